@@ -1,0 +1,14 @@
+import { AtrousError } from '../../errors.js';
+import type { OpDef } from './types.js';
+
+// STUB: replaced by the real definition.
+export const Softmax: OpDef = {
+  op: 'Softmax',
+  stem: 'softmax',
+  inputs: { min: 0, max: 8 },
+  outputs: { min: 1, max: 8 },
+  attrs: {},
+  inferShape() {
+    throw new AtrousError('INTERNAL', 'Softmax: shape inference not written yet');
+  },
+};

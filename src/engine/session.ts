@@ -1,0 +1,131 @@
+import { BackendUnavailableError, InputError } from '../errors.js';
+import { importModel } from '../graph/import/index.js';
+import type { Graph, TensorInfo } from '../graph/ir.js';
+import { optimizeGraph } from '../graph/passes/index.js';
+import { inferShapes } from '../graph/shape-inference.js';
+import { validateGraph } from '../graph/validate.js';
+import { BACKEND_NAMES, type Backend, type BackendName, type PreparedModel } from './backend.js';
+import { refBackend } from './backends/ref/index.js';
+import type { ValueInfo } from './ops/types.js';
+import type { Tensor } from './tensor.js';
+
+export interface SessionOptions {
+  /** Which backend runs the model (default 'ref'). */
+  backend?: BackendName;
+  /** Run the graph passes (constant folding, BatchNorm folding, fusion...). Default true. */
+  optimize?: boolean;
+}
+
+async function resolveBackend(name: BackendName): Promise<Backend> {
+  switch (name) {
+    case 'ref':
+      return refBackend;
+    case 'wasm':
+      throw new BackendUnavailableError('wasm', 'the WASM SIMD backend is not built yet; use --backend ref');
+    case 'webgpu':
+      throw new BackendUnavailableError('webgpu', 'the WebGPU backend is not built yet; use --backend ref');
+  }
+  throw new BackendUnavailableError(
+    String(name),
+    `unknown backend; choose one of ${BACKEND_NAMES.join(', ')}`,
+  );
+}
+
+/**
+ * A model ready to run: `await Session.create(bytesOrGraph, { backend })`, then
+ * `await session.run({ input: tensor })` → `{ output: tensor }`.
+ */
+export class Session {
+  readonly graph: Graph;
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  readonly backend: BackendName;
+  private readonly prepared: PreparedModel;
+  private released = false;
+
+  private constructor(graph: Graph, backend: BackendName, prepared: PreparedModel) {
+    this.graph = graph;
+    this.backend = backend;
+    this.prepared = prepared;
+    const runtimeInputs = graph.inputs.filter((t) => !graph.initializers.has(t.name));
+    this.inputs = runtimeInputs;
+    this.outputs = graph.outputs;
+  }
+
+  static async create(
+    model: Uint8Array | ArrayBuffer | Graph,
+    options: SessionOptions = {},
+  ): Promise<Session> {
+    const backendName = options.backend ?? 'ref';
+    const backend = await resolveBackend(backendName);
+    const imported =
+      model instanceof Uint8Array || model instanceof ArrayBuffer ? importModel(toBytes(model)) : model;
+    validateGraph(imported);
+    const graph = options.optimize === false ? imported : optimizeGraph(imported);
+    const infos: Map<string, ValueInfo> = inferShapes(graph);
+    const typed: Graph = {
+      ...graph,
+      outputs: graph.outputs.map((o) => {
+        const info = infos.get(o.name);
+        return info ? { name: o.name, dtype: info.dtype, shape: [...info.shape] } : o;
+      }),
+    };
+    return new Session(typed, backendName, await backend.prepare(typed, infos));
+  }
+
+  /** Runs the model. `outputNames` picks a subset of outputs (default: all). */
+  async run(feeds: Record<string, Tensor>, outputNames?: readonly string[]): Promise<Record<string, Tensor>> {
+    if (this.released) throw new InputError('this session was released; create a new one');
+    const checked = this.checkFeeds(feeds);
+    const wanted = outputNames ?? this.outputs.map((o) => o.name);
+    for (const name of wanted) {
+      if (!this.outputs.some((o) => o.name === name)) {
+        throw new InputError(
+          `'${name}' is not an output of this model; outputs: ${this.outputs.map((o) => o.name).join(', ')}`,
+        );
+      }
+    }
+    const result = await this.prepared.run(checked, wanted);
+    return Object.fromEntries(result);
+  }
+
+  release(): void {
+    if (!this.released) this.prepared.release();
+    this.released = true;
+  }
+
+  private checkFeeds(feeds: Record<string, Tensor>): Map<string, Tensor> {
+    const map = new Map<string, Tensor>();
+    const names = this.inputs.map((i) => i.name);
+    for (const name of Object.keys(feeds)) {
+      if (!names.includes(name)) {
+        throw new InputError(`'${name}' is not an input of this model; inputs: ${names.join(', ')}`);
+      }
+    }
+    for (const info of this.inputs) {
+      const t = feeds[info.name];
+      if (!t) throw new InputError(`missing input '${info.name}' (${describe(info)})`);
+      if (t.dtype !== info.dtype) {
+        throw new InputError(`input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
+      }
+      const fits =
+        t.dims.length === info.shape.length &&
+        info.shape.every((d, i) => typeof d !== 'number' || d < 0 || d === t.dims[i]);
+      if (!fits) {
+        throw new InputError(
+          `input '${info.name}' has shape [${t.dims.join(', ')}], the model expects ${describe(info)}`,
+        );
+      }
+      map.set(info.name, t);
+    }
+    return map;
+  }
+}
+
+function describe(info: TensorInfo): string {
+  return `${info.dtype} [${info.shape.join(', ')}]`;
+}
+
+function toBytes(model: Uint8Array | ArrayBuffer): Uint8Array {
+  return model instanceof Uint8Array ? model : new Uint8Array(model);
+}

@@ -1,0 +1,12 @@
+export type { BackendName } from './engine/backend.js';
+export { OPS } from './engine/ops/index.js';
+export { Session, type SessionOptions } from './engine/session.js';
+export { type DType, sizeOf, stridesOf, Tensor, type TensorData } from './engine/tensor.js';
+export * from './errors.js';
+export { GraphBuilder } from './graph/builder.js';
+export { importModel } from './graph/import/index.js';
+export type { Attrs, AttrValue, Dim, Graph, Node, TensorInfo } from './graph/ir.js';
+export { OP_TYPES, type OpType } from './graph/op-types.js';
+export { optimizeGraph } from './graph/passes/index.js';
+export { inferShapes } from './graph/shape-inference.js';
+export { topoSort, validateGraph } from './graph/validate.js';
