@@ -1,0 +1,2 @@
+// Entry point of the WASM build: every kernel family file is re-exported here.
+export { relu } from './activation';
