@@ -1,6 +1,33 @@
 import type { Graph } from '../ir.js';
+import { foldBatchNorm } from './fold-batchnorm.js';
+import { foldConstants } from './fold-constants.js';
+import { fuseActivation } from './fuse-activation.js';
+import { removeDeadNodes } from './remove-dead-nodes.js';
+import { removeIdentity } from './remove-identity.js';
 
-/** The default optimization pipeline run by Session.create (each pass a pure Graph → Graph). */
+export { foldBatchNorm } from './fold-batchnorm.js';
+export { type FoldOptions, foldConstants } from './fold-constants.js';
+export { fuseActivation } from './fuse-activation.js';
+export { removeDeadNodes } from './remove-dead-nodes.js';
+export { removeIdentity } from './remove-identity.js';
+
+export type Pass = (graph: Graph) => Graph;
+
+/**
+ * The default pipeline run by Session.create. Order matters: identities go first so folding and
+ * fusion see producer → consumer directly; constants are folded before BatchNorm folding and
+ * activation fusion, which need constant parameters (Clip bounds, BN statistics); dead-node removal
+ * last sweeps up what the others left unread.
+ */
+export const DEFAULT_PASSES: readonly Pass[] = [
+  removeIdentity,
+  (g) => foldConstants(g),
+  foldBatchNorm,
+  fuseActivation,
+  removeDeadNodes,
+];
+
+/** Runs the default optimization pipeline (each pass a pure Graph → Graph). */
 export function optimizeGraph(graph: Graph): Graph {
-  return graph;
+  return DEFAULT_PASSES.reduce((g, pass) => pass(g), graph);
 }
