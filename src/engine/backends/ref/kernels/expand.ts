@@ -1,7 +1,11 @@
-import { AtrousError } from '../../../../errors.js';
+import { broadcastIndex } from '../../../ops/broadcast.js';
+import { Expand as ExpandDef } from '../../../ops/expand.js';
 import type { RefKernel } from '../../../ops/types.js';
+import type { Tensor } from '../../../tensor.js';
+import { concreteShapes, gatherElements } from '../indexing.js';
 
-// STUB: replaced by the real kernel.
-export const Expand: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Expand: reference kernel not written yet');
+export const Expand: RefKernel = (node, inputs) => {
+  const x = inputs[0] as Tensor;
+  const dims = concreteShapes(ExpandDef, node, inputs)[0] as number[];
+  return [gatherElements(x, dims, broadcastIndex(x.dims, dims))];
 };

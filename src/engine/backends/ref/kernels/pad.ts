@@ -1,7 +1,68 @@
-import { AtrousError } from '../../../../errors.js';
+import { ShapeError } from '../../../../errors.js';
+import { floatAttr, stringAttr } from '../../../../graph/attrs.js';
+import { padAmounts, padDims } from '../../../ops/pad.js';
 import type { RefKernel } from '../../../ops/types.js';
+import { setElement, stridesOf, Tensor } from '../../../tensor.js';
 
-// STUB: replaced by the real kernel.
-export const Pad: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Pad: reference kernel not written yet');
+/** Where output position j of an axis reads, in an input window of length len (-1 = constant). */
+function sourceOf(mode: string, j: number, len: number): number {
+  if (j >= 0 && j < len) return j;
+  if (mode === 'constant') return -1;
+  if (mode === 'edge') return j < 0 ? 0 : len - 1;
+  // reflect (numpy 'reflect': the edge is not repeated), folding as often as needed.
+  if (len === 1) return 0;
+  const period = 2 * (len - 1);
+  const m = ((j % period) + period) % period;
+  return m < len ? m : period - m;
+}
+
+/**
+ * Pads (and, with negative pads, crops) every axis. Cropping happens first: edge and reflect
+ * read from the cropped input, as onnxruntime does.
+ */
+export const Pad: RefKernel = (node, inputs) => {
+  const [x, pads, constant, axes] = inputs as [
+    Tensor,
+    Tensor | undefined,
+    Tensor | undefined,
+    Tensor | undefined,
+  ];
+  const mode = stringAttr(node, 'mode', 'constant');
+  const p = padAmounts(node, x.rank, pads, axes);
+  if (!p) throw new ShapeError(node.name, node.op, 'pads could not be read');
+  const outDims = padDims(node, x.dims, p) as number[];
+  const strides = stridesOf(x.dims);
+  // Per axis: the input offset (element index * stride) each output position reads, or -1.
+  const maps = outDims.map((n, a) => {
+    const cropBegin = Math.max(0, -(p.begin[a] as number));
+    const len = (x.dims[a] as number) - cropBegin - Math.max(0, -(p.end[a] as number));
+    if (len <= 0 && mode !== 'constant' && n > 0) {
+      throw new ShapeError(node.name, node.op, `${mode} padding needs a non-empty axis ${a}`);
+    }
+    return Int32Array.from({ length: n }, (_, o) => {
+      const j = sourceOf(mode, o - Math.max(0, p.begin[a] as number), len);
+      return j < 0 ? -1 : (cropBegin + j) * (strides[a] as number);
+    });
+  });
+  const y = new Tensor(x.dtype, outDims);
+  const fill = constant ? constant.get(0) : floatAttr(node, 'value', 0);
+  const src = x.data as Float32Array;
+  const dst = y.data as Float32Array;
+  const idx = new Array<number>(outDims.length).fill(0);
+  for (let o = 0; o < y.size; o++) {
+    let s = 0;
+    for (let a = 0; a < idx.length && s >= 0; a++) {
+      const m = (maps[a] as Int32Array)[idx[a] as number] as number;
+      s = m < 0 ? -1 : s + m;
+    }
+    if (s >= 0) dst[o] = src[s] as number;
+    else if (fill !== 0) setElement(y, o, fill);
+    // Odometer step over the output index.
+    for (let a = idx.length - 1; a >= 0; a--) {
+      idx[a] = (idx[a] as number) + 1;
+      if ((idx[a] as number) < (outDims[a] as number)) break;
+      idx[a] = 0;
+    }
+  }
+  return [y];
 };

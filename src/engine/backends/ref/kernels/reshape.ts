@@ -1,19 +1,19 @@
-import { AtrousError } from '../../../../errors.js';
-import type { RefKernel } from '../../../ops/types.js';
+import {
+  Flatten as FlattenDef,
+  Reshape as ReshapeDef,
+  Squeeze as SqueezeDef,
+  Unsqueeze as UnsqueezeDef,
+} from '../../../ops/reshape.js';
+import type { OpDef, RefKernel } from '../../../ops/types.js';
+import type { Tensor } from '../../../tensor.js';
+import { concreteShapes, copyAs } from '../indexing.js';
 
-// STUB: replaced by the real kernel.
-export const Reshape: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Reshape: reference kernel not written yet');
-};
+/** Same elements, new dims (computed by the op's shape inference on the concrete inputs). */
+function relabel(def: OpDef): RefKernel {
+  return (node, inputs) => [copyAs(inputs[0] as Tensor, concreteShapes(def, node, inputs)[0] as number[])];
+}
 
-export const Flatten: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Flatten: reference kernel not written yet');
-};
-
-export const Squeeze: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Squeeze: reference kernel not written yet');
-};
-
-export const Unsqueeze: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Unsqueeze: reference kernel not written yet');
-};
+export const Reshape = relabel(ReshapeDef);
+export const Flatten = relabel(FlattenDef);
+export const Squeeze = relabel(SqueezeDef);
+export const Unsqueeze = relabel(UnsqueezeDef);

@@ -1,7 +1,12 @@
-import { AtrousError } from '../../../../errors.js';
+import { intAttr } from '../../../../graph/attrs.js';
+import { shapeRange } from '../../../ops/shape.js';
 import type { RefKernel } from '../../../ops/types.js';
+import { Tensor } from '../../../tensor.js';
 
-// STUB: replaced by the real kernel.
-export const Shape: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Shape: reference kernel not written yet');
+export const Shape: RefKernel = (node, inputs) => {
+  const x = inputs[0] as Tensor;
+  const end = node.attrs.end === undefined ? undefined : intAttr(node, 'end');
+  const [s, e] = shapeRange(x.rank, intAttr(node, 'start', 0), end);
+  const dims = x.dims.slice(s, Math.max(s, e));
+  return [Tensor.fromNumbers('int64', [dims.length], dims)];
 };

@@ -1,7 +1,24 @@
-import { AtrousError } from '../../../../errors.js';
+import { stridedIndex } from '../../../ops/broadcast.js';
+import { permOf } from '../../../ops/transpose.js';
 import type { RefKernel } from '../../../ops/types.js';
+import { stridesOf, type Tensor } from '../../../tensor.js';
+import { gatherElements } from '../indexing.js';
 
-// STUB: replaced by the real kernel.
-export const Transpose: RefKernel = () => {
-  throw new AtrousError('INTERNAL', 'Transpose: reference kernel not written yet');
+/** Output axis k walks input axis perm[k]: a view with permuted strides. */
+export const Transpose: RefKernel = (node, inputs) => {
+  const x = inputs[0] as Tensor;
+  const perm = permOf(node, x.rank);
+  const strides = stridesOf(x.dims);
+  const dims = perm.map((p) => x.dims[p] as number);
+  return [
+    gatherElements(
+      x,
+      dims,
+      stridedIndex(
+        dims,
+        0,
+        perm.map((p) => strides[p] as number),
+      ),
+    ),
+  ];
 };
