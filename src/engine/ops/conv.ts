@@ -4,6 +4,7 @@ import type { Dim, Node } from '../../graph/ir.js';
 import { FUSED_ACTIVATION_ATTRS } from './fused.js';
 import type { OpDef, ValueInfo } from './types.js';
 import {
+  checkWeightRank,
   elementCount,
   floatInput,
   readWindow,
@@ -52,13 +53,7 @@ export function convShape(
   bias?: readonly Dim[],
 ): ConvShape {
   const spatial = spatialRank(node, { dtype: 'float32', shape: [...x] });
-  if (w.length !== x.length) {
-    throw new ShapeError(
-      node.name,
-      node.op,
-      `weight has rank ${w.length} ([${w.join(', ')}]), expected rank ${x.length} like the input [${x.join(', ')}]`,
-    );
-  }
+  checkWeightRank(node, x, w);
   const group = groupOf(node);
   const [, c] = x;
   const [m, cg] = w as [Dim, Dim];

@@ -6,6 +6,7 @@ import { FUSED_ACTIVATION_ATTRS } from './fused.js';
 import type { OpDef, ValueInfo } from './types.js';
 import {
   type AxisGeometry,
+  checkWeightRank,
   elementCount,
   floatInput,
   readWindow,
@@ -93,13 +94,7 @@ export function convTransposeShape(
   bias?: readonly Dim[],
 ): ConvTransposeShape {
   const spatial = spatialRank(node, { dtype: 'float32', shape: [...x] });
-  if (w.length !== x.length) {
-    throw new ShapeError(
-      node.name,
-      node.op,
-      `weight has rank ${w.length} ([${w.join(', ')}]), expected rank ${x.length} like the input [${x.join(', ')}]`,
-    );
-  }
+  checkWeightRank(node, x, w);
   const group = groupOf(node);
   const c = x[1] as Dim;
   const [wc, mg] = w as [Dim, Dim];

@@ -188,3 +188,14 @@ export function spatialRank(node: Node, x: ValueInfo, min = 1, max = 2): number 
 export function ceilModeOf(node: Node): boolean {
   return intAttr(node, 'ceil_mode', 0) !== 0;
 }
+
+/** Conv-like weights have the input's rank: (M, C/group, k...) or (C, M/group, k...). */
+export function checkWeightRank(node: Node, x: readonly Dim[], w: readonly Dim[]): void {
+  if (w.length !== x.length) {
+    throw new ShapeError(
+      node.name,
+      node.op,
+      `weight has rank ${w.length} ([${w.join(', ')}]), expected rank ${x.length} like the input [${x.join(', ')}]`,
+    );
+  }
+}
