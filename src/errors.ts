@@ -13,6 +13,7 @@ export type AtrousErrorCode =
   | 'FILE'
   | 'NPY_FORMAT'
   | 'IMAGE_FORMAT'
+  | 'WEIGHTS_MISMATCH'
   | 'INTERNAL';
 
 export class AtrousError extends Error {

@@ -6,6 +6,7 @@ import { type CliIO, UsageError } from './common.js';
 import { registerInfo } from './info.js';
 import { registerRun } from './run.js';
 import { registerSegment } from './segment.js';
+import { registerZoo } from './zoo.js';
 
 /** Builds the `atrous` command tree, writing through `io`. */
 export function createProgram(io: CliIO): Command {
@@ -24,6 +25,7 @@ export function createProgram(io: CliIO): Command {
   registerInfo(program, io);
   registerSegment(program, io);
   registerBench(program, io);
+  registerZoo(program, io);
   return program;
 }
 

@@ -139,8 +139,8 @@ export function parseNpy(bytes: Uint8Array): Tensor {
       `truncated .npy file: shape (${shape.join(', ')}) of ${DTYPE_TO_DESCR[dtype]} needs ${byteLength} data bytes, the file has ${available}`,
     );
   }
-  // slice() copies into a fresh, aligned buffer.
-  const raw = bytes.slice(dataOffset, dataOffset + byteLength);
+  // Copy into a fresh, aligned buffer (Uint8Array.prototype.slice: a Node Buffer's own slice() would not copy).
+  const raw = Uint8Array.prototype.slice.call(bytes, dataOffset, dataOffset + byteLength);
   if (!HOST_LITTLE_ENDIAN && width > 1) swapBytes(raw, width);
   const data = viewAs(dtype, raw.buffer, count);
   if (dtype === 'bool') for (let i = 0; i < count; i++) data[i] = data[i] ? 1 : 0;

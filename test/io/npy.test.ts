@@ -207,3 +207,15 @@ describe('npy: bad files', () => {
     bad(npyBytes(padded('[1, 2]')), /expected a dictionary/);
   });
 });
+
+describe('npy: Node Buffers', () => {
+  it('reads a Buffer that is a view into a larger pooled ArrayBuffer', () => {
+    const t = Tensor.fromNumbers('float32', [2, 2], [1.5, -2, 3, 4]);
+    const pool = Buffer.alloc(4096, 7);
+    const bytes = encodeNpy(t);
+    pool.set(bytes, 1000);
+    // Buffer#slice does not copy: a parser that calls it would read from the pool's start.
+    const view = pool.subarray(1000, 1000 + bytes.length);
+    expect(parseNpy(view).toNumbers()).toEqual([1.5, -2, 3, 4]);
+  });
+});

@@ -1,9 +1,12 @@
 import { ModelFormatError } from '../../errors.js';
 import type { Graph } from '../ir.js';
+import { isAtrousFile } from '../serialize/atrous-format.js';
+import { loadAtrous } from '../serialize/atrous-reader.js';
 import { importOnnx } from './onnx.js';
 
 /** Reads a model file's bytes into a Graph, picking the importer from the content. */
 export function importModel(bytes: Uint8Array): Graph {
   if (bytes.length === 0) throw new ModelFormatError('the model file is empty');
+  if (isAtrousFile(bytes)) return loadAtrous(bytes);
   return importOnnx(bytes);
 }
