@@ -1,2 +1,3 @@
 // Entry point of the WASM build: every kernel family file is re-exported here.
 export { relu } from './activation';
+export { crfBuildLattice, crfBuildNeighbors, crfFilter, crfHeapBase, crfSoftmax } from './crf';

@@ -13,5 +13,6 @@ export { isAtrousFile, loadAtrous, type SaveAtrousOptions, saveAtrous } from './
 export { inferShapes } from './graph/shape-inference.js';
 export { topoSort, validateGraph } from './graph/validate.js';
 export * from './io/index.js';
+export { CRF_PRESETS, type CrfParams, type DenseCrfOptions, denseCrf } from './post/crf/index.js';
 export { Rng } from './util/random.js';
 export * from './zoo/weights/index.js';

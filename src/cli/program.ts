@@ -3,6 +3,7 @@ import { AtrousError } from '../errors.js';
 import { packageVersion } from './assets.js';
 import { registerBench } from './bench.js';
 import { type CliIO, UsageError } from './common.js';
+import { registerCrf } from './crf.js';
 import { registerInfo } from './info.js';
 import { registerRun } from './run.js';
 import { registerSegment } from './segment.js';
@@ -25,6 +26,7 @@ export function createProgram(io: CliIO): Command {
   registerInfo(program, io);
   registerSegment(program, io);
   registerBench(program, io);
+  registerCrf(program, io);
   registerZoo(program, io);
   return program;
 }

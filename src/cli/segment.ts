@@ -24,6 +24,7 @@ import {
   parseTriple,
   UsageError,
 } from './common.js';
+import { crfRefine } from './crf.js';
 import { progress } from './progress.js';
 
 export interface SegmentOptions {
@@ -36,6 +37,7 @@ export interface SegmentOptions {
   threshold?: string;
   backend: BackendName;
   optimize: boolean;
+  crf?: string | boolean;
 }
 
 export function registerSegment(program: Command, io: CliIO): void {
@@ -61,6 +63,7 @@ export function registerSegment(program: Command, io: CliIO): void {
     .option('--threshold <t>', 'one-channel outputs: foreground where the score exceeds this', '0')
     .addOption(backendOption())
     .option('--no-optimize', 'run the graph as imported, without the optimization passes')
+    .option('--crf [preset]', 'refine the scores with a dense CRF (deeplab-v2, deeplab-v1, densecrf)')
     .action((model: string | undefined, image: string | undefined, opts: SegmentOptions) =>
       segmentCommand(model, image, opts, io),
     );
@@ -118,7 +121,9 @@ export async function segmentCommand(
       const outputs = await session.run({ [input.name]: tensor });
       bar.update(3, 'argmax');
       const first = session.outputs[0]!;
-      const mask = toMask(first.name, outputs[first.name] as Tensor, threshold);
+      let scores = outputs[first.name] as Tensor;
+      if (opts.crf) scores = await crfRefine(scores, image, opts.crf === true ? 'deeplab-v2' : opts.crf);
+      const mask = toMask(first.name, scores, threshold);
       const full = resizeMaskNearest(mask, image.width, image.height);
       bar.update(4, 'writing');
       await writeBytes(outPath, encodeMaskPng(full));

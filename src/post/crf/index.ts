@@ -1,0 +1,78 @@
+import { Tensor } from '../../engine/tensor.js';
+import { InputError } from '../../errors.js';
+import type { RgbImage } from '../../io/image.js';
+import { ExactPairwise } from './exact.js';
+import { type CrfProblem, crfKernels, crfProblem } from './inputs.js';
+import { buildLatticeKernels, LatticePairwise } from './lattice.js';
+import { type IterationHook, meanField, type PairwiseMessage } from './meanfield.js';
+import { type CrfParams, type CrfPresetName, resolveCrfParams } from './params.js';
+import { latticeMeanFieldWasm } from './wasm.js';
+
+export { EXACT_MAX_PIXELS } from './exact.js';
+export { CRF_PRESET_NAMES, CRF_PRESETS, type CrfParams, type CrfPresetName, crfPreset } from './params.js';
+
+export type CrfMethod = 'exact' | 'lattice';
+export type CrfBackend = 'ts' | 'wasm';
+
+export interface DenseCrfOptions {
+  /** Class probabilities (1, C, H, W) or (C, H, W); each pixel sums to 1. */
+  probs?: Tensor;
+  /** Or unnormalized class scores of the same shape (ψ_u = −log softmax). */
+  logits?: Tensor;
+  /** The RGB image the probabilities belong to, same H x W. */
+  image: RgbImage;
+  /** A preset name or fields over the default preset (deeplab-v2). */
+  params?: Partial<CrfParams> | CrfPresetName;
+  /** 'lattice' (default): permutohedral filtering; 'exact': O(N²) brute force for small images. */
+  method?: CrfMethod;
+  /** Lattice only: 'wasm' (default) or plain 'ts'. */
+  backend?: CrfBackend;
+  /** Called after each iteration with the pixel-major Q (TS paths only). */
+  onIteration?: IterationHook;
+}
+
+/** Pixel-major N x C back to (1, C, H, W). */
+function toTensor(q: ArrayLike<number>, p: CrfProblem, stride: number): Tensor<'float32'> {
+  const { classes: c, height: h, width: w } = p;
+  const n = h * w;
+  const out = new Float32Array(c * n);
+  for (let i = 0; i < n; i++) for (let l = 0; l < c; l++) out[l * n + i] = q[i * stride + l] as number;
+  return new Tensor('float32', [1, c, h, w], out);
+}
+
+/** The pairwise operator of a checked problem (for energies and tests). */
+export function crfPairwise(p: CrfProblem, params: CrfParams, method: CrfMethod): PairwiseMessage {
+  const kernels = crfKernels(p, params);
+  const n = p.width * p.height;
+  return method === 'exact'
+    ? new ExactPairwise(kernels, n, p.classes)
+    : new LatticePairwise(buildLatticeKernels(kernels, n), p.classes);
+}
+
+/**
+ * Dense CRF mean-field inference (Krähenbühl & Koltun 2011, Potts, two Gaussian kernels with
+ * symmetric normalization). Returns Q as (1, C, H, W) float32.
+ */
+export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float32'>> {
+  const method = options.method ?? 'lattice';
+  const backend = options.backend ?? 'wasm';
+  if (method !== 'exact' && method !== 'lattice') {
+    throw new InputError(`unknown CRF method '${String(method)}'; methods: exact, lattice`);
+  }
+  if (backend !== 'ts' && backend !== 'wasm') {
+    throw new InputError(`unknown CRF backend '${String(backend)}'; backends: ts, wasm`);
+  }
+  const params = resolveCrfParams(options.params);
+  const p = crfProblem(options);
+  if (method === 'lattice' && backend === 'wasm' && !options.onIteration) {
+    const kernels = crfKernels(p, params);
+    const { q, stride } = await latticeMeanFieldWasm(p.unary, p.classes, kernels, params.iterations);
+    return toTensor(q, p, stride);
+  }
+  const pairwise = crfPairwise(p, params, method);
+  const q = meanField(p.unary, p.classes, pairwise, params.iterations, options.onIteration);
+  return toTensor(q, p, p.classes);
+}
+
+export { type CrfProblem, crfProblem } from './inputs.js';
+export { meanField, meanFieldEnergy, type PairwiseMessage } from './meanfield.js';

@@ -1,0 +1,138 @@
+import type { Tensor } from '../../engine/tensor.js';
+import { InputError } from '../../errors.js';
+import type { RgbImage } from '../../io/image.js';
+import type { CrfParams } from './params.js';
+
+/** Tolerance on |Σ_l p(l) - 1| per pixel. */
+export const PROB_SUM_TOLERANCE = 1e-3;
+/** Probabilities are clipped to [PROB_CLIP, 1] before the log (densecrf's convention). */
+export const PROB_CLIP = 1e-5;
+
+/** A checked CRF problem: unaries pixel-major (pixel i, class l at i * classes + l). */
+export interface CrfProblem {
+  classes: number;
+  height: number;
+  width: number;
+  /** ψ_u, length H * W * C, pixel-major. */
+  unary: Float64Array;
+  image: RgbImage;
+}
+
+function chw(t: Tensor, what: string): [number, number, number] {
+  const d = t.dims;
+  if (!(d.length === 3 || (d.length === 4 && d[0] === 1))) {
+    throw new InputError(`CRF ${what} must have shape (1, C, H, W) or (C, H, W), got [${d.join(', ')}]`);
+  }
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+    throw new InputError(`CRF ${what} must be float32 or float64, got ${t.dtype}`);
+  }
+  const [c, h, w] = d.slice(-3) as [number, number, number];
+  if (c < 1 || h < 1 || w < 1) throw new InputError(`CRF ${what} is empty: [${d.join(', ')}]`);
+  return [c, h, w];
+}
+
+/**
+ * Checks the inputs and computes ψ_u: −log(clip(p, 1e-5, 1)) from probabilities, or
+ * −log softmax(logits) from logits (the same mean field as ψ = −logits; no clipping).
+ */
+export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: RgbImage }): CrfProblem {
+  const { probs, logits, image } = input;
+  if ((probs === undefined) === (logits === undefined)) {
+    throw new InputError('denseCrf needs exactly one of probs or logits');
+  }
+  const t = (probs ?? logits) as Tensor;
+  const what = probs ? 'probabilities' : 'logits';
+  const [c, h, w] = chw(t, what);
+  if (!image || image.data?.length !== image.width * image.height * 3) {
+    throw new InputError('CRF image must be 8-bit RGB (width * height * 3 bytes)');
+  }
+  if (image.width !== w || image.height !== h) {
+    throw new InputError(
+      `CRF image is ${image.width}x${image.height} but the ${what} are ${w}x${h} (W x H); resize one to match`,
+    );
+  }
+  const n = h * w;
+  const src = t.data as Float32Array | Float64Array;
+  const unary = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    if (probs) {
+      let sum = 0;
+      for (let l = 0; l < c; l++) {
+        const p = src[l * n + i] as number;
+        if (!(p >= 0)) {
+          const [y, x] = [Math.floor(i / w), i % w];
+          throw new InputError(
+            `CRF probabilities must be >= 0 and finite: class ${l} at (y ${y}, x ${x}) is ${p}`,
+          );
+        }
+        sum += p;
+        unary[i * c + l] = -Math.log(Math.min(1, Math.max(PROB_CLIP, p)));
+      }
+      if (!(Math.abs(sum - 1) <= PROB_SUM_TOLERANCE)) {
+        const [y, x] = [Math.floor(i / w), i % w];
+        throw new InputError(
+          `CRF probabilities must sum to 1 over the classes (±${PROB_SUM_TOLERANCE}): pixel (y ${y}, x ${x}) sums to ${Number(sum.toFixed(6))}; give unnormalized scores as logits instead`,
+        );
+      }
+    } else {
+      let max = -Infinity;
+      for (let l = 0; l < c; l++) {
+        const v = src[l * n + i] as number;
+        if (!Number.isFinite(v))
+          throw new InputError(`CRF logits must be finite: class ${l}, pixel ${i} is ${v}`);
+        if (v > max) max = v;
+      }
+      let s = 0;
+      for (let l = 0; l < c; l++) s += Math.exp((src[l * n + i] as number) - max);
+      const lse = max + Math.log(s);
+      for (let l = 0; l < c; l++) unary[i * c + l] = lse - (src[l * n + i] as number);
+    }
+  }
+  return { classes: c, height: h, width: w, unary, image };
+}
+
+/** Kernel features per pixel, already divided by the stds: d values per pixel. */
+export interface KernelFeatures {
+  dims: number;
+  weight: number;
+  features: Float64Array;
+}
+
+/** The smoothness (x, y)/σ_pos and appearance (x, y)/σ_xy, (r, g, b)/σ_rgb features. */
+export function crfKernels(problem: CrfProblem, p: CrfParams): KernelFeatures[] {
+  const { width: w, height: h, image } = problem;
+  const n = w * h;
+  const pos = new Float64Array(n * 2);
+  const bi = new Float64Array(n * 5);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      pos[i * 2] = x / p.posXyStd;
+      pos[i * 2 + 1] = y / p.posXyStd;
+      bi[i * 5] = x / p.biXyStd;
+      bi[i * 5 + 1] = y / p.biXyStd;
+      for (let k = 0; k < 3; k++) bi[i * 5 + 2 + k] = (image.data[i * 3 + k] as number) / p.biRgbStd;
+    }
+  }
+  const out: KernelFeatures[] = [];
+  if (p.posW > 0) out.push({ dims: 2, weight: p.posW, features: pos });
+  if (p.biW > 0) out.push({ dims: 5, weight: p.biW, features: bi });
+  return out;
+}
+
+/** In-place softmax of −ψ + msg over each pixel's classes: Q = softmax(logit). */
+export function softmaxRows(logit: Float64Array, q: Float64Array, classes: number): void {
+  const n = logit.length / classes;
+  for (let i = 0; i < n; i++) {
+    const o = i * classes;
+    let max = -Infinity;
+    for (let l = 0; l < classes; l++) max = Math.max(max, logit[o + l] as number);
+    let s = 0;
+    for (let l = 0; l < classes; l++) {
+      const e = Math.exp((logit[o + l] as number) - max);
+      q[o + l] = e;
+      s += e;
+    }
+    for (let l = 0; l < classes; l++) q[o + l] = (q[o + l] as number) / s;
+  }
+}
