@@ -14,5 +14,8 @@ export { inferShapes } from './graph/shape-inference.js';
 export { topoSort, validateGraph } from './graph/validate.js';
 export * from './io/index.js';
 export { CRF_PRESETS, type CrfParams, type DenseCrfOptions, denseCrf } from './post/crf/index.js';
+export * from './post/datasets/index.js';
+export * from './post/losses/index.js';
+export * from './post/metrics/index.js';
 export { Rng } from './util/random.js';
 export * from './zoo/weights/index.js';

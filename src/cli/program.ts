@@ -4,6 +4,7 @@ import { packageVersion } from './assets.js';
 import { registerBench } from './bench.js';
 import { type CliIO, UsageError } from './common.js';
 import { registerCrf } from './crf.js';
+import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerRun } from './run.js';
 import { registerSegment } from './segment.js';
@@ -26,6 +27,7 @@ export function createProgram(io: CliIO): Command {
   registerInfo(program, io);
   registerSegment(program, io);
   registerBench(program, io);
+  registerEval(program, io);
   registerCrf(program, io);
   registerZoo(program, io);
   return program;
