@@ -21,7 +21,7 @@ async function resolveBackend(name: BackendName): Promise<Backend> {
     case 'ref':
       return refBackend;
     case 'wasm':
-      throw new BackendUnavailableError('wasm', 'the WASM SIMD backend is not built yet; use --backend ref');
+      return (await import('./backends/wasm/index.js')).wasmBackend;
     case 'webgpu':
       throw new BackendUnavailableError('webgpu', 'the WebGPU backend is not built yet; use --backend ref');
   }

@@ -52,9 +52,9 @@ describe('atrous bench', () => {
     expect((await cli('bench', conv, '--threads', 'two')).code).toBe(2);
     expect((await cli('bench', conv, '--warmup', '-1')).code).toBe(2);
     expect((await cli('bench', conv, '--backend', 'gpu')).code).toBe(2);
-    const wasm = await cli('bench', conv, '--backend', 'wasm');
-    expect(wasm.code).toBe(1);
-    expect(wasm.err[0]).toMatch(/backend 'wasm' is not available/);
+    const webgpu = await cli('bench', conv, '--backend', 'webgpu');
+    expect(webgpu.code).toBe(1);
+    expect(webgpu.err[0]).toMatch(/backend 'webgpu' is not available/);
   });
 });
 

@@ -177,11 +177,27 @@ describe('atrous run: errors', () => {
     expect(bad.err[0]).toMatch(
       /^atrous: option .*--backend.* argument 'cuda' is invalid\. Allowed choices are ref, wasm, webgpu/,
     );
-    for (const backend of ['wasm', 'webgpu']) {
+    for (const backend of ['webgpu']) {
       const r = await cli('run', conv, '--input', npy('x.npy', x), '--backend', backend);
       expect(r.code).toBe(1);
       expect(r.err[0]).toMatch(new RegExp(`^atrous: backend '${backend}' is not available`));
     }
+  });
+
+  it('runs on the wasm backend and writes what the ref backend writes', async () => {
+    const input = npy('x.npy', x);
+    const outs: number[][] = [];
+    for (const backend of ['ref', 'wasm']) {
+      const out = join(dir, `y-${backend}.npy`);
+      const r = await cli('run', conv, '--input', input, '--output', out, '--backend', backend);
+      expect(r.code, r.err.join('\n')).toBe(0);
+      outs.push(parseNpy(readFileSync(out)).toNumbers());
+    }
+    const [ref, wasm] = outs as [number[], number[]];
+    expect(wasm.length).toBe(ref.length);
+    ref.forEach((v, i) =>
+      expect(Math.abs((wasm[i] as number) - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v)),
+    );
   });
 
   it('exits 2 for unknown commands and options and 0 for --help', async () => {

@@ -1,0 +1,73 @@
+import { UnsupportedAttributeError } from '../../../errors.js';
+import { stringAttr } from '../../../graph/attrs.js';
+import { type CoordinateMode, type NearestMode, resizePlan, upsamplePlan } from '../../ops/resize.js';
+import type { ValueInfo } from '../../ops/types.js';
+import { nearestIndex, sourceCoordinate } from '../ref/kernels/resize.js';
+import { type Ctx, ensureLayout, type Step, steps } from './context.js';
+import { channelsLast } from './values.js';
+
+interface Options {
+  coord: CoordinateMode;
+  linear: boolean;
+  nearest: NearestMode;
+}
+
+/** Tap table of one axis: (i0, i1, weight of i1) per output index, as the ref kernel computes. */
+function taps(o: Options, inSize: number, outSize: number, scale: number): ArrayBuffer {
+  const buf = new ArrayBuffer(outSize * 12);
+  const ints = new Int32Array(buf);
+  const floats = new Float32Array(buf);
+  for (let i = 0; i < outSize; i++) {
+    const c = sourceCoordinate(o.coord, i, scale, inSize, outSize);
+    let i0: number;
+    let i1: number;
+    let w1 = 0;
+    if (o.linear) {
+      const cc = Math.min(Math.max(c, 0), inSize - 1);
+      i0 = Math.min(Math.trunc(cc), inSize - 1);
+      i1 = Math.min(i0 + 1, inSize - 1);
+      w1 = i0 === i1 ? 0 : cc - i0;
+    } else {
+      i0 = nearestIndex(o.nearest, c, scale, inSize);
+      i1 = i0;
+    }
+    ints[i * 3] = i0;
+    ints[i * 3 + 1] = i1;
+    floats[i * 3 + 2] = w1;
+  }
+  return buf;
+}
+
+/** Resize / Upsample of the spatial axes of an (N, C, H, W) tensor, every coordinate mode. */
+export function compileResize(ctx: Ctx): Step[] {
+  const { node, k } = ctx;
+  const x0 = ctx.input(0);
+  const info = (i: number): ValueInfo | undefined => {
+    const name = node.inputs[i];
+    return name ? ctx.infos.get(name) : undefined;
+  };
+  const upsample = node.op === 'Upsample';
+  const plan = upsample ? upsamplePlan(node, x0.dims, info(1)) : resizePlan(node, x0.dims, info(2), info(3));
+  const bad = (problem: string): never => {
+    throw new UnsupportedAttributeError(node.name, node.op, 'scales', problem);
+  };
+  if (!plan) return bad('scales/sizes must be constants on the WASM backend');
+  const out = plan.out as number[];
+  if (x0.dims.length !== 4 || out[0] !== x0.dims[0] || out[1] !== x0.dims[1]) {
+    return bad('the WASM backend resizes only the two spatial axes of a 4-D tensor');
+  }
+  const o: Options = upsample
+    ? { coord: 'asymmetric', linear: stringAttr(node, 'mode', 'nearest') === 'linear', nearest: 'simple' }
+    : {
+        coord: stringAttr(node, 'coordinate_transformation_mode', 'half_pixel') as CoordinateMode,
+        linear: stringAttr(node, 'mode', 'nearest') === 'linear',
+        nearest: stringAttr(node, 'nearest_mode', 'round_prefer_floor') as NearestMode,
+      };
+  const { val: x, step: pre } = ensureLayout(ctx, x0, channelsLast(4), 0);
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const [OH, OW] = [out[2] as number, out[3] as number];
+  const rows = ctx.upload(new Int32Array(taps(o, H, OH, plan.scales[2] as number)));
+  const cols = ctx.upload(new Int32Array(taps(o, W, OW, plan.scales[3] as number)));
+  const y = ctx.output(0, channelsLast(4));
+  return steps(pre, () => k.resizeNhwc(x.ptr, y.ptr, rows, cols, N, H, W, C, OH, OW));
+}

@@ -1,0 +1,51 @@
+import type { Node } from '../../../graph/ir.js';
+import type { ValueInfo } from '../../ops/types.js';
+import type { Tensor } from '../../tensor.js';
+import type { Kernels } from './kernels.js';
+import { count, relayout, sameOrder, type Val } from './values.js';
+
+/** One prepared step of a node: kernel calls with every pointer and size fixed at prepare time. */
+export type Step = () => void;
+
+/** What a node compiler sees: its inputs and outputs in the arena, and prepare-time allocation. */
+export interface Ctx {
+  readonly k: Kernels;
+  readonly node: Node;
+  readonly infos: ReadonlyMap<string, ValueInfo>;
+  /** Input i: a run-time value, or a constant uploaded once (row-major, float32). */
+  input(i: number): Val;
+  /** The constant value of input i, if it is one (initializer or folded). */
+  constant(i: number): Tensor | undefined;
+  /** Declares output i with layout `perm` in its planned slot and returns it. */
+  output(i: number, perm: readonly number[]): Val;
+  /** Bytes that live as long as the session (packed weights, tap tables). */
+  alloc(bytes: number): number;
+  /** Copies floats into session memory once. */
+  upload(data: Float32Array | Int32Array): number;
+  /** One of two scratch buffers (each as large as the largest value), shared by all nodes. */
+  scratch(which: 0 | 1): number;
+  /** Size of each scratch buffer in bytes. */
+  readonly scratchBytes: number;
+}
+
+/** `v` in layout `perm`: itself when it already is, else a copy in scratch (step returned). */
+export function ensureLayout(
+  ctx: Ctx,
+  v: Val,
+  perm: readonly number[],
+  which: 0 | 1,
+): { val: Val; step?: Step } {
+  if (sameOrder(v.perm, perm, v.dims)) return { val: v };
+  const ptr = ctx.scratch(which);
+  const copy = relayout(ctx.k, ctx.node, v, perm);
+  return { val: { ...v, ptr, perm: [...perm] }, step: () => copy(ptr) };
+}
+
+export function elements(v: Val): number {
+  return count(v.dims);
+}
+
+/** Steps, dropping the undefined ones. */
+export function steps(...list: (Step | undefined)[]): Step[] {
+  return list.filter((s): s is Step => s !== undefined);
+}

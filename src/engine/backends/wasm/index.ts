@@ -1,0 +1,292 @@
+import { AtrousError, BackendUnavailableError, ShapeError } from '../../../errors.js';
+import type { Graph } from '../../../graph/ir.js';
+import { planMemory } from '../../../graph/plan.js';
+import { inferShapes } from '../../../graph/shape-inference.js';
+import type { Backend, PreparedModel } from '../../backend.js';
+import type { ValueInfo } from '../../ops/types.js';
+import { Tensor } from '../../tensor.js';
+import { WASM_COMPILERS } from './compilers.js';
+import type { Ctx, Step } from './context.js';
+import { kernelsOf } from './kernels.js';
+import { instantiateAtrousWasm } from './module.js';
+import { count, defaultPerm, identity, logicalStrides, relayout, type Val } from './values.js';
+import { winogradScratchBytes } from './winograd.js';
+
+/** Bytes past every buffer: vector tails may read (never write) up to 16 bytes beyond. */
+const SLACK = 64;
+
+export interface WasmBackendOptions {
+  /** The bytes of build/atrous.wasm (browsers: fetch it); Node reads the file by default. */
+  wasmBytes?: Uint8Array;
+}
+
+/** The WASM SIMD backend (see README.md in this folder). */
+export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
+  return {
+    name: 'wasm',
+    prepare: (graph, infos) => prepareWasm(graph, infos, options),
+  };
+}
+
+export const wasmBackend: Backend = createWasmBackend();
+
+/** Ops of the graph that need a kernel at run time but have none (or produce non-float data). */
+function missingKernels(
+  graph: Graph,
+  infos: ReadonlyMap<string, ValueInfo>,
+  isConst: (n: string) => boolean,
+) {
+  const missing = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    if (node.outputs.every((o) => !o || isConst(o))) continue;
+    const outDType = infos.get(node.outputs[0] as string)?.dtype;
+    // Run-time values are float32, except ArgMax's int64 labels, which only Cast may read.
+    const inputsOk = node.inputs.every(
+      (n) => !n || isConst(n) || infos.get(n)?.dtype === 'float32' || node.op === 'Cast',
+    );
+    const dtypeOk = inputsOk && (outDType === 'float32' || (node.op === 'ArgMax' && outDType === 'int64'));
+    if (WASM_COMPILERS[node.op] && dtypeOk) continue;
+    const what = dtypeOk ? node.op : `${node.op} (on non-float32 run-time data)`;
+    missing.set(what, [...(missing.get(what) ?? []), node.name]);
+  }
+  return missing;
+}
+
+/** Shape math that folds to constants once the input shapes are concrete. */
+const FOLDABLE = new Set(['Shape', 'Gather', 'Constant', 'ConstantOfShape', 'Cast', 'Concat', 'Slice']);
+
+async function prepareWasm(
+  graph: Graph,
+  infos: ReadonlyMap<string, ValueInfo>,
+  options: WasmBackendOptions,
+): Promise<PreparedModel> {
+  const runtimeInputs = graph.inputs.filter((t) => !graph.initializers.has(t.name));
+  const symbolic = runtimeInputs.some((t) => infos.get(t.name)?.shape.some((d) => typeof d !== 'number'));
+  if (!symbolic) return prepareConcrete(graph, infos, options);
+  // Symbolic input dims: the arena is planned at the first run for the shapes fed, and planned
+  // again only when they change. Ops with no kernel at all are reported now.
+  const lacking = [...new Set(graph.nodes.map((n) => n.op))].filter(
+    (op) => !WASM_COMPILERS[op] && !FOLDABLE.has(op),
+  );
+  if (lacking.length > 0) {
+    throw new BackendUnavailableError(
+      'wasm',
+      `no WASM kernel yet for ${lacking.join(', ')}; use --backend ref for this model`,
+    );
+  }
+  let current: { key: string; model: PreparedModel } | undefined;
+  return {
+    async run(feeds, outputs) {
+      const shapes: Record<string, number[]> = {};
+      for (const [name, t] of feeds) shapes[name] = [...t.dims];
+      const key = JSON.stringify(shapes);
+      if (current?.key !== key) {
+        current?.model.release();
+        current = undefined;
+        const model = await prepareConcrete(graph, inferShapes(graph, { inputShapes: shapes }), options);
+        current = { key, model };
+      }
+      return current.model.run(feeds, outputs);
+    },
+    release() {
+      current?.model.release();
+      current = undefined;
+    },
+  };
+}
+
+async function prepareConcrete(
+  graph: Graph,
+  infos: ReadonlyMap<string, ValueInfo>,
+  options: WasmBackendOptions,
+): Promise<PreparedModel> {
+  const constantOf = (name: string) => graph.initializers.get(name) ?? infos.get(name)?.value;
+  const isConst = (name: string) => constantOf(name) !== undefined;
+  const missing = missingKernels(graph, infos, isConst);
+  if (missing.size > 0) {
+    const list = [...missing].map(
+      ([op, nodes]) => `${op} (${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', ...' : ''})`,
+    );
+    throw new BackendUnavailableError(
+      'wasm',
+      `no WASM kernel yet for ${list.join('; ')}; WASM kernels: ${Object.keys(WASM_COMPILERS).join(', ')}. Use --backend ref for this model`,
+    );
+  }
+  let inst = await instantiateAtrousWasm(options.wasmBytes);
+  const k = kernelsOf(inst);
+  const alloc = (bytes: number) => inst.alloc(bytes + SLACK);
+  const plan = planMemory(graph, infos);
+  const slots = plan.slotBytes.map((b) => alloc(b));
+  const maxBytes = Math.max(
+    16,
+    ...[...infos.values()].map((v) =>
+      v.shape.every((d) => typeof d === 'number') ? count(v.shape as number[]) * 4 : 0,
+    ),
+    // Winograd's tile buffers (small: 16 tiles per block).
+    ...graph.nodes.map((n) => {
+      const w = n.op === 'Conv' ? constantOf(n.inputs[1] ?? '') : undefined;
+      return w && w.dims.length === 4 ? winogradScratchBytes(w.dims[1] as number, w.dims[0] as number) : 0;
+    }),
+  );
+  const scratch = [alloc(maxBytes), alloc(maxBytes)] as const;
+  const values = new Map<string, Val>();
+  const view = () => inst.memory.buffer;
+
+  // Graph inputs: a row-major staging buffer (feeds are copied in) and the value in its layout.
+  let feeds = graph.inputs
+    .filter((t) => !graph.initializers.has(t.name))
+    .map((t) => {
+      const info = infos.get(t.name);
+      const concrete = info?.shape.every((d) => typeof d === 'number') ?? false;
+      if (!info || !concrete || info.dtype !== 'float32') {
+        throw new ShapeError(
+          t.name,
+          'input',
+          `the WASM backend needs a float32 input of concrete shape, got ${info?.dtype} [${info?.shape.join(', ')}]`,
+        );
+      }
+      const dims = info.shape as number[];
+      const n = count(dims);
+      const staging = alloc(n * 4);
+      const val: Val = {
+        ptr: alloc(n * 4),
+        dims: dims as number[],
+        perm: defaultPerm(dims.length),
+        dtype: 'float32',
+      };
+      values.set(t.name, val);
+      const stage: Val = { ...val, ptr: staging, perm: identity(dims.length) };
+      const toLayout = relayout(
+        k,
+        { name: t.name, op: 'input', inputs: [], outputs: [], attrs: {} } as never,
+        stage,
+        val.perm,
+      );
+      return { name: t.name, staging, n, run: () => toLayout(val.ptr) };
+    });
+
+  const uploaded = new Map<string, Val>();
+  const uploadArray = (data: Float32Array | Int32Array) => {
+    const ptr = alloc(data.byteLength);
+    new Uint8Array(view(), ptr, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+    return ptr;
+  };
+  const program: Step[] = [];
+  for (const node of plan.order) {
+    if (node.outputs.every((o) => !o || isConst(o))) continue;
+    const ctx: Ctx = {
+      k,
+      node,
+      infos,
+      constant: (i) => {
+        const name = node.inputs[i];
+        return name ? constantOf(name) : undefined;
+      },
+      input: (i) => {
+        const name = node.inputs[i] as string;
+        const v = values.get(name) ?? uploaded.get(name);
+        if (v) return v;
+        const t = constantOf(name);
+        if (!t) throw new AtrousError('INTERNAL', `${node.name}: input '${name}' has no value`);
+        const data = Float32Array.from(t.toNumbers());
+        const c: Val = {
+          ptr: uploadArray(data),
+          dims: [...t.dims],
+          perm: identity(t.dims.length),
+          dtype: 'float32',
+        };
+        uploaded.set(name, c);
+        return c;
+      },
+      output: (i, perm) => {
+        const name = node.outputs[i] as string;
+        const info = infos.get(name) as ValueInfo;
+        const slot = plan.slotOf.get(name);
+        if (slot === undefined)
+          throw new AtrousError('INTERNAL', `${node.name}: output '${name}' has no slot`);
+        const v: Val = {
+          ptr: slots[slot] as number,
+          dims: [...info.shape] as number[],
+          perm: [...perm],
+          dtype: info.dtype,
+        };
+        values.set(name, v);
+        return v;
+      },
+      alloc,
+      upload: uploadArray,
+      scratch: (which) => scratch[which],
+      scratchBytes: maxBytes,
+    };
+    program.push(...(WASM_COMPILERS[node.op] as (c: Ctx) => Step[])(ctx));
+  }
+
+  let outputs = graph.outputs.map((o) => {
+    const c = constantOf(o.name);
+    if (c) return { name: o.name, read: () => c };
+    const v = values.get(o.name) as Val;
+    const n = count(v.dims);
+    if (v.dtype === 'int64') {
+      const strides = logicalStrides(v.dims, v.perm);
+      return { name: o.name, read: () => readInt64(view(), v, strides) };
+    }
+    const staging = alloc(n * 4);
+    const toRowMajor = relayout(
+      k,
+      { name: o.name, op: 'output', inputs: [], outputs: [], attrs: {} } as never,
+      v,
+      identity(v.dims.length),
+    );
+    return {
+      name: o.name,
+      read: () => {
+        toRowMajor(staging);
+        return new Tensor('float32', v.dims, new Float32Array(view(), staging, n).slice());
+      },
+    };
+  });
+
+  return {
+    async run(feedMap, wanted) {
+      if (!inst) throw new AtrousError('INTERNAL', 'this WASM session was released');
+      for (const f of feeds) {
+        new Float32Array(view(), f.staging, f.n).set((feedMap.get(f.name) as Tensor<'float32'>).data);
+        f.run();
+      }
+      for (const step of program) step();
+      const result = new Map<string, Tensor>();
+      for (const o of outputs) if (wanted.includes(o.name)) result.set(o.name, o.read());
+      return result;
+    },
+    release() {
+      // Dropping the instance lets the engine reclaim its whole memory (WASM memory cannot shrink).
+      inst = undefined as never;
+      values.clear();
+      uploaded.clear();
+      program.length = 0;
+      feeds = [];
+      outputs = [];
+    },
+  };
+}
+
+function readInt64(buffer: ArrayBuffer, v: Val, strides: readonly number[]): Tensor {
+  const src = new BigInt64Array(buffer, v.ptr, count(v.dims));
+  const out = new BigInt64Array(src.length);
+  const idx = new Array<number>(v.dims.length).fill(0);
+  for (let i = 0; i < out.length; i++) {
+    let at = 0;
+    idx.forEach((x, a) => {
+      at += x * (strides[a] as number);
+    });
+    out[i] = src[at] as bigint;
+    for (let a = idx.length - 1; a >= 0; a--) {
+      idx[a] = (idx[a] as number) + 1;
+      if ((idx[a] as number) < (v.dims[a] as number)) break;
+      idx[a] = 0;
+    }
+  }
+  return new Tensor('int64', v.dims, out);
+}

@@ -1,0 +1,79 @@
+import type { WasmInstance } from './module.js';
+
+/**
+ * The exports of build/atrous.wasm this backend calls (assembly/index.ts). Pointers are byte
+ * offsets in the instance's memory; sizes and strides are element counts.
+ */
+export interface Kernels {
+  unary(src: number, dst: number, n: number, kind: number, p0: number, p1: number): void;
+  convNhwc(...args: number[]): void;
+  convDepthwiseNhwc(...args: number[]): void;
+  convTransposeNhwc(...args: number[]): void;
+  poolNhwc(...args: number[]): void;
+  globalAvgPoolNhwc(x: number, y: number, n: number, hw: number, c: number): void;
+  resizeNhwc(...args: number[]): void;
+  binaryStrided(...args: number[]): void;
+  copyStrided(...args: number[]): void;
+  fill(dst: number, n: number, value: number): void;
+  gatherAxes(...args: number[]): void;
+  castI64F32(src: number, dst: number, n: number): void;
+  winogradNhwc(...args: number[]): void;
+  softmaxAxis(x: number, y: number, outer: number, len: number, inner: number): void;
+  argmaxAxis(x: number, y: number, outer: number, len: number, inner: number, last: number): void;
+  reduceRows(x: number, y: number, rows: number, len: number, mode: number): void;
+  matmul(...args: number[]): void;
+}
+
+const NAMES: readonly (keyof Kernels)[] = [
+  'unary',
+  'convNhwc',
+  'convDepthwiseNhwc',
+  'convTransposeNhwc',
+  'poolNhwc',
+  'globalAvgPoolNhwc',
+  'resizeNhwc',
+  'binaryStrided',
+  'copyStrided',
+  'fill',
+  'gatherAxes',
+  'castI64F32',
+  'winogradNhwc',
+  'softmaxAxis',
+  'argmaxAxis',
+  'reduceRows',
+  'matmul',
+];
+
+/** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */
+export function kernelsOf(inst: WasmInstance): Kernels {
+  const k: Partial<Record<keyof Kernels, unknown>> = {};
+  for (const name of NAMES) k[name] = inst.fn(name);
+  return k as Kernels;
+}
+
+/** Activation codes of assembly/activation.ts (act4). */
+export const ACT_CODES: Readonly<Record<string, number>> = {
+  '': 0,
+  Relu: 1,
+  Clip: 2,
+  Sigmoid: 3,
+  HardSigmoid: 4,
+  HardSwish: 5,
+  Tanh: 6,
+  LeakyRelu: 7,
+};
+
+/** Code and the two parameters of an activation, with the ONNX defaults. */
+export function actArgs(kind: string, params: readonly number[]): [number, number, number] {
+  const code = ACT_CODES[kind] ?? 0;
+  switch (kind) {
+    case 'Clip':
+      return [code, params[0] ?? Number.NEGATIVE_INFINITY, params[1] ?? Number.POSITIVE_INFINITY];
+    case 'HardSigmoid':
+      return [code, params[0] ?? 0.2, params[1] ?? 0.5];
+    case 'LeakyRelu':
+      return [code, params[0] ?? 0.01, 0];
+    default:
+      return [code, 0, 0];
+  }
+}
