@@ -1,3 +1,4 @@
+import { instantiateAtrousWasm, type WasmInstance } from '../../engine/backends/wasm/module.js';
 import { BackendUnavailableError } from '../../errors.js';
 import type { KernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
@@ -5,7 +6,6 @@ import type { Lattice } from './lattice.js';
 /** The CRF exports of build/atrous.wasm (assembly/crf.ts). */
 interface CrfExports {
   memory: WebAssembly.Memory;
-  crfHeapBase(): number;
   crfBuildLattice(
     n: number,
     d: number,
@@ -45,77 +45,26 @@ interface CrfExports {
   ): void;
 }
 
-let override: Uint8Array | undefined;
-let instance: Promise<CrfExports> | undefined;
+let instance: Promise<{ wasm: CrfExports; mem: WasmInstance }> | undefined;
 
-/** Supplies the bytes of atrous.wasm (browsers, bundlers); Node finds build/atrous.wasm itself. */
-export function setCrfWasmBytes(bytes: Uint8Array): void {
-  override = bytes;
-  instance = undefined;
-}
-
-/** build/atrous.wasm relative to this file: src/post/crf in development, dist/ or dist/cli bundled. */
-async function readWasm(): Promise<Uint8Array> {
-  if (override) return override;
-  let fs: typeof import('node:fs/promises');
-  try {
-    fs = await import('node:fs/promises');
-  } catch {
-    throw new BackendUnavailableError('wasm', 'no file system here: pass the bytes with setCrfWasmBytes');
-  }
-  for (const rel of ['../../../build/atrous.wasm', '../build/atrous.wasm', '../../build/atrous.wasm']) {
-    try {
-      return new Uint8Array(await fs.readFile(new URL(rel, import.meta.url)));
-    } catch {
-      // Try the next layout.
-    }
-  }
-  throw new BackendUnavailableError('wasm', 'build/atrous.wasm not found; run npm run build:wasm');
-}
-
-async function load(): Promise<CrfExports> {
-  const bytes = await readWasm();
-  let exports: WebAssembly.Exports;
-  try {
-    const module = await WebAssembly.compile(bytes as BufferSource);
-    const inst = await WebAssembly.instantiate(module, { env: { abort: () => {} } });
-    exports = inst.exports;
-  } catch (e) {
-    throw new BackendUnavailableError('wasm', `atrous.wasm failed to load: ${(e as Error).message}`);
-  }
-  if (typeof exports.crfFilter !== 'function') {
+/** One instance of build/atrous.wasm for the CRF (the shared loader finds or is given the bytes). */
+async function load(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
+  const mem = await instantiateAtrousWasm();
+  if (typeof mem.exports.crfFilter !== 'function') {
     throw new BackendUnavailableError(
       'wasm',
       'atrous.wasm has no CRF kernels; rebuild it (npm run build:wasm)',
     );
   }
-  return exports as unknown as CrfExports;
+  return { wasm: mem.exports as unknown as CrfExports, mem };
 }
 
-function crfWasm(): Promise<CrfExports> {
+function crfWasm(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
   instance ??= load();
   instance.catch(() => {
     instance = undefined;
   });
   return instance;
-}
-
-/** A bump layout of 16-byte-aligned buffers in the module's memory, grown to fit. */
-class Layout {
-  end: number;
-  constructor(
-    private readonly wasm: CrfExports,
-    base: number,
-  ) {
-    this.end = (base + 15) & ~15;
-  }
-  take(bytes: number): number {
-    const at = this.end;
-    this.end = (at + bytes + 15) & ~15;
-    const need = this.end - this.wasm.memory.buffer.byteLength;
-    if (need > 0) this.wasm.memory.grow(Math.ceil(need / 65536));
-    return at;
-  }
 }
 
 /** A lattice living in WASM memory: byte offsets of its arrays. */
@@ -137,50 +86,54 @@ interface WasmLattice {
  */
 function buildInWasm(
   wasm: CrfExports,
-  lay: Layout,
+  lay: WasmInstance,
   k: KernelFeatures,
   n: number,
   scratch: number,
 ): WasmLattice {
   const d = k.dims;
   const d1 = d + 1;
-  const offsets = lay.take(n * d1 * 4);
-  const weights = lay.take(n * d1 * 4);
-  const norm = lay.take(n * 4);
-  const mark = lay.end;
-  const features = lay.take(n * d * 8);
+  const offsets = lay.alloc(n * d1 * 4);
+  const weights = lay.alloc(n * d1 * 4);
+  const norm = lay.alloc(n * 4);
+  const mark = lay.mark();
+  const features = lay.alloc(n * d * 8);
   let slots = 1024;
   while (slots < 2 * n * d1) slots *= 2;
-  const table = lay.take(slots * 4);
-  const keys = lay.take(n * d1 * d * 4);
+  const table = lay.alloc(slots * 4);
+  const keys = lay.alloc(n * d1 * d * 4);
   new Float64Array(wasm.memory.buffer, features, n * d).set(k.features);
   new Int32Array(wasm.memory.buffer, table, slots).fill(0);
   const m = wasm.crfBuildLattice(n, d, features, offsets, weights, table, slots - 1, keys, scratch);
   const bytes = d1 * m * 2 * 4;
-  const tmp = lay.take(bytes);
+  const tmp = lay.alloc(bytes);
   wasm.crfBuildNeighbors(m, d, table, slots - 1, keys, tmp, scratch);
   new Uint8Array(wasm.memory.buffer).copyWithin(mark, tmp, tmp + bytes);
-  lay.end = mark;
-  const neighbors = lay.take(bytes);
+  lay.release(mark);
+  const neighbors = lay.alloc(bytes);
   return { n, d1, m, offsets, weights, neighbors, norm, weight: k.weight, alpha: 1 / (1 + 2 ** -d) };
 }
 
 /** The lattice of `features` built in WASM, copied out (for tests against buildLattice). */
 export async function buildLatticeWasm(features: Float64Array, n: number, d: number): Promise<Lattice> {
-  const wasm = await crfWasm();
-  const lay = new Layout(wasm, wasm.crfHeapBase());
-  const scratch = lay.take(1024);
-  const l = buildInWasm(wasm, lay, { dims: d, weight: 1, features }, n, scratch);
-  const buf = wasm.memory.buffer;
-  return {
-    pixels: n,
-    d1: l.d1,
-    points: l.m,
-    offsets: new Int32Array(buf, l.offsets, n * l.d1).slice(),
-    weights: new Float32Array(buf, l.weights, n * l.d1).slice(),
-    neighbors: new Int32Array(buf, l.neighbors, l.d1 * l.m * 2).slice(),
-    alpha: l.alpha,
-  };
+  const { wasm, mem: lay } = await crfWasm();
+  const start = lay.mark();
+  try {
+    const scratch = lay.alloc(1024);
+    const l = buildInWasm(wasm, lay, { dims: d, weight: 1, features }, n, scratch);
+    const buf = wasm.memory.buffer;
+    return {
+      pixels: n,
+      d1: l.d1,
+      points: l.m,
+      offsets: new Int32Array(buf, l.offsets, n * l.d1).slice(),
+      weights: new Float32Array(buf, l.weights, n * l.d1).slice(),
+      neighbors: new Int32Array(buf, l.neighbors, l.d1 * l.m * 2).slice(),
+      alpha: l.alpha,
+    };
+  } finally {
+    lay.release(start);
+  }
 }
 
 /**
@@ -195,18 +148,33 @@ export async function latticeMeanFieldWasm(
   kernels: readonly KernelFeatures[],
   iterations: number,
 ): Promise<{ q: Float32Array; stride: number }> {
-  const wasm = await crfWasm();
+  const { wasm, mem: lay } = await crfWasm();
+  const start = lay.mark();
+  try {
+    return meanField(wasm, lay, unary, classes, kernels, iterations);
+  } finally {
+    lay.release(start);
+  }
+}
+
+function meanField(
+  wasm: CrfExports,
+  lay: WasmInstance,
+  unary: Float64Array,
+  classes: number,
+  kernels: readonly KernelFeatures[],
+  iterations: number,
+): { q: Float32Array; stride: number } {
   const n = unary.length / classes;
   const cp = (classes + 3) & ~3;
-  const lay = new Layout(wasm, wasm.crfHeapBase());
-  const scratch = lay.take(1024);
-  const pUnary = lay.take(n * cp * 4);
-  const pQ = lay.take(n * cp * 4);
-  const pMsg = lay.take(n * cp * 4);
+  const scratch = lay.alloc(1024);
+  const pUnary = lay.alloc(n * cp * 4);
+  const pQ = lay.alloc(n * cp * 4);
+  const pMsg = lay.alloc(n * cp * 4);
   const lats = kernels.map((k) => buildInWasm(wasm, lay, k, n, scratch));
   const maxM = Math.max(0, ...lats.map((l) => l.m));
-  const pA = lay.take((maxM + 1) * cp * 4);
-  const pB = lay.take((maxM + 1) * cp * 4);
+  const pA = lay.alloc((maxM + 1) * cp * 4);
+  const pB = lay.alloc((maxM + 1) * cp * 4);
   // Normalization: filter ones (lane 0 of 4) with unit norm and weight; msg lane 0 = alpha · K 1.
   for (const l of lats) {
     const buf = wasm.memory.buffer;

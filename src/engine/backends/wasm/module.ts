@@ -27,10 +27,23 @@ async function readWasmFile(): Promise<Uint8Array> {
   }
 }
 
+let given: Uint8Array | undefined;
+
+/**
+ * Supplies the bytes of atrous.wasm for every later instance (browsers and bundlers, which have no
+ * file system to find build/atrous.wasm in).
+ */
+export function setAtrousWasmBytes(bytes: Uint8Array): void {
+  given = bytes;
+  compiled = undefined;
+}
+
 /** The compiled module; `bytes` overrides the file lookup (browsers pass a fetched copy). */
 export function atrousWasmModule(bytes?: Uint8Array): Promise<WebAssembly.Module> {
   if (bytes) return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
-  compiled ??= readWasmFile().then((b) => WebAssembly.compile(b as Uint8Array<ArrayBuffer>));
+  compiled ??= (given ? Promise.resolve(given) : readWasmFile()).then((b) =>
+    WebAssembly.compile(b as Uint8Array<ArrayBuffer>),
+  );
   return compiled;
 }
 
