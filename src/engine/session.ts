@@ -23,7 +23,7 @@ async function resolveBackend(name: BackendName): Promise<Backend> {
     case 'wasm':
       return (await import('./backends/wasm/index.js')).wasmBackend;
     case 'webgpu':
-      throw new BackendUnavailableError('webgpu', 'the WebGPU backend is not built yet; use --backend ref');
+      return (await import('./backends/webgpu/index.js')).webgpuBackend;
   }
   throw new BackendUnavailableError(
     String(name),

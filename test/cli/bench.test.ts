@@ -47,14 +47,11 @@ describe('atrous bench', () => {
     expect((JSON.parse(ok.out.at(-1) as string) as BenchResult).runs).toBe(1);
   });
 
-  it('rejects bad counts as usage errors and unknown backends', async () => {
+  it('rejects bad counts and unknown backends as usage errors', async () => {
     expect((await cli('bench', conv, '--runs', '0')).code).toBe(2);
     expect((await cli('bench', conv, '--threads', 'two')).code).toBe(2);
     expect((await cli('bench', conv, '--warmup', '-1')).code).toBe(2);
     expect((await cli('bench', conv, '--backend', 'gpu')).code).toBe(2);
-    const webgpu = await cli('bench', conv, '--backend', 'webgpu');
-    expect(webgpu.code).toBe(1);
-    expect(webgpu.err[0]).toMatch(/backend 'webgpu' is not available/);
   });
 });
 

@@ -1,0 +1,280 @@
+/// <reference types="@webgpu/types" />
+import { AtrousError } from '../../../errors.js';
+import type { Graph } from '../../../graph/ir.js';
+import { planMemory } from '../../../graph/plan.js';
+import type { Backend, PreparedModel } from '../../backend.js';
+import type { ValueInfo } from '../../ops/types.js';
+import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
+import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
+import { WEBGPU_KERNELS } from './kernels/index.js';
+import { PipelineCache } from './pipelines.js';
+import {
+  type Binding,
+  type DispatchStep,
+  type LowerContext,
+  type Step,
+  WebGpuUnsupportedError,
+} from './types.js';
+
+export { DeviceLostError } from './device.js';
+export { WgslCompileError } from './pipelines.js';
+export { WebGpuUnsupportedError } from './types.js';
+
+/** Where one value lives on the GPU. */
+interface Location {
+  buffer: GPUBuffer;
+  bytes: number;
+}
+
+type Encoded = (encoder: GPUCommandEncoder, pass: () => GPUComputePassEncoder, end: () => void) => void;
+
+const USAGE_STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
+const WG = 64;
+
+/** Bytes of a value, rounded up to 4 (storage bindings are arrays of 32-bit words). */
+function byteSize(info: ValueInfo): number {
+  const n = (info.shape as number[]).reduce((a, d) => a * d, 1);
+  return Math.ceil((n * BYTES_PER_ELEMENT[info.dtype]) / 4) * 4;
+}
+
+function concreteInfo(name: string, infos: ReadonlyMap<string, ValueInfo>): ValueInfo {
+  const info = infos.get(name);
+  if (!info) throw new AtrousError('INTERNAL', `value '${name}' has no inferred shape`);
+  if (!info.shape.every((d) => typeof d === 'number')) {
+    throw new AtrousError(
+      'INPUT',
+      `value '${name}' has symbolic shape [${info.shape.join(', ')}]; the webgpu backend needs concrete input shapes`,
+    );
+  }
+  return info;
+}
+
+/** The graph's node → steps, or a typed error naming every op without a WGSL kernel. */
+function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap<string, ValueInfo>) {
+  const missing = order.filter(
+    (n) => !WEBGPU_KERNELS[n.op] && !n.outputs.every((o) => !o || infos.get(o)?.value),
+  );
+  if (missing.length > 0) {
+    const ops = [...new Set(missing.map((n) => n.op))].join(', ');
+    throw new WebGpuUnsupportedError(
+      missing[0] as Graph['nodes'][number],
+      `no WGSL kernel for ${ops} (${missing.length} node(s))`,
+      Object.keys(WEBGPU_KERNELS),
+    );
+  }
+  return order.map((node) => {
+    // Nodes whose outputs are all known constants were folded by shape inference: nothing to run.
+    if (node.outputs.every((o) => !o || infos.get(o)?.value)) return { node, steps: [] as Step[] };
+    const lower = WEBGPU_KERNELS[node.op];
+    return { node, steps: lower ? lower(node, ctx) : [] };
+  });
+}
+
+export const webgpuBackend: Backend = {
+  name: 'webgpu',
+  async prepare(graph: Graph, infos: ReadonlyMap<string, ValueInfo>): Promise<PreparedModel> {
+    const plan = planMemory(graph, infos, { alignment: 16 });
+    const ctx: LowerContext = {
+      dims: (name) => concreteInfo(name, infos).shape as number[],
+      dtype: (name) => concreteInfo(name, infos).dtype,
+      constant: (name) => infos.get(name)?.value ?? graph.initializers.get(name),
+    };
+    const lowered = lowerGraph(plan.order, ctx, infos);
+    const biggest = Math.max(
+      16,
+      ...plan.slotBytes,
+      ...graph.inputs.map((t) => byteSize(concreteInfo(t.name, infos))),
+    );
+    const needs: DeviceNeeds = {
+      maxStorageBufferBindingSize: biggest,
+      maxBufferSize: biggest,
+      maxComputeWorkgroupStorageSize: 0,
+    };
+    const gpu = await acquireDevice(needs);
+    try {
+      return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered);
+    } catch (e) {
+      gpu.destroy();
+      throw e;
+    }
+  },
+};
+
+async function build(
+  gpu: GpuContext,
+  graph: Graph,
+  infos: ReadonlyMap<string, ValueInfo>,
+  slotOf: Map<string, number>,
+  slotBytes: number[],
+  lowered: { node: Graph['nodes'][number]; steps: Step[] }[],
+): Promise<PreparedModel> {
+  const device = gpu.device;
+  const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
+  const buffers: GPUBuffer[] = [];
+  const makeBuffer = (label: string, size: number, usage: number) => {
+    const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    buffers.push(b);
+    return b;
+  };
+  // Slot buffers are labelled with the values they hold over the run (the first few).
+  const holders = slotBytes.map(() => [] as string[]);
+  for (const [name, slot] of slotOf) holders[slot]?.push(name);
+  const slots = slotBytes.map((bytes, i) => {
+    const names = holders[i] ?? [];
+    const more = names.length > 3 ? `, +${names.length - 3}` : '';
+    return makeBuffer(`slot ${i}: ${names.slice(0, 3).join(', ')}${more}`, bytes, USAGE_STORAGE);
+  });
+  const locations = new Map<string, Location>();
+  const upload = (label: string, data: ArrayBufferView): GPUBuffer => {
+    const b = makeBuffer(label, data.byteLength, USAGE_STORAGE);
+    device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+    return b;
+  };
+  const runtimeInputs = graph.inputs.filter((t) => !graph.initializers.has(t.name));
+  for (const t of runtimeInputs) {
+    const bytes = byteSize(concreteInfo(t.name, infos));
+    locations.set(t.name, { buffer: makeBuffer(`input ${t.name}`, bytes, USAGE_STORAGE), bytes });
+  }
+  for (const [name, slot] of slotOf) {
+    // Values folded to constants by shape inference are uploaded (by `locate`), never computed.
+    if (infos.get(name)?.value) continue;
+    locations.set(name, { buffer: slots[slot] as GPUBuffer, bytes: byteSize(concreteInfo(name, infos)) });
+  }
+  const locate = (name: string, who: string): Location => {
+    let loc = locations.get(name);
+    if (!loc) {
+      const value = infos.get(name)?.value ?? graph.initializers.get(name);
+      if (!value) throw new AtrousError('INTERNAL', `value '${name}' (read by ${who}) has no GPU buffer`);
+      const data = value.data as ArrayBufferView;
+      loc = { buffer: upload(name, data), bytes: Math.ceil(data.byteLength / 4) * 4 };
+      locations.set(name, loc);
+    }
+    return loc;
+  };
+
+  const cache = new PipelineCache(device);
+  const encoded: Promise<Encoded>[] = [];
+  for (const { node, steps } of lowered) {
+    steps.forEach((step, k) => {
+      const label = steps.length > 1 ? `${node.name}#${k}` : node.name;
+      if (step.kind === 'copy') {
+        const src = locate(step.src, node.name).buffer;
+        const dst = locate(step.dst, node.name).buffer;
+        const bytes = Math.ceil(step.bytes / 4) * 4;
+        encoded.push(
+          Promise.resolve((enc, _pass, end) => {
+            end();
+            if (bytes > 0) enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+          }),
+        );
+        return;
+      }
+      encoded.push(prepareDispatch(step, label, node));
+    });
+  }
+
+  async function prepareDispatch(
+    step: DispatchStep,
+    label: string,
+    node: Graph['nodes'][number],
+  ): Promise<Encoded> {
+    const pipeline = await cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op });
+    const uniform = makeBuffer(`${label} uniforms`, step.uniforms.byteLength, 0x40 | 0x08);
+    device.queue.writeBuffer(uniform, 0, step.uniforms);
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
+    step.bindings.forEach((b: Binding, i) => {
+      if (b.kind === 'value') {
+        const loc = locate(b.name, node.name);
+        entries.push({ binding: i + 1, resource: { buffer: loc.buffer, size: Math.max(4, loc.bytes) } });
+      } else {
+        entries.push({ binding: i + 1, resource: { buffer: upload(`${label} ${b.label}`, b.data) } });
+      }
+    });
+    const group = device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+    const groups = Math.ceil(step.invocations / WG);
+    const y = Math.ceil(groups / maxDim);
+    const x = Math.ceil(groups / y);
+    return (_enc, pass) => {
+      if (step.invocations === 0) return;
+      const p = pass();
+      p.setPipeline(pipeline);
+      p.setBindGroup(0, group);
+      p.dispatchWorkgroups(x, y);
+    };
+  }
+
+  device.pushErrorScope('validation');
+  const program = await Promise.all(encoded);
+  const setupError = await device.popErrorScope();
+  if (setupError) throw new AtrousError('INTERNAL', `webgpu setup failed: ${setupError.message}`);
+
+  const outputs = new Map<string, { staging: GPUBuffer; loc: Location; dtype: DType; dims: number[] }>();
+  for (const o of graph.outputs) {
+    const info = concreteInfo(o.name, infos);
+    if (info.value) continue;
+    const loc = locate(o.name, 'graph output');
+    const staging = makeBuffer(`output ${o.name}`, loc.bytes, 0x01 | 0x08); // MAP_READ | COPY_DST
+    outputs.set(o.name, { staging, loc, dtype: info.dtype, dims: info.shape as number[] });
+  }
+
+  let running = false;
+  return {
+    async run(feeds, wanted) {
+      if (gpu.lost) throw gpu.lost;
+      if (running)
+        throw new AtrousError('INPUT', 'this webgpu session is already running; await the previous run');
+      running = true;
+      try {
+        for (const [name, t] of feeds) {
+          const loc = locations.get(name);
+          if (!loc) continue;
+          // Dawn rejects writes from a SharedArrayBuffer: those feeds go through a copy.
+          const data = t.data.buffer instanceof ArrayBuffer ? t.data : t.data.slice();
+          device.queue.writeBuffer(loc.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+        }
+        const enc = device.createCommandEncoder({ label: 'atrous run' });
+        let pass: GPUComputePassEncoder | undefined;
+        const getPass = () => {
+          pass ??= enc.beginComputePass({ label: 'atrous' });
+          return pass;
+        };
+        const end = () => {
+          pass?.end();
+          pass = undefined;
+        };
+        for (const step of program) step(enc, getPass, end);
+        end();
+        for (const name of wanted) {
+          const out = outputs.get(name);
+          if (out) enc.copyBufferToBuffer(out.loc.buffer, 0, out.staging, 0, out.loc.bytes);
+        }
+        device.queue.submit([enc.finish()]);
+        const result = new Map<string, Tensor>();
+        for (const name of wanted) {
+          const out = outputs.get(name);
+          if (!out) {
+            const value = infos.get(name)?.value;
+            if (value) result.set(name, value);
+            continue;
+          }
+          await out.staging.mapAsync(0x01);
+          const bytes = out.staging.getMappedRange(0, out.loc.bytes).slice(0);
+          out.staging.unmap();
+          const t = new Tensor(out.dtype, out.dims);
+          new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).set(
+            new Uint8Array(bytes, 0, t.data.byteLength),
+          );
+          result.set(name, t);
+        }
+        if (gpu.lost) throw gpu.lost;
+        return result;
+      } finally {
+        running = false;
+      }
+    },
+    release() {
+      for (const b of buffers) b.destroy();
+      gpu.destroy();
+    },
+  };
+}

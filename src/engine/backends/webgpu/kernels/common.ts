@@ -1,0 +1,73 @@
+import { floatsAttr, stringAttr } from '../../../../graph/attrs.js';
+import type { Node } from '../../../../graph/ir.js';
+import { ACTIVATION_KINDS, type ActivationKind } from '../../../ops/activation.js';
+import type { Tensor } from '../../../tensor.js';
+import { type LowerContext, WebGpuUnsupportedError } from '../types.js';
+
+/** ACT override codes shared by activation.wgsl, conv.wgsl and gemm.wgsl (0 = none). */
+export function actCode(kind: ActivationKind | ''): number {
+  return kind === '' ? 0 : ACTIVATION_KINDS.indexOf(kind) + 1;
+}
+
+/** Default params of each activation as the WGSL kernels read them (a0, a1). */
+export function actParams(kind: ActivationKind | '', params: readonly number[]): [number, number] {
+  switch (kind) {
+    case 'Clip':
+      return [params[0] ?? Number.NEGATIVE_INFINITY, params[1] ?? Number.POSITIVE_INFINITY];
+    case 'HardSigmoid':
+      return [params[0] ?? 0.2, params[1] ?? 0.5];
+    case 'LeakyRelu':
+      return [params[0] ?? 0.01, 0];
+    default:
+      return [0, 0];
+  }
+}
+
+/** The fused activation written by the fusion pass on Conv/ConvTranspose/Gemm. */
+export function fusedAct(node: Node): { code: number; a0: number; a1: number } {
+  const kind = stringAttr(node, 'activation', '') as ActivationKind | '';
+  const [a0, a1] = actParams(kind, floatsAttr(node, 'activation_params', []));
+  return { code: actCode(kind), a0, a1 };
+}
+
+/** Checks that every named value is float32 (the dtype the WGSL kernels compute in). */
+export function requireFloat32(node: Node, ctx: LowerContext, names: readonly string[]): void {
+  for (const name of names) {
+    if (name && ctx.dtype(name) !== 'float32') {
+      throw new WebGpuUnsupportedError(
+        node,
+        `value '${name}' is ${ctx.dtype(name)}; WGSL kernels here take float32`,
+      );
+    }
+  }
+}
+
+/** A constant input the kernel needs on the host (weights to pack, Clip bounds, scales). */
+export function requireConstant(node: Node, ctx: LowerContext, name: string, what: string): Tensor {
+  const t = ctx.constant(name);
+  if (!t) throw new WebGpuUnsupportedError(node, `${what} '${name}' must be a constant (initializer)`);
+  return t;
+}
+
+/** Row-major strides of dims. */
+export function strides(dims: readonly number[]): number[] {
+  const s = new Array<number>(dims.length).fill(1);
+  for (let i = dims.length - 2; i >= 0; i--) s[i] = (s[i + 1] as number) * (dims[i + 1] as number);
+  return s;
+}
+
+/** Strides of `inDims` read as `outDims` under numpy broadcasting (0 on broadcast axes). */
+export function broadcastStrides(inDims: readonly number[], outDims: readonly number[]): number[] {
+  const lead = outDims.length - inDims.length;
+  const own = strides(inDims);
+  return outDims.map((d, i) => {
+    const j = i - lead;
+    if (j < 0) return 0;
+    return (inDims[j] as number) === 1 && d !== 1 ? 0 : (own[j] as number);
+  });
+}
+
+/** A rank check for the rank <= 8 kernels. */
+export function requireRank(node: Node, dims: readonly number[], max = 8): void {
+  if (dims.length > max) throw new WebGpuUnsupportedError(node, `rank ${dims.length} > ${max}`);
+}

@@ -1,0 +1,55 @@
+import { UnsupportedOpError } from '../../../errors.js';
+import type { Node } from '../../../graph/ir.js';
+import type { Tensor } from '../../tensor.js';
+
+/** What a kernel binds after the uniform block (binding 0), in binding order. */
+export type Binding =
+  /** A graph value: runtime input, intermediate, output or initializer. */
+  | { kind: 'value'; name: string }
+  /** Host-prepared constant data (packed weights, tap tables), uploaded once at prepare. */
+  | { kind: 'data'; data: Float32Array | Uint32Array; label: string };
+
+/** One compute dispatch of a kernel family (kernels/<stem>.wgsl, entry point `main`). */
+export interface DispatchStep {
+  kind: 'dispatch';
+  stem: string;
+  overrides: Record<string, number | boolean>;
+  uniforms: ArrayBuffer;
+  bindings: Binding[];
+  /** Invocations (one per output element or block); folded into a 2-D dispatch when large. */
+  invocations: number;
+}
+
+/** A buffer-to-buffer copy (reshape family, Identity): no kernel needed. */
+export interface CopyStep {
+  kind: 'copy';
+  src: string;
+  dst: string;
+  bytes: number;
+}
+
+export type Step = DispatchStep | CopyStep;
+
+/** What a lowering can ask about the graph: concrete dims and constant values. */
+export interface LowerContext {
+  dims(name: string): number[];
+  dtype(name: string): string;
+  /** The value when it is known at prepare (initializer, folded constant), else undefined. */
+  constant(name: string): Tensor | undefined;
+}
+
+/** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */
+export type Lowering = (node: Node, ctx: LowerContext) => Step[];
+
+/** Number of elements of dims. */
+export function count(dims: readonly number[]): number {
+  return dims.reduce((a, d) => a * d, 1);
+}
+
+/** An op (or one configuration of it) that has no WGSL kernel: prepare fails, no CPU fallback. */
+export class WebGpuUnsupportedError extends UnsupportedOpError {
+  constructor(node: Node, what: string, supported: readonly string[] = []) {
+    super(node.name, node.op, supported);
+    this.message = `node '${node.name}' (${node.op}): the webgpu backend cannot run this: ${what}; use --backend ref or wasm for this model`;
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, it } from 'vitest';
+import { Tensor } from '../../src/engine/tensor.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+
+const skip = await webgpuSkipReason();
+if (skip) console.warn(`webgpu tests skipped: ${skip}`);
+
+const TOL = { atol: 1e-6, rtol: 1e-5 };
+
+describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalization vs ref', () => {
+  it('every activation (odd sizes), Clip from inputs and attrs', async () => {
+    const b = new GraphBuilder('acts', { seed: 3 });
+    const x = b.input('x', [2, 3, 5, 7]);
+    const outs = [
+      b.op('Relu', [x]),
+      b.op('Sigmoid', [x]),
+      b.op('Tanh', [x]),
+      b.op('HardSwish', [x]),
+      b.op('HardSigmoid', [x], { alpha: 0.3, beta: 0.4 }),
+      b.op('LeakyRelu', [x], { alpha: 0.07 }),
+      b.op('Clip', [x, b.constant('lo', Float32Scalar(-0.25)), b.constant('hi', Float32Scalar(0.5))]),
+      b.op('Clip', [x]),
+    ];
+    b.output(...outs);
+    await expectMatchesRef(b.build(), TOL);
+  });
+
+  it('Add/Sub/Mul/Div/PRelu with broadcasting, channels not divisible by 4', async () => {
+    const b = new GraphBuilder('binary', { seed: 4 });
+    const x = b.input('x', [2, 5, 3, 7]);
+    const y = b.input('y', [5, 1, 7]);
+    const s = b.param('s', [1, 5, 1, 1]);
+    const d = b.param(
+      'd',
+      [7],
+      Array.from({ length: 7 }, (_, i) => 0.5 + i),
+    );
+    b.output(
+      b.op('Add', [x, y]),
+      b.op('Sub', [y, x]),
+      b.op('Mul', [x, s]),
+      b.op('Div', [x, d]),
+      b.op('PRelu', [x, b.param('slope', [5, 1, 1])]),
+      b.op('Add', [x, x]),
+    );
+    await expectMatchesRef(b.build(), TOL);
+  });
+
+  it('BatchNormalization (inference) on size-1 spatial dims', async () => {
+    const b = new GraphBuilder('bn', { seed: 5 });
+    const x = b.input('x', [2, 6, 1, 3]);
+    const v = b.param('var', [6], [0.5, 1, 2, 0.1, 3, 1.5]);
+    b.output(
+      b.op('BatchNormalization', [x, b.param('g', [6]), b.param('beta', [6]), b.param('mean', [6]), v], {
+        epsilon: 1e-3,
+      }),
+    );
+    await expectMatchesRef(b.build(), { atol: 1e-5, rtol: 1e-5 });
+  });
+
+  it('a value computed by a Constant node (folded, never run) is uploaded, not left empty', async () => {
+    const b = new GraphBuilder('folded', { seed: 7 });
+    const x = b.input('x', [2, 3]);
+    const k = b.op('Constant', [], { value: new Tensor('float32', [3], Float32Array.of(1, -2, 3)) });
+    b.output(b.op('Mul', [x, b.op('Relu', [k])]));
+    await expectMatchesRef(b.build(), TOL);
+  });
+
+  it('a dispatch past 65535 workgroups (folded into 2-D)', async () => {
+    const b = new GraphBuilder('big', { seed: 6 });
+    // 4.3M elements / 64 per workgroup = 67188 workgroups.
+    const x = b.input('x', [1, 3, 1200, 1194]);
+    b.output(b.op('Sigmoid', [x]));
+    await expectMatchesRef(b.build(), TOL);
+  });
+});
+
+function Float32Scalar(v: number): Tensor {
+  return new Tensor('float32', [], Float32Array.of(v));
+}

@@ -1,0 +1,54 @@
+import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
+import { Session } from '../../src/engine/session.js';
+import { Tensor } from '../../src/engine/tensor.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { Rng } from '../../src/util/random.js';
+import { expectClose, type Tolerance } from '../helpers/compare.js';
+
+/**
+ * Why WebGPU tests cannot run here (no `webgpu` package, no adapter), or undefined when they can.
+ * CI gets SwiftShader from Debian's chromium package (see src/engine/backends/webgpu/README.md).
+ */
+export async function webgpuSkipReason(): Promise<string | undefined> {
+  try {
+    const ctx = await acquireDevice();
+    ctx.destroy();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Seeded random float32 feeds for every runtime input of the graph. */
+export function randomFeeds(graph: Graph, seed: number): Record<string, Tensor> {
+  const rng = new Rng(seed);
+  const feeds: Record<string, Tensor> = {};
+  for (const t of graph.inputs) {
+    if (graph.initializers.has(t.name)) continue;
+    const dims = t.shape as number[];
+    const n = dims.reduce((a, d) => a * d, 1);
+    feeds[t.name] = new Tensor('float32', dims, rng.floats(n, -1, 1));
+  }
+  return feeds;
+}
+
+/** Runs the graph on ref and webgpu (no graph passes) and compares every output. */
+export async function expectMatchesRef(
+  graph: Graph,
+  tol: Tolerance,
+  seed = 1,
+  feeds: Record<string, Tensor> = randomFeeds(graph, seed),
+): Promise<void> {
+  const ref = await Session.create(graph, { backend: 'ref', optimize: false });
+  const gpu = await Session.create(graph, { backend: 'webgpu', optimize: false });
+  try {
+    const want = await ref.run(feeds);
+    const got = await gpu.run(feeds);
+    for (const name of Object.keys(want)) {
+      expectClose(got[name] as Tensor, want[name] as Tensor, tol, `${graph.name}:${name}`);
+    }
+  } finally {
+    gpu.release();
+    ref.release();
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../src/engine/session.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+
+const skip = await webgpuSkipReason();
+if (skip) console.warn(`webgpu tests skipped: ${skip}`);
+
+const EXACT = { atol: 0, rtol: 0 };
+
+describe.skipIf(skip !== undefined)(
+  'webgpu copies: concat, split, slice, transpose, expand, reshape, pad',
+  () => {
+    it('Concat on channels (odd counts) and on the last axis', async () => {
+      const b = new GraphBuilder('concat', { seed: 7 });
+      const a = b.input('a', [2, 3, 4, 5]);
+      const c = b.input('c', [2, 5, 4, 5]);
+      const d = b.param('d', [2, 1, 4, 5]);
+      b.output(b.op('Concat', [a, c, d], { axis: 1 }), b.op('Concat', [a, a], { axis: -1 }));
+      await expectMatchesRef(b.build(), EXACT);
+    });
+
+    it('Split, Slice (negative step, clamped ends), Transpose', async () => {
+      const b = new GraphBuilder('slicing', { seed: 8 });
+      const x = b.input('x', [2, 7, 5, 3]);
+      const [s0, s1] = b.ops('Split', [x, b.ints('sizes', [3, 4])], { axis: 1 }, 2) as [string, string];
+      const sl = b.op('Slice', [
+        x,
+        b.ints('st', [6, 1]),
+        b.ints('en', [-100, 100]),
+        b.ints('ax', [1, 2]),
+        b.ints('sp', [-2, 2]),
+      ]);
+      const t = b.op('Transpose', [x], { perm: [0, 2, 3, 1] });
+      b.output(s0, s1, sl, t);
+      await expectMatchesRef(b.build(), EXACT);
+    });
+
+    it('Expand, Reshape, Flatten, Unsqueeze, Squeeze', async () => {
+      const b = new GraphBuilder('reshape', { seed: 9 });
+      const x = b.input('x', [3, 1, 5]);
+      const e = b.op('Expand', [x, b.ints('shape', [2, 3, 4, 5])]);
+      const r = b.op('Reshape', [e, b.ints('rs', [6, -1])]);
+      const f = b.op('Flatten', [e], { axis: 2 });
+      const u = b.op('Unsqueeze', [x, b.ints('ua', [0])]);
+      const s = b.op('Squeeze', [x, b.ints('sa', [1])]);
+      b.output(r, f, u, s);
+      await expectMatchesRef(b.build(), EXACT);
+    });
+
+    for (const mode of ['constant', 'reflect', 'edge']) {
+      it(`Pad ${mode} (with a negative pad that crops)`, async () => {
+        const b = new GraphBuilder(`pad_${mode}`, { seed: 10 });
+        const x = b.input('x', [1, 3, 5, 6]);
+        const pads = b.ints('pads', [0, 0, 2, -1, 0, 1, 3, 2]);
+        const inputs = mode === 'constant' ? [x, pads, b.param('v', [], [0.75])] : [x, pads];
+        b.output(b.op('Pad', inputs, { mode }));
+        await expectMatchesRef(b.build(), EXACT);
+      });
+    }
+
+    it('Cast float32 -> int64 -> float32 and float32 -> int32 (truncation toward zero)', async () => {
+      const b = new GraphBuilder('cast', { seed: 11 });
+      const x = b.input('x', [2, 3, 5]);
+      const scaled = b.op('Mul', [x, b.param('k', [], [7.5])]);
+      const i64 = b.op('Cast', [scaled], { to: 7 });
+      b.output(i64, b.op('Cast', [i64], { to: 1 }), b.op('Cast', [scaled], { to: 6 }));
+      await expectMatchesRef(b.build(), EXACT);
+    });
+
+    it('an op without a WGSL kernel fails prepare with a typed error naming it (no CPU fallback)', async () => {
+      const b = new GraphBuilder('nokernel', { seed: 12 });
+      const x = b.input('x', [2, 3]);
+      b.output(b.op('Gather', [x, b.input('idx', [2], 'int64')], { axis: 0 }, { name: 'gather_me' }));
+      await expect(Session.create(b.build(), { backend: 'webgpu', optimize: false })).rejects.toThrow(
+        /node 'gather_me' \(Gather\).*no WGSL kernel for Gather/,
+      );
+    });
+  },
+);
