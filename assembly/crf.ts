@@ -2,31 +2,9 @@
 // Values are interleaved per pixel / lattice point, `cp` floats each (classes padded to a multiple
 // of 4), so every loop runs f32x4 over classes. Lattice point ids are 1-based; row 0 stays zero.
 // All pointers are byte offsets the caller laid out in this module's memory.
+import { expf4 } from './activation';
 
-/** Start of free memory (after static data); the caller lays its buffers out from here. */
-export function crfHeapBase(): usize {
-  return __heap_base;
-}
 
-// exp on 4 lanes (Cephes expf: 2^n · p(r), |r| <= ln2/2), relative error ~2e-7.
-// @ts-ignore: decorator
-@inline
-function expv(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(x, x);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
-  return f32x4.mul(y, pow2);
-}
 
 /**
  * q = softmax(msg − unary) over the first `c` of `cp` lanes of each of `n` pixels (padding lanes
@@ -57,7 +35,7 @@ export function crfSoftmax(n: i32, c: i32, cp: i32, unary: usize, msg: usize, q:
     for (let g = 0; g < groups; g++) {
       const o = base + (<usize>g << 4);
       const valid = i32x4.lt_s(i32x4.add(lanes, i32x4.splat(g << 2)), cv);
-      const e = v128.and(expv(f32x4.sub(v128.load(q + o), mv)), valid);
+      const e = v128.and(expf4(f32x4.sub(v128.load(q + o), mv)), valid);
       v128.store(q + o, e);
       sum = f32x4.add(sum, e);
       v128.store(msg + o, zero);

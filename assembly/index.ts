@@ -1,7 +1,7 @@
 // Entry point of the WASM build: every kernel family file is re-exported here.
 export { relu } from './activation';
 export { confusionLabels, confusionLogits } from './confusion';
-export { crfBuildLattice, crfBuildNeighbors, crfFilter, crfHeapBase, crfSoftmax } from './crf';
+export { crfBuildLattice, crfBuildNeighbors, crfFilter, crfSoftmax } from './crf';
 export { unary } from './activation';
 export { convNhwc, convDepthwiseNhwc } from './conv';
 export { convTransposeNhwc } from './conv_transpose';
