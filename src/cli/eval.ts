@@ -60,8 +60,8 @@ export function registerEval(program: Command, io: CliIO): void {
     .addOption(
       new Option(
         '--metrics-kernel <kind>',
-        'where the confusion matrix is accumulated (default: wasm on the wasm backend, else ref)',
-      ).choices(['ref', 'wasm']),
+        "where the confusion matrix is accumulated (default: the backend's kernel: wasm, webgpu, else ref)",
+      ).choices(['ref', 'wasm', 'webgpu']),
     )
     .addOption(
       new Option(
@@ -99,7 +99,8 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
   const classNames = opts.classes
     ? await readClassNames(opts.classes)
     : (builtinClasses(opts.format) ?? meta.class_names?.split(',').map((n) => n.trim()));
-  const kernel: MetricsKernel = opts.metricsKernel ?? (opts.backend === 'wasm' ? 'wasm' : 'ref');
+  const kernel: MetricsKernel =
+    opts.metricsKernel ?? (opts.backend === 'wasm' || opts.backend === 'webgpu' ? opts.backend : 'ref');
   const session = await Session.create(graph, { backend: opts.backend, optimize: opts.optimize });
   let bar = progress(io, 'eval', 1);
   let result: EvaluateResult;

@@ -95,83 +95,91 @@ export async function evaluateFolder(
   let inference = 0;
   let modelRuns = 0;
   let warnedChannels = false;
-  for (const [i, pair] of pairs.entries()) {
-    const t0 = performance.now();
-    try {
-      const label = decodeLabelPng(await readBytes(pair.label), options.format, pair.label);
-      const image = await readImage(pair.image);
-      if (image.width !== label.width || image.height !== label.height) {
-        problems.push({
-          file: pair.label,
-          problem: `label is ${label.width}x${label.height} but the image is ${image.width}x${image.height}; skipped`,
-        });
-        continue;
+  try {
+    for (const [i, pair] of pairs.entries()) {
+      const t0 = performance.now();
+      try {
+        const label = decodeLabelPng(await readBytes(pair.label), options.format, pair.label);
+        const image = await readImage(pair.image);
+        if (image.width !== label.width || image.height !== label.height) {
+          problems.push({
+            file: pair.label,
+            problem: `label is ${label.width}x${label.height} but the image is ${image.width}x${image.height}; skipped`,
+          });
+          continue;
+        }
+        const t1 = performance.now();
+        const runModel = async (t: Tensor<'float32'>) => {
+          modelRuns++;
+          return (await session.run({ [input.name]: t }))[output] as Tensor;
+        };
+        let scored: Scored;
+        if (options.sliding) {
+          const tile = options.size ?? staticSize(input.name, input.shape, layout);
+          const full = imageToTensor(image, { mean: options.mean, std: options.std, layout: 'NCHW' });
+          const { channels, data } = await slidingWindowScores(runModel, full, tile);
+          scored = { channels, h: image.height, w: image.width, data };
+        } else {
+          const size = options.size ?? modelSize(input.shape, layout, image);
+          const feed = imageToTensor(image, { size, mean: options.mean, std: options.std, layout });
+          scored = scoreLayout(output, await runModel(feed));
+        }
+        inference += performance.now() - t1;
+        const { channels, h, w, data } = scored;
+        names ??= channels === 1 ? ['0', '1'] : Array.from({ length: channels }, (_, c) => String(c));
+        const create = () =>
+          Evaluator.create({
+            classes: (names as string[]).length,
+            ignoreLabel: ignore,
+            kernel: options.kernel,
+            boundaryTolerance: options.boundaryTolerance,
+          });
+        evaluator ??= await create();
+        const unknown = unknownLabels(label.labels, names.length, ignore);
+        if (unknown.size > 0) {
+          const list = [...unknown].map(([v, n]) => `${v} (${n} px)`).join(', ');
+          problems.push({
+            file: pair.label,
+            problem: `label values outside 0..${names.length - 1} and ${ignore}: ${list}; not scored`,
+          });
+        }
+        if (channels > names.length && !warnedChannels) {
+          warnedChannels = true;
+          problems.push({
+            file: pair.image,
+            problem: `the model has ${channels} output channels for ${names.length} classes; predictions past the class list are not scored`,
+          });
+        }
+        if (options.crf && channels < 2)
+          throw new InputError('the dense CRF needs at least 2 output channels');
+        await addScores(evaluator, scored, label);
+        if (channels === 1) {
+          apScores.push(resizeMaskScores(data, w, h, label.width, label.height));
+          apTargets.push(label.labels);
+        }
+        if (options.crf) {
+          const t2 = performance.now();
+          const small: RgbImage =
+            w === image.width && h === image.height ? image : resizeBilinear(image, h, w);
+          const logits = new Tensor('float32', [1, channels, h, w], data);
+          const q = await denseCrf({ logits, image: small, params: options.crf });
+          crfTime += performance.now() - t2;
+          crfEvaluator ??= await create();
+          await addScores(crfEvaluator, { channels, h, w, data: q.data }, label);
+        }
+        evaluated++;
+        total += performance.now() - t0;
+      } catch (e) {
+        if (!(e instanceof AtrousError)) throw e;
+        problems.push({ file: pair.label, problem: `${e.message}; skipped` });
+      } finally {
+        options.onImage?.(i + 1, pairs.length);
       }
-      const t1 = performance.now();
-      const runModel = async (t: Tensor<'float32'>) => {
-        modelRuns++;
-        return (await session.run({ [input.name]: t }))[output] as Tensor;
-      };
-      let scored: Scored;
-      if (options.sliding) {
-        const tile = options.size ?? staticSize(input.name, input.shape, layout);
-        const full = imageToTensor(image, { mean: options.mean, std: options.std, layout: 'NCHW' });
-        const { channels, data } = await slidingWindowScores(runModel, full, tile);
-        scored = { channels, h: image.height, w: image.width, data };
-      } else {
-        const size = options.size ?? modelSize(input.shape, layout, image);
-        const feed = imageToTensor(image, { size, mean: options.mean, std: options.std, layout });
-        scored = scoreLayout(output, await runModel(feed));
-      }
-      inference += performance.now() - t1;
-      const { channels, h, w, data } = scored;
-      names ??= channels === 1 ? ['0', '1'] : Array.from({ length: channels }, (_, c) => String(c));
-      const create = () =>
-        Evaluator.create({
-          classes: (names as string[]).length,
-          ignoreLabel: ignore,
-          kernel: options.kernel,
-          boundaryTolerance: options.boundaryTolerance,
-        });
-      evaluator ??= await create();
-      const unknown = unknownLabels(label.labels, names.length, ignore);
-      if (unknown.size > 0) {
-        const list = [...unknown].map(([v, n]) => `${v} (${n} px)`).join(', ');
-        problems.push({
-          file: pair.label,
-          problem: `label values outside 0..${names.length - 1} and ${ignore}: ${list}; not scored`,
-        });
-      }
-      if (channels > names.length && !warnedChannels) {
-        warnedChannels = true;
-        problems.push({
-          file: pair.image,
-          problem: `the model has ${channels} output channels for ${names.length} classes; predictions past the class list are not scored`,
-        });
-      }
-      if (options.crf && channels < 2) throw new InputError('the dense CRF needs at least 2 output channels');
-      addScores(evaluator, scored, label);
-      if (channels === 1) {
-        apScores.push(resizeMaskScores(data, w, h, label.width, label.height));
-        apTargets.push(label.labels);
-      }
-      if (options.crf) {
-        const t2 = performance.now();
-        const small: RgbImage = w === image.width && h === image.height ? image : resizeBilinear(image, h, w);
-        const logits = new Tensor('float32', [1, channels, h, w], data);
-        const q = await denseCrf({ logits, image: small, params: options.crf });
-        crfTime += performance.now() - t2;
-        crfEvaluator ??= await create();
-        addScores(crfEvaluator, { channels, h, w, data: q.data }, label);
-      }
-      evaluated++;
-      total += performance.now() - t0;
-    } catch (e) {
-      if (!(e instanceof AtrousError)) throw e;
-      problems.push({ file: pair.label, problem: `${e.message}; skipped` });
-    } finally {
-      options.onImage?.(i + 1, pairs.length);
     }
+  } finally {
+    // The webgpu kernel holds a device (its counts stay on the host after release).
+    evaluator?.release();
+    crfEvaluator?.release();
   }
   if (!evaluator || !names)
     throw new InputError(`no image of ${imagesDir} could be evaluated (${problems.length} problems)`);
@@ -197,15 +205,15 @@ export async function evaluateFolder(
  * Scores at the label size go straight into the fused argmax + confusion kernel; otherwise the
  * argmax (one channel: score > 0) is resized back to the label size with nearest neighbour.
  */
-function addScores(ev: Evaluator, s: Scored, label: LabelMap): void {
+async function addScores(ev: Evaluator, s: Scored, label: LabelMap): Promise<void> {
   const { channels, h, w, data } = s;
   if (channels > 1 && h === label.height && w === label.width) {
-    ev.addLogits(data, channels, label.labels, w, h);
+    await ev.addLogits(data, channels, label.labels, w, h);
     return;
   }
   const pred =
     channels === 1 ? Uint8Array.from(data, (v) => (v > 0 ? 1 : 0)) : argmaxLabels(data, channels, h * w);
   const mask = { width: w, height: h, labels: pred, classes: Math.max(2, channels) };
   const full = resizeMaskNearest(mask, label.width, label.height);
-  ev.addLabels(full.labels, label.labels, label.width, label.height);
+  await ev.addLabels(full.labels, label.labels, label.width, label.height);
 }

@@ -7,16 +7,17 @@ import {
   hausdorff95,
 } from './boundary.js';
 import { ConfusionMatrix, type Labels, type SkipCounts } from './confusion.js';
+import { WebGpuConfusion } from './confusion-webgpu.js';
 import { nanMean, type Scores, scoresFromCounts } from './scores.js';
 import { WasmConfusion } from './wasm.js';
 
-export type MetricsKernel = 'ref' | 'wasm';
+export type MetricsKernel = 'ref' | 'wasm' | 'webgpu';
 
 export interface EvaluatorOptions {
   classes: number;
   /** Ground-truth value that is not scored (default 255). */
   ignoreLabel?: number;
-  /** Where the confusion matrix is accumulated: TS reference or the WASM kernel (same counts). */
+  /** Where the confusion matrix is accumulated: TS reference, WASM or WebGPU kernel (same counts). */
   kernel?: MetricsKernel;
   /** Boundary F-score tolerance in pixels (default 2); boundary metrics are skipped when false. */
   boundaryTolerance?: number | false;
@@ -45,9 +46,11 @@ export interface MetricsReport {
   skipped: SkipCounts;
 }
 
+/** The WebGPU kernel returns a promise per image (its counts are read back after each image). */
 interface Accumulator {
-  addLabels(pred: Labels, truth: Labels): void;
-  addLogits(logits: Float32Array, channels: number, truth: Labels): void;
+  addLabels(pred: Labels, truth: Labels): void | Promise<void>;
+  addLogits(logits: Float32Array, channels: number, truth: Labels): void | Promise<void>;
+  release?(): void;
   readonly counts: Float64Array;
   readonly skipped: SkipCounts;
 }
@@ -82,23 +85,41 @@ export class Evaluator {
     const cm =
       kernel === 'wasm'
         ? await WasmConfusion.create(options.classes, ignore)
-        : new ConfusionMatrix(options.classes, ignore);
+        : kernel === 'webgpu'
+          ? await WebGpuConfusion.create(options.classes, ignore)
+          : new ConfusionMatrix(options.classes, ignore);
     return new Evaluator(cm, options.classes, ignore, kernel, options.boundaryTolerance ?? 2);
   }
 
-  /** One image's predicted labels vs its ground truth (both width × height). */
-  addLabels(pred: Labels, truth: Labels, width: number, height: number): void {
-    this.cm.addLabels(pred, truth);
+  /**
+   * One image's predicted labels vs its ground truth (both width × height). With the webgpu
+   * kernel the confusion counts land when the returned promise resolves: await it before report().
+   */
+  addLabels(pred: Labels, truth: Labels, width: number, height: number): void | Promise<void> {
+    const pending = this.cm.addLabels(pred, truth);
     this.addBoundary(pred, truth, width, height);
     this.images++;
+    return pending;
   }
 
   /** One image's class scores (channels × height × width, planar); the argmax is fused. */
-  addLogits(logits: Float32Array, channels: number, truth: Labels, width: number, height: number): void {
-    this.cm.addLogits(logits, channels, truth);
+  addLogits(
+    logits: Float32Array,
+    channels: number,
+    truth: Labels,
+    width: number,
+    height: number,
+  ): void | Promise<void> {
+    const pending = this.cm.addLogits(logits, channels, truth);
     if (this.tolerance !== false)
       this.addBoundary(argmaxLabels(logits, channels, truth.length), truth, width, height);
     this.images++;
+    return pending;
+  }
+
+  /** Frees the kernel's device (webgpu); the counts and report() stay available. */
+  release(): void {
+    this.cm.release?.();
   }
 
   private addBoundary(pred: Labels, truth: Labels, width: number, height: number): void {

@@ -13,6 +13,7 @@ export {
 } from './boundary.js';
 export { confusionHeatmapPng, iouBarChartPng, iouBarChartSvg } from './charts.js';
 export { ConfusionMatrix, type Labels, type SkipCounts } from './confusion.js';
+export { WebGpuConfusion, type WebGpuConfusionOptions } from './confusion-webgpu.js';
 export { squaredEdt } from './edt.js';
 export {
   argmaxLabels,
