@@ -16,9 +16,10 @@ import {
   parseDims,
   parsePositiveInt,
 } from './common.js';
+import { checkInspectOptions, dumpWgsl, type InspectOptions, printProfile } from './profile-dump.js';
 import { progress } from './progress.js';
 
-export interface BenchOptions {
+export interface BenchOptions extends InspectOptions {
   backend: BackendName;
   threads: string;
   runs: string;
@@ -55,6 +56,8 @@ export function registerBench(program: Command, io: CliIO): void {
     .option('-s, --shape <[name=]NxCxHxW...>', 'input shapes (required where the model has symbolic dims)')
     .option('--json', 'print the result as one JSON object (the last line of stdout)')
     .option('--no-optimize', 'run the graph as imported, without the optimization passes')
+    .option('--profile', 'profile every run and print the last one per node (adds per-node overhead)')
+    .option('--dump-wgsl <dir>', 'write the exact WGSL of every pipeline used, plus index.json (webgpu)')
     .action(async (model: string, opts: BenchOptions) => {
       await benchCommand(model, opts, io);
     });
@@ -65,10 +68,16 @@ export async function benchCommand(modelPath: string, opts: BenchOptions, io: Cl
   const runs = parsePositiveInt(opts.runs, '--runs');
   const warmup = parsePositiveInt(opts.warmup, '--warmup', 0);
   const seed = parsePositiveInt(opts.seed, '--seed', 0);
+  checkInspectOptions(opts);
   const graph = await loadGraph(modelPath);
   // Threads are recorded for the report; the ref backend is single-threaded.
-  const session = await Session.create(graph, { backend: opts.backend, optimize: opts.optimize });
+  const session = await Session.create(graph, {
+    backend: opts.backend,
+    optimize: opts.optimize,
+    profile: !!opts.profile,
+  });
   try {
+    if (opts.dumpWgsl !== undefined) await dumpWgsl(session, opts.dumpWgsl, io);
     const names = session.inputs.map((i) => i.name);
     const shapes = assignSpecs('input', '--shape', opts.shape ?? [], names);
     const rng = new Rng(seed);
@@ -96,6 +105,8 @@ export async function benchCommand(modelPath: string, opts: BenchOptions, io: Cl
       bar.stop();
     }
     const result = summarizeTimes(modelPath, opts.backend, threads, warmup, times);
+    // Before the result: with --json the JSON object stays the last line of stdout.
+    if (opts.profile) printProfile(session, io);
     if (opts.json) {
       io.out(JSON.stringify(result));
     } else {

@@ -12,8 +12,9 @@ import {
   loadGraph,
   summarize,
 } from './common.js';
+import { checkInspectOptions, dumpWgsl, type InspectOptions, printProfile } from './profile-dump.js';
 
-export interface RunOptions {
+export interface RunOptions extends InspectOptions {
   input?: string[];
   output?: string[];
   backend: BackendName;
@@ -32,13 +33,21 @@ export function registerRun(program: Command, io: CliIO): void {
     )
     .addOption(backendOption())
     .option('--no-optimize', 'run the graph as imported, without the optimization passes')
+    .option('--profile', 'print per-node time (GPU timestamps on webgpu where the adapter has them)')
+    .option('--dump-wgsl <dir>', 'write the exact WGSL of every pipeline used, plus index.json (webgpu)')
     .action((model: string, opts: RunOptions) => runCommand(model, opts, io));
 }
 
 export async function runCommand(modelPath: string, opts: RunOptions, io: CliIO): Promise<void> {
+  checkInspectOptions(opts);
   const graph = await loadGraph(modelPath);
-  const session = await Session.create(graph, { backend: opts.backend, optimize: opts.optimize });
+  const session = await Session.create(graph, {
+    backend: opts.backend,
+    optimize: opts.optimize,
+    profile: !!opts.profile,
+  });
   try {
+    if (opts.dumpWgsl !== undefined) await dumpWgsl(session, opts.dumpWgsl, io);
     const inputNames = session.inputs.map((i) => i.name);
     const outputNames = session.outputs.map((o) => o.name);
     const inputFiles = assignSpecs('input', '--input', opts.input ?? [], inputNames);
@@ -63,6 +72,7 @@ export async function runCommand(modelPath: string, opts: RunOptions, io: CliIO)
       if (file) await writeNpy(file, t);
       io.out(summarize(name, t) + (file ? ` -> ${file}` : ''));
     }
+    if (opts.profile) printProfile(session, io);
   } finally {
     session.release();
   }

@@ -4,9 +4,16 @@ import type { Graph, TensorInfo } from '../graph/ir.js';
 import { optimizeGraph } from '../graph/passes/index.js';
 import { inferShapes } from '../graph/shape-inference.js';
 import { validateGraph } from '../graph/validate.js';
-import { BACKEND_NAMES, type Backend, type BackendName, type PreparedModel } from './backend.js';
+import {
+  BACKEND_NAMES,
+  type Backend,
+  type BackendName,
+  type PreparedModel,
+  type ShaderDump,
+} from './backend.js';
 import { refBackend } from './backends/ref/index.js';
 import type { ValueInfo } from './ops/types.js';
+import type { RunProfile } from './profile.js';
 import type { Tensor } from './tensor.js';
 
 export interface SessionOptions {
@@ -14,6 +21,12 @@ export interface SessionOptions {
   backend?: BackendName;
   /** Run the graph passes (constant folding, BatchNorm folding, fusion...). Default true. */
   optimize?: boolean;
+  /**
+   * Time every node of every run; read it with `session.lastProfile()`. webgpu: GPU timestamp
+   * queries when the adapter has 'timestamp-query' (one compute pass per node), else wall time of
+   * one submit per node ('submit' forces that); ref: CPU wall time per node.
+   */
+  profile?: boolean | 'submit';
 }
 
 async function resolveBackend(name: BackendName): Promise<Backend> {
@@ -70,7 +83,7 @@ export class Session {
         return info ? { name: o.name, dtype: info.dtype, shape: [...info.shape] } : o;
       }),
     };
-    return new Session(typed, backendName, await backend.prepare(typed, infos));
+    return new Session(typed, backendName, await backend.prepare(typed, infos, { profile: options.profile }));
   }
 
   /** Runs the model. `outputNames` picks a subset of outputs (default: all). */
@@ -87,6 +100,16 @@ export class Session {
     }
     const result = await this.prepared.run(checked, wanted);
     return Object.fromEntries(result);
+  }
+
+  /** Per-node times of the last run (Session option `profile`); undefined when the backend cannot profile. */
+  lastProfile(): RunProfile | undefined {
+    return this.prepared.lastProfile?.();
+  }
+
+  /** The exact shader text of every pipeline used (webgpu); undefined on CPU backends. */
+  shaders(): ShaderDump | undefined {
+    return this.prepared.shaders?.();
   }
 
   release(): void {

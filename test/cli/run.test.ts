@@ -191,9 +191,9 @@ describe('atrous run: errors', () => {
     }
     const [ref, wasm] = outs as [number[], number[]];
     expect(wasm.length).toBe(ref.length);
-    ref.forEach((v, i) =>
-      expect(Math.abs((wasm[i] as number) - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v)),
-    );
+    for (const [i, v] of ref.entries()) {
+      expect(Math.abs((wasm[i] as number) - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v));
+    }
   });
 
   it('exits 2 for unknown commands and options and 0 for --help', async () => {

@@ -25,11 +25,11 @@ export type ActivationKind = (typeof ACTIVATION_KINDS)[number];
 export function activationFn(kind: ActivationKind, params: readonly number[] = []): (x: number) => number {
   switch (kind) {
     case 'Relu':
-      return (x) => (x > 0 ? x : 0);
+      return (x) => Math.max(x, 0);
     case 'Clip': {
       const lo = params[0] ?? Number.NEGATIVE_INFINITY;
       const hi = params[1] ?? Number.POSITIVE_INFINITY;
-      return (x) => (x < lo ? lo : x > hi ? hi : x);
+      return (x) => (x < lo ? lo : Math.min(x, hi));
     }
     case 'Sigmoid':
       return (x) => 1 / (1 + Math.exp(-x));

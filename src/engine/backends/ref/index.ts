@@ -2,6 +2,7 @@ import { AtrousError, ShapeError } from '../../../errors.js';
 import type { Graph } from '../../../graph/ir.js';
 import { liveness } from '../../../graph/plan.js';
 import type { Backend, PreparedModel } from '../../backend.js';
+import { nowMs, type PrepareOptions, type RunProfile } from '../../profile.js';
 import type { Tensor } from '../../tensor.js';
 import { REF_KERNELS } from './kernels/index.js';
 
@@ -11,17 +12,23 @@ import { REF_KERNELS } from './kernels/index.js';
  */
 export const refBackend: Backend = {
   name: 'ref',
-  async prepare(graph: Graph): Promise<PreparedModel> {
+  async prepare(graph: Graph, _infos, options: PrepareOptions = {}): Promise<PreparedModel> {
     const { order, freeAfter } = liveness(graph);
+    const profile = !!options.profile;
+    let last: RunProfile | undefined;
     return {
+      lastProfile: () => last,
       async run(feeds, outputs) {
+        const times = profile ? new Float64Array(order.length) : undefined;
         const values = new Map<string, Tensor>(graph.initializers);
         for (const [name, t] of feeds) values.set(name, t);
         order.forEach((node, i) => {
           const inputs = node.inputs.map((name) => (name ? values.get(name) : undefined));
           let results: Tensor[];
+          const t0 = times ? nowMs() : 0;
           try {
             results = REF_KERNELS[node.op](node, inputs);
+            if (times) times[i] = nowMs() - t0;
           } catch (e) {
             if (e instanceof AtrousError) throw e;
             throw new ShapeError(node.name, node.op, `reference kernel failed: ${(e as Error).message}`);
@@ -32,6 +39,12 @@ export const refBackend: Backend = {
           });
           for (const name of freeAfter[i] ?? []) values.delete(name);
         });
+        if (times) {
+          last = {
+            method: 'cpu',
+            nodes: order.map((n, i) => ({ node: n.name, op: n.op, ms: times[i] ?? 0 })),
+          };
+        }
         const result = new Map<string, Tensor>();
         for (const name of outputs) {
           const t = values.get(name);

@@ -74,12 +74,18 @@ async function findGpu(): Promise<GPU> {
     );
   }
   Object.assign(globalThis, mod.globals);
-  nodeGpu = mod.create([]);
+  nodeGpu = mod.create(['disable-dawn-features=timestamp_quantization']);
   return nodeGpu;
 }
 
-/** Requests an adapter and a device with the limits `needs` (never below WebGPU's defaults). */
-export async function acquireDevice(needs: Partial<DeviceNeeds> = {}): Promise<GpuContext> {
+/**
+ * Requests an adapter and a device with the limits `needs` (never below WebGPU's defaults) and
+ * those of `features` the adapter has (read `device.features` to see which were granted).
+ */
+export async function acquireDevice(
+  needs: Partial<DeviceNeeds> = {},
+  features: readonly GPUFeatureName[] = [],
+): Promise<GpuContext> {
   const gpu = await findGpu();
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
@@ -100,7 +106,8 @@ export async function acquireDevice(needs: Partial<DeviceNeeds> = {}): Promise<G
     }
     requiredLimits[key] = want;
   }
-  const device = await adapter.requestDevice({ requiredLimits, label: 'atrous' });
+  const requiredFeatures = features.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'atrous' });
   const ctx: GpuContext = {
     device,
     adapterName,

@@ -4,10 +4,12 @@ import type { Graph } from '../../../graph/ir.js';
 import { planMemory } from '../../../graph/plan.js';
 import type { Backend, PreparedModel } from '../../backend.js';
 import type { ValueInfo } from '../../ops/types.js';
+import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
+import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
 import {
   type Binding,
   type DispatchStep,
@@ -25,8 +27,6 @@ interface Location {
   buffer: GPUBuffer;
   bytes: number;
 }
-
-type Encoded = (encoder: GPUCommandEncoder, pass: () => GPUComputePassEncoder, end: () => void) => void;
 
 const USAGE_STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
 const WG = 64;
@@ -72,7 +72,11 @@ function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap
 
 export const webgpuBackend: Backend = {
   name: 'webgpu',
-  async prepare(graph: Graph, infos: ReadonlyMap<string, ValueInfo>): Promise<PreparedModel> {
+  async prepare(
+    graph: Graph,
+    infos: ReadonlyMap<string, ValueInfo>,
+    options: PrepareOptions = {},
+  ): Promise<PreparedModel> {
     const plan = planMemory(graph, infos, { alignment: 16 });
     const ctx: LowerContext = {
       dims: (name) => concreteInfo(name, infos).shape as number[],
@@ -90,9 +94,9 @@ export const webgpuBackend: Backend = {
       maxBufferSize: biggest,
       maxComputeWorkgroupStorageSize: 0,
     };
-    const gpu = await acquireDevice(needs);
+    const gpu = await acquireDevice(needs, options.profile === true ? ['timestamp-query'] : []);
     try {
-      return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered);
+      return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);
     } catch (e) {
       gpu.destroy();
       throw e;
@@ -107,6 +111,7 @@ async function build(
   slotOf: Map<string, number>,
   slotBytes: number[],
   lowered: { node: Graph['nodes'][number]; steps: Step[] }[],
+  profile: PrepareOptions['profile'],
 ): Promise<PreparedModel> {
   const device = gpu.device;
   const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
@@ -154,8 +159,10 @@ async function build(
 
   const cache = new PipelineCache(device);
   const encoded: Promise<Encoded>[] = [];
-  for (const { node, steps } of lowered) {
+  const owners: Omit<ProgramStep, 'encode'>[] = [];
+  lowered.forEach(({ node, steps }, index) => {
     steps.forEach((step, k) => {
+      owners.push({ node: index, dispatch: step.kind === 'dispatch' });
       const label = steps.length > 1 ? `${node.name}#${k}` : node.name;
       if (step.kind === 'copy') {
         const src = locate(step.src, node.name).buffer;
@@ -171,7 +178,7 @@ async function build(
       }
       encoded.push(prepareDispatch(step, label, node));
     });
-  }
+  });
 
   async function prepareDispatch(
     step: DispatchStep,
@@ -207,6 +214,15 @@ async function build(
   const program = await Promise.all(encoded);
   const setupError = await device.popErrorScope();
   if (setupError) throw new AtrousError('INTERNAL', `webgpu setup failed: ${setupError.message}`);
+  const profiler = profile
+    ? new GpuProfiler(
+        device,
+        program.map((encode, i) => ({ ...(owners[i] as Omit<ProgramStep, 'encode'>), encode })),
+        lowered.map(({ node }) => ({ name: node.name, op: node.op })),
+        profile === 'submit',
+      )
+    : undefined;
+  let last: RunProfile | undefined;
 
   const outputs = new Map<string, { staging: GPUBuffer; loc: Location; dtype: DType; dims: number[] }>();
   for (const o of graph.outputs) {
@@ -219,6 +235,8 @@ async function build(
 
   let running = false;
   return {
+    lastProfile: () => last,
+    shaders: () => ({ files: new Map(cache.files), uses: cache.uses.map((u) => ({ ...u })) }),
     async run(feeds, wanted) {
       if (gpu.lost) throw gpu.lost;
       if (running)
@@ -232,6 +250,7 @@ async function build(
           const data = t.data.buffer instanceof ArrayBuffer ? t.data : t.data.slice();
           device.queue.writeBuffer(loc.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
         }
+        if (profiler) last = await profiler.run();
         const enc = device.createCommandEncoder({ label: 'atrous run' });
         let pass: GPUComputePassEncoder | undefined;
         const getPass = () => {
@@ -242,7 +261,7 @@ async function build(
           pass?.end();
           pass = undefined;
         };
-        for (const step of program) step(enc, getPass, end);
+        if (!profiler) for (const step of program) step(enc, getPass, end);
         end();
         for (const name of wanted) {
           const out = outputs.get(name);
@@ -273,6 +292,7 @@ async function build(
       }
     },
     release() {
+      profiler?.destroy();
       for (const b of buffers) b.destroy();
       gpu.destroy();
     },

@@ -15,11 +15,19 @@ export class WgslCompileError extends AtrousError {
  */
 export class PipelineCache {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
-  private readonly modules = new Map<string, GPUShaderModule>();
+  /** One module per stem, and its compilation info asked for once (Chromium 156 never answers a second ask). */
+  private readonly modules = new Map<
+    string,
+    { module: GPUShaderModule; info: Promise<GPUCompilationInfo> }
+  >();
   /** Compiles run one after another: error scopes are a stack and must not interleave. */
   private queue: Promise<unknown> = Promise.resolve();
   /** The exact shader text used per stem (for --dump-wgsl). */
   readonly used = new Map<string, string>();
+  /** Every pipeline request: which node used which shader file (`<stem>-<hash>.wgsl`) with which overrides. */
+  readonly uses: { node: string; op: string; file: string; overrides: Record<string, number> }[] = [];
+  /** The exact shader text per file name `<stem>-<hash>.wgsl`. */
+  readonly files = new Map<string, string>();
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -32,7 +40,10 @@ export class PipelineCache {
     this.used.set(stem, text);
     const constants: Record<string, number> = {};
     for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
-    const key = `${stem}|${hashText(text)}|${JSON.stringify(constants)}`;
+    const hash = hashText(text);
+    const key = `${stem}|${hash}|${JSON.stringify(constants)}`;
+    this.files.set(`${stem}-${hash}.wgsl`, text);
+    this.uses.push({ node: label.node, op: label.op, file: `${stem}-${hash}.wgsl`, overrides: constants });
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
       pipeline = this.queue.then(() => this.compile(stem, text, constants, label));
@@ -50,12 +61,14 @@ export class PipelineCache {
   ): Promise<GPUComputePipeline> {
     const device = this.device;
     device.pushErrorScope('validation');
-    let module = this.modules.get(stem);
-    if (!module) {
-      module = device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
-      this.modules.set(stem, module);
+    let compiled = this.modules.get(stem);
+    if (!compiled) {
+      const created = device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
+      compiled = { module: created, info: created.getCompilationInfo() };
+      this.modules.set(stem, compiled);
     }
-    const info = await module.getCompilationInfo();
+    const module = compiled.module;
+    const info = await compiled.info;
     const errors = info.messages.filter((m) => m.type === 'error');
     let pipeline: GPUComputePipeline | undefined;
     let failure: string | undefined;

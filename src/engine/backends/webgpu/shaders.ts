@@ -13,9 +13,21 @@ export function registerWgsl(stem: string, text: string): void {
 /** Where kernels/ sits relative to this module: src/engine/backends/webgpu/ or dist/ (bundled). */
 const CANDIDATES = ['../../../../kernels/', '../kernels/', '../../kernels/'];
 
-export async function loadWgsl(stem: string): Promise<string> {
+/** Loads in flight: concurrent asks for one stem share one read or fetch. */
+const pending = new Map<string, Promise<string>>();
+
+export function loadWgsl(stem: string): Promise<string> {
   const known = sources.get(stem);
-  if (known !== undefined) return known;
+  if (known !== undefined) return Promise.resolve(known);
+  let load = pending.get(stem);
+  if (!load) {
+    load = readWgsl(stem).finally(() => pending.delete(stem));
+    pending.set(stem, load);
+  }
+  return load;
+}
+
+async function readWgsl(stem: string): Promise<string> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   let text: string | undefined;
   if (isNode) {
