@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node.ts', 'cli/main': 'src/cli/main.ts' },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', node: 'src/node.ts' } },
   target: 'es2022',
   platform: 'neutral',
   sourcemap: true,

@@ -15,7 +15,19 @@ export { inferShapes } from './graph/shape-inference.js';
 export { topoSort, validateGraph } from './graph/validate.js';
 export * from './io/index.js';
 export { CRF_PRESETS, type CrfParams, type DenseCrfOptions, denseCrf } from './post/crf/index.js';
-export * from './post/datasets/index.js';
+// Browser-safe dataset pieces; reading folders from disk is in the 'atrous/node' entry (src/node.ts).
+export {
+  builtinClasses,
+  CITYSCAPES_CLASSES,
+  cityscapesTrainIds,
+  decodeLabelPng,
+  LABEL_FORMATS,
+  type LabelFormat,
+  type LabelMap,
+  unknownLabels,
+  VOC_CLASSES,
+} from './post/datasets/labels.js';
+export { slidingWindowScores, windowStarts } from './post/datasets/sliding.js';
 export * from './post/losses/index.js';
 export * from './post/metrics/index.js';
 export { Rng } from './util/random.js';

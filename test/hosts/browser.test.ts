@@ -53,29 +53,18 @@ const skip = !playwright
 if (skip) console.warn(`browser test skipped: ${skip}`);
 
 /**
- * dist/index.js keeps its dependencies as bare imports and (through src/post/datasets/folder.ts and
- * src/io/node.ts) imports node's fs/promises and path statically, so a page needs an import map:
- * ESM packages from node_modules, protobufjs's browser build as a global, and stubs for the rest.
+ * dist/index.js keeps its dependencies as bare imports (and has no node:* imports: Node-only code is
+ * in the 'atrous/node' entry), so the page needs an import map: ESM packages from node_modules,
+ * protobufjs's browser build as a global, and a stub for jpeg-js (CommonJS; not used here).
  */
 const SHIMS: Record<string, string> = {
   'protobufjs.js': 'export default globalThis.protobuf;',
   'jpeg-js.js': "export default { decode() { throw new Error('jpeg-js is not loaded in this page'); } };",
-  'fs.js': [
-    "const no = () => Promise.reject(new Error('no file system in a browser'));",
-    'export const readFile = no, writeFile = no, readdir = no;',
-  ].join('\n'),
-  'path.js': [
-    "export const join = (...p) => p.join('/');",
-    "export const basename = (p) => p.slice(p.lastIndexOf('/') + 1);",
-    "export const extname = (p) => { const i = p.lastIndexOf('.'); return i > 0 ? p.slice(i) : ''; };",
-  ].join('\n'),
 };
 const IMPORT_MAP = {
   imports: {
     protobufjs: '/__shim/protobufjs.js',
     'jpeg-js': '/__shim/jpeg-js.js',
-    'fs/promises': '/__shim/fs.js',
-    path: '/__shim/path.js',
     'fast-png': '/node_modules/fast-png/lib/index.js',
     iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
     fflate: '/node_modules/fflate/esm/browser.js',
