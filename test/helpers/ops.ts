@@ -2,6 +2,7 @@ import { OPS } from '../../src/engine/ops/index.js';
 import type { OutputInfo, ValueInfo } from '../../src/engine/ops/types.js';
 import { Session } from '../../src/engine/session.js';
 import { type DType, Tensor } from '../../src/engine/tensor.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim, Graph, Node } from '../../src/graph/ir.js';
 import type { OpType } from '../../src/graph/op-types.js';
 import { Rng } from '../../src/util/random.js';
@@ -36,6 +37,23 @@ export async function runRef(graph: Graph, feeds: Record<string, Tensor>): Promi
   const out = await s.run(feeds);
   s.release();
   return out;
+}
+
+/**
+ * Runs one `op` node on the ref backend (no graph passes): `x` is the runtime input, `constants`
+ * the following inputs as initializers (a trailing undefined is an omitted optional input).
+ */
+export async function runOp(
+  op: OpType,
+  x: Tensor,
+  constants: (Tensor | undefined)[],
+  attrs: Attrs,
+): Promise<Tensor> {
+  const g = new GraphBuilder(op);
+  const inputs = [g.input('x', [...x.dims]), ...constants.map((t, i) => (t ? g.constant(`c${i}`, t) : ''))];
+  while (inputs.at(-1) === '') inputs.pop();
+  g.output(g.op(op, inputs, attrs));
+  return Object.values(await runRef(g.build(), { x }))[0] as Tensor;
 }
 
 /** A bare node for calling an OpDef directly. */

@@ -5,21 +5,13 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError, UnsupportedAttributeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
 import { expectClose } from '../helpers/compare.js';
+import { rand, runOp } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
 
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
-
-async function runConv(x: Tensor, w: Tensor, attrs: Attrs, b?: Tensor): Promise<Tensor> {
-  const g = new GraphBuilder('conv');
-  const ins = [g.input('x', [...x.dims]), g.constant('w', w)];
-  if (b) ins.push(g.constant('b', b));
-  g.output(g.op('Conv', ins, attrs));
-  const s = await Session.create(g.build(), { optimize: false });
-  return Object.values(await s.run({ x }))[0] as Tensor;
+/** One Conv node on the ref backend, weights as constants. */
+function runConv(x: Tensor, w: Tensor, attrs: Attrs, b?: Tensor): Promise<Tensor> {
+  return runOp('Conv', x, [w, b], attrs);
 }
 
 describe('Conv (hand-computed)', () => {
@@ -215,13 +207,13 @@ describe('Conv vs onnxruntime', () => {
       g.output(g.op('Conv', ins, c.attrs ?? {}));
       // Reduction length C/group * k: tolerance grows with it.
       const reduction = c.w.slice(1).reduce((a, b) => a * b, 1);
-      await expectMatchesOrt(g.build(), { x: random(c.x, 100 + i) }, { atol: 1e-6 * reduction, rtol: 1e-4 });
+      await expectMatchesOrt(g.build(), { x: rand(c.x, 100 + i) }, { atol: 1e-6 * reduction, rtol: 1e-4 });
     });
   });
 
   it('fused activation equals Conv followed by the activation node', async () => {
-    const x = random([1, 4, 6, 6], 5);
-    const w = random([3, 4, 3, 3], 6);
+    const x = rand([1, 4, 6, 6], 5);
+    const w = rand([3, 4, 3, 3], 6);
     for (const [kind, params, op, attrs] of [
       ['Relu', [], 'Relu', {}],
       ['LeakyRelu', [0.1], 'LeakyRelu', { alpha: 0.1 }],

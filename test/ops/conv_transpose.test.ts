@@ -1,24 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { OPS } from '../../src/engine/ops/index.js';
-import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError, UnsupportedAttributeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
+import { rand, runOp } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
 
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
-
-async function run(x: Tensor, w: Tensor, attrs: Attrs, b?: Tensor): Promise<Tensor> {
-  const g = new GraphBuilder('deconv');
-  const ins = [g.input('x', [...x.dims]), g.constant('w', w)];
-  if (b) ins.push(g.constant('b', b));
-  g.output(g.op('ConvTranspose', ins, attrs));
-  const s = await Session.create(g.build(), { optimize: false });
-  return Object.values(await s.run({ x }))[0] as Tensor;
+/** One ConvTranspose node on the ref backend, weights as constants. */
+function run(x: Tensor, w: Tensor, attrs: Attrs, b?: Tensor): Promise<Tensor> {
+  return runOp('ConvTranspose', x, [w, b], attrs);
 }
 
 describe('ConvTranspose (hand-computed)', () => {
@@ -172,7 +163,7 @@ describe('ConvTranspose vs onnxruntime', () => {
       if (c.bias) ins.push(g.param('b', [(c.w[1] as number) * group]));
       g.output(g.op('ConvTranspose', ins, c.attrs ?? {}));
       const reduction = c.w.slice(2).reduce((a, b) => a * b, c.w[0] as number);
-      await expectMatchesOrt(g.build(), { x: random(c.x, 200 + i) }, { atol: 1e-6 * reduction, rtol: 1e-4 });
+      await expectMatchesOrt(g.build(), { x: rand(c.x, 200 + i) }, { atol: 1e-6 * reduction, rtol: 1e-4 });
     });
   });
 });

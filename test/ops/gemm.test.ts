@@ -5,21 +5,13 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
 import { expectClose } from '../helpers/compare.js';
+import { rand, runOp } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
 
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
-
-async function run(a: Tensor, b: Tensor, attrs: Attrs, c?: Tensor): Promise<Tensor> {
-  const g = new GraphBuilder('gemm');
-  const ins = [g.input('a', [...a.dims]), g.constant('b', b)];
-  if (c) ins.push(g.constant('c', c));
-  g.output(g.op('Gemm', ins, attrs));
-  const s = await Session.create(g.build(), { optimize: false });
-  return Object.values(await s.run({ a }))[0] as Tensor;
+/** One Gemm node on the ref backend, weights as constants. */
+function run(a: Tensor, b: Tensor, attrs: Attrs, c?: Tensor): Promise<Tensor> {
+  return runOp('Gemm', a, [b, c], attrs);
 }
 
 describe('Gemm (hand-computed)', () => {
@@ -78,13 +70,13 @@ describe('Gemm vs onnxruntime', () => {
       if (t.c) ins.push(g.param('c', t.c));
       g.output(g.op('Gemm', ins, t.attrs));
       const k = t.attrs.transA ? (t.a[0] as number) : (t.a[1] as number);
-      await expectMatchesOrt(g.build(), { a: random(t.a, 600 + i) }, { atol: 2e-6 * k, rtol: 1e-4 });
+      await expectMatchesOrt(g.build(), { a: rand(t.a, 600 + i) }, { atol: 2e-6 * k, rtol: 1e-4 });
     });
   });
 
   it('fused activation equals Gemm then LeakyRelu', async () => {
-    const a = random([3, 4], 1);
-    const b = random([4, 5], 2);
+    const a = rand([3, 4], 1);
+    const b = rand([4, 5], 2);
     const fused = await run(a, b, { activation: 'LeakyRelu', activation_params: [0.2] });
     const g = new GraphBuilder('unfused');
     g.output(g.op('LeakyRelu', [g.op('Gemm', [g.input('a', [3, 4]), g.constant('b', b)])], { alpha: 0.2 }));

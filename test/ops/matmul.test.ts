@@ -5,12 +5,8 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Dim } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
+import { rand } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
-
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
 
 describe('MatMul (hand-computed)', () => {
   async function run(a: Tensor, b: Tensor): Promise<Tensor> {
@@ -103,7 +99,7 @@ describe('MatMul vs onnxruntime', () => {
       const k = a[a.length - 1] as number;
       await expectMatchesOrt(
         g.build(),
-        { a: random(a, 700 + i), b: random(b, 800 + i) },
+        { a: rand(a, 700 + i), b: rand(b, 800 + i) },
         { atol: 2e-6 * k, rtol: 1e-4 },
       );
     });

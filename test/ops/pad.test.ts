@@ -6,12 +6,8 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError, UnsupportedAttributeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
+import { rand } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
-
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
 
 /** A Pad graph: pads (and optionally constant_value / axes) as constant inputs. */
 function padGraph(
@@ -147,7 +143,7 @@ describe('Pad vs onnxruntime', () => {
   cases.forEach((c, i) => {
     it(c.label, async () => {
       const g = padGraph(c.dims, c.pads, { mode: c.mode }, c.value, c.axes);
-      await expectMatchesOrt(g, { x: random(c.dims, 900 + i) }, { atol: 0, rtol: 0 });
+      await expectMatchesOrt(g, { x: rand(c.dims, 900 + i) }, { atol: 0, rtol: 0 });
     });
   });
 });

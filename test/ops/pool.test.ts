@@ -6,20 +6,8 @@ import { GraphValidationError, ShapeError, UnsupportedAttributeError } from '../
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim } from '../../src/graph/ir.js';
 import type { OpType } from '../../src/graph/op-types.js';
-import { Rng } from '../../src/util/random.js';
+import { rand } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
-
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor(
-    'float32',
-    dims,
-    new Rng(seed).floats(
-      dims.reduce((a, b) => a * b, 1),
-      -3,
-      3,
-    ),
-  );
-}
 
 async function run(op: OpType, x: Tensor, attrs: Attrs): Promise<number[]> {
   const g = new GraphBuilder('pool');
@@ -263,7 +251,7 @@ describe('pools vs onnxruntime', () => {
       const g = new GraphBuilder(`pool_${i}`, { opset: 17 });
       const declared = c.symbolic ? [...c.x.slice(0, 2), 'H', 'W'] : c.x;
       g.output(g.op(c.op, [g.input('x', declared)], c.attrs));
-      await expectMatchesOrt(g.build(), { x: random(c.x, 300 + i) }, { atol: 1e-6, rtol: 1e-5 });
+      await expectMatchesOrt(g.build(), { x: rand(c.x, 300 + i) }, { atol: 1e-6, rtol: 1e-5 });
     });
   });
 
@@ -275,7 +263,7 @@ describe('pools vs onnxruntime', () => {
     ]) {
       const g = new GraphBuilder('gap', { opset: 17 });
       g.output(g.op('GlobalAveragePool', [g.input('x', dims)]));
-      await expectMatchesOrt(g.build(), { x: random(dims, 7) }, { atol: 1e-6, rtol: 1e-5 });
+      await expectMatchesOrt(g.build(), { x: rand(dims, 7) }, { atol: 1e-6, rtol: 1e-5 });
     }
   });
 });

@@ -6,12 +6,8 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { ShapeError, UnsupportedAttributeError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Dim, Graph } from '../../src/graph/ir.js';
-import { Rng } from '../../src/util/random.js';
+import { rand } from '../helpers/ops.js';
 import { expectMatchesOrt } from '../helpers/ort.js';
-
-function random(dims: number[], seed: number): Tensor {
-  return new Tensor('float32', dims, new Rng(seed).floats(dims.reduce((a, b) => a * b, 1)));
-}
 
 interface Target {
   scales?: number[];
@@ -219,12 +215,12 @@ describe('Resize vs onnxruntime', () => {
     for (const { label, dims, t } of TARGETS) {
       it(`linear ${coord}, ${label}`, async () => {
         const g = resizeGraph(dims, t, { mode: 'linear', coordinate_transformation_mode: coord });
-        await expectMatchesOrt(g, { x: random(dims, seed++) }, { atol: 1e-6, rtol: 1e-5 });
+        await expectMatchesOrt(g, { x: rand(dims, seed++) }, { atol: 1e-6, rtol: 1e-5 });
       });
       for (const nearest of NEAREST) {
         it(`nearest ${nearest} ${coord}, ${label}`, async () => {
           const g = resizeGraph(dims, t, { coordinate_transformation_mode: coord, nearest_mode: nearest });
-          await expectMatchesOrt(g, { x: random(dims, seed++) }, { atol: 0, rtol: 0 });
+          await expectMatchesOrt(g, { x: rand(dims, seed++) }, { atol: 0, rtol: 0 });
         });
       }
     }
@@ -239,21 +235,21 @@ describe('Resize vs onnxruntime', () => {
     ];
     for (const [i, attrs] of variants.entries()) {
       const g = resizeGraph(dims, { sizes: [1, 2, 9, 4] }, attrs, 11);
-      await expectMatchesOrt(g, { x: random(dims, 50 + i) }, { atol: 1e-6, rtol: 1e-5 });
+      await expectMatchesOrt(g, { x: rand(dims, 50 + i) }, { atol: 1e-6, rtol: 1e-5 });
       const h = resizeGraph(dims, { scales: [1, 1, 2, 1.5] }, attrs, 11);
-      await expectMatchesOrt(h, { x: random(dims, 60 + i) }, { atol: 1e-6, rtol: 1e-5 });
+      await expectMatchesOrt(h, { x: rand(dims, 60 + i) }, { atol: 1e-6, rtol: 1e-5 });
     }
   });
 
   it('nearest resizes N and C too; 2-D linear input', async () => {
     await expectMatchesOrt(
       resizeGraph([2, 3, 4, 3], { scales: [2, 0.5, 1, 2] }),
-      { x: random([2, 3, 4, 3], 70) },
+      { x: rand([2, 3, 4, 3], 70) },
       { atol: 0, rtol: 0 },
     );
     await expectMatchesOrt(
       resizeGraph([5, 6], { sizes: [9, 4] }, { mode: 'linear' }),
-      { x: random([5, 6], 71) },
+      { x: rand([5, 6], 71) },
       {
         atol: 1e-6,
         rtol: 1e-5,
@@ -279,7 +275,7 @@ describe('Resize vs onnxruntime', () => {
         keep_aspect_ratio_policy: 'not_smaller',
       }),
     );
-    await expectMatchesOrt(g.build(), { x: random(dims, 80) }, { atol: 1e-6, rtol: 1e-5 });
+    await expectMatchesOrt(g.build(), { x: rand(dims, 80) }, { atol: 1e-6, rtol: 1e-5 });
   });
 
   it('scales and sizes fed at run time', async () => {
@@ -296,7 +292,7 @@ describe('Resize vs onnxruntime', () => {
     await expectMatchesOrt(
       graph,
       {
-        x: random([1, 2, 5, 6], 85),
+        x: rand([1, 2, 5, 6], 85),
         scales: Tensor.fromNumbers('float32', [4], [1, 1, 1.7, 0.4]),
         sizes: Tensor.fromNumbers('int64', [4], [1, 2, 8, 13]),
       },
@@ -315,6 +311,6 @@ describe('Resize vs onnxruntime', () => {
       g.op('Upsample', [x, s], { mode: 'linear' }),
       g.op('Upsample', [x, s2], { mode: 'linear' }),
     );
-    await expectMatchesOrt(g.build(), { x: random(dims, 90) }, { atol: 1e-6, rtol: 1e-5 });
+    await expectMatchesOrt(g.build(), { x: rand(dims, 90) }, { atol: 1e-6, rtol: 1e-5 });
   });
 });
