@@ -3,6 +3,7 @@ import { Session } from '../engine/session.js';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../io/image.js';
 import { writeBytes } from '../io/node.js';
 import { CRF_PRESET_NAMES, type CrfPresetName } from '../post/crf/index.js';
+import { withDeviceArgmax } from '../post/datasets/device-argmax.js';
 import { type EvaluateResult, evaluateFolder } from '../post/datasets/evaluate.js';
 import { readClassNames } from '../post/datasets/folder.js';
 import { builtinClasses, LABEL_FORMATS, type LabelFormat } from '../post/datasets/labels.js';
@@ -101,7 +102,12 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
     : (builtinClasses(opts.format) ?? meta.class_names?.split(',').map((n) => n.trim()));
   const kernel: MetricsKernel =
     opts.metricsKernel ?? (opts.backend === 'wasm' || opts.backend === 'webgpu' ? opts.backend : 'ref');
-  const session = await Session.create(graph, { backend: opts.backend, optimize: opts.optimize });
+  // Without the CRF or tiling, the backend also computes the argmax: only labels come back.
+  const argmax = opts.crf || opts.sliding ? undefined : withDeviceArgmax(graph);
+  const session = await Session.create(argmax?.graph ?? graph, {
+    backend: opts.backend,
+    optimize: opts.optimize,
+  });
   let bar = progress(io, 'eval', 1);
   let result: EvaluateResult;
   try {
@@ -115,6 +121,7 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
       size,
       sliding: opts.sliding ?? false,
       crf: opts.crf,
+      labelChannels: argmax?.channels,
       onImage: (done, total) => {
         if (done === 1) {
           bar.stop();
@@ -134,6 +141,7 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
       model: modelPath,
       backend: opts.backend,
       metricsKernel: kernel,
+      argmaxOnBackend: argmax !== undefined,
       format: opts.format,
       images: opts.images,
       labels: opts.labels,

@@ -7,6 +7,7 @@ import { exportOnnx } from '../../src/graph/export/onnx.js';
 import { vocPalette } from '../../src/io/mask.js';
 import { averagePrecision } from '../../src/post/metrics/index.js';
 import { Rng } from '../../src/util/random.js';
+import { webgpuSkipReason } from '../webgpu/helpers.js';
 import { cli, quadrantPng, removeWorkDirs, sigmoidSegModel, workDir } from './models.js';
 
 let dir: string;
@@ -193,8 +194,23 @@ describe('atrous eval', () => {
     expect({ ...wasm.report.metrics, kernel: 'ref' }).toEqual(ref.report.metrics);
   });
 
+  it('the backend computes the argmax (only labels come back): same report on ref, wasm and webgpu', async () => {
+    // webgpu plans memory from static shapes: a fixed 16x16 input, like the images.
+    const model = sigmoidSegModel(dir, [1, 3, 16, 16], 'fixed16.onnx');
+    const withCrf = await run(model, 'scores', '--crf', 'densecrf');
+    expect(withCrf.report).toMatchObject({ argmaxOnBackend: false });
+    const backends = ['ref', 'wasm', ...((await webgpuSkipReason()) ? [] : ['webgpu'])];
+    for (const backend of backends) {
+      const r = await run(model, `labels-${backend}`, '--backend', backend, '--metrics-kernel', 'ref');
+      expect(r.report, backend).toMatchObject({ argmaxOnBackend: true });
+      expect(r.report.metrics.confusion, backend).toEqual(EXPECTED);
+      expect(r.report.metrics, backend).toEqual(withCrf.report.metrics);
+    }
+  });
+
   it('writes the confusion heatmap and the IoU bar chart (PNG and SVG)', async () => {
-    const model = sigmoidSegModel(dir, [1, 3, 'H', 'W'], 'sym3.onnx');
+    // webgpu plans memory from static shapes: a fixed 16x16 input, like the images.
+    const model = sigmoidSegModel(dir, [1, 3, 16, 16], 'fixed16.onnx');
     const heat = join(dir, 'cm.png');
     const bars = join(dir, 'iou.png');
     const svg = join(dir, 'iou.svg');

@@ -13,6 +13,7 @@ import {
   concat,
   concatLabels,
   inputLayout,
+  labelLayout,
   modelSize,
   resizeMaskScores,
   type Scored,
@@ -42,6 +43,11 @@ export interface EvaluateOptions {
    * model output's resolution (the image resized to it), in the same run.
    */
   crf?: CrfPresetName;
+  /**
+   * The session's output is already the argmax label map (1, H, W) over this many classes (see
+   * withDeviceArgmax): only labels come back from the backend. Not with `crf` or `sliding`.
+   */
+  labelChannels?: number;
   /** Called after each image (for progress bars). */
   onImage?: (done: number, total: number) => void;
 }
@@ -83,6 +89,9 @@ export async function evaluateFolder(
   }
   const layout = inputLayout(input.name, input.shape);
   const output = session.outputs[0]?.name as string;
+  if (options.labelChannels !== undefined && (options.crf || options.sliding)) {
+    throw new InputError('a label-map output cannot be refined by the CRF or tiled; give the score output');
+  }
   const { pairs, problems } = await pairFolder(imagesDir, labelsDir, options.format);
   let names = options.classNames ? [...options.classNames] : undefined;
   let evaluator: Evaluator | undefined;
@@ -122,7 +131,11 @@ export async function evaluateFolder(
         } else {
           const size = options.size ?? modelSize(input.shape, layout, image);
           const feed = imageToTensor(image, { size, mean: options.mean, std: options.std, layout });
-          scored = scoreLayout(output, await runModel(feed));
+          const out = await runModel(feed);
+          scored =
+            options.labelChannels === undefined
+              ? scoreLayout(output, out)
+              : labelLayout(output, out, options.labelChannels);
         }
         inference += performance.now() - t1;
         const { channels, h, w, data } = scored;
@@ -207,6 +220,13 @@ export async function evaluateFolder(
  */
 async function addScores(ev: Evaluator, s: Scored, label: LabelMap): Promise<void> {
   const { channels, h, w, data } = s;
+  if (s.labels) {
+    const mask = { width: w, height: h, labels: s.labels, classes: channels };
+    const full =
+      h === label.height && w === label.width ? mask : resizeMaskNearest(mask, label.width, label.height);
+    await ev.addLabels(full.labels, label.labels, label.width, label.height);
+    return;
+  }
   if (channels > 1 && h === label.height && w === label.width) {
     await ev.addLogits(data, channels, label.labels, w, h);
     return;

@@ -8,7 +8,10 @@ export interface Scored {
   channels: number;
   h: number;
   w: number;
+  /** Planar class scores (empty when the backend returned labels). */
   data: Float32Array;
+  /** Argmax labels computed on the backend (withDeviceArgmax), instead of scores. */
+  labels?: Uint16Array;
 }
 
 export function concat(parts: Float32Array[]): Float32Array {
@@ -62,6 +65,27 @@ export function scoreLayout(name: string, t: Tensor): Scored {
   const [channels, h, w] = d.slice(-3) as [number, number, number];
   const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.toNumbers());
   return { channels, h, w, data };
+}
+
+/** An argmax output (1, H, W) or (H, W) of integer labels in 0..channels-1. */
+export function labelLayout(name: string, t: Tensor, channels: number): Scored {
+  const d = t.dims;
+  const ok =
+    (t.dtype === 'int64' || t.dtype === 'int32') && (d.length === 2 || (d.length === 3 && d[0] === 1));
+  if (!ok) {
+    throw new InputError(
+      `output '${name}' is ${t.dtype} [${d.join(', ')}]; expected argmax labels (1, H, W)`,
+    );
+  }
+  const [h, w] = d.slice(-2) as [number, number];
+  const labels = new Uint16Array(h * w);
+  for (let i = 0; i < labels.length; i++) {
+    const v = t.get(i);
+    if (!(v >= 0 && v < channels))
+      throw new InputError(`output '${name}' has label ${v} outside 0..${channels - 1}`);
+    labels[i] = v;
+  }
+  return { channels, h, w, data: new Float32Array(0), labels };
 }
 
 export function inputLayout(name: string, shape: readonly Dim[]): 'NCHW' | 'NHWC' {
