@@ -7,6 +7,7 @@ export * from './errors.js';
 export { GraphBuilder } from './graph/builder.js';
 export { exportOnnx } from './graph/export/onnx.js';
 export { importModel } from './graph/import/index.js';
+export { importTflite, isTfliteFile } from './graph/import/tflite.js';
 export type { Attrs, AttrValue, Dim, Graph, Node, TensorInfo } from './graph/ir.js';
 export { OP_TYPES, type OpType } from './graph/op-types.js';
 export { optimizeGraph } from './graph/passes/index.js';
