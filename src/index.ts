@@ -32,4 +32,5 @@ export { slidingWindowScores, windowStarts } from './post/datasets/sliding.js';
 export * from './post/losses/index.js';
 export * from './post/metrics/index.js';
 export { Rng } from './util/random.js';
+export * from './zoo/selfie.js';
 export * from './zoo/weights/index.js';
