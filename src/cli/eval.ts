@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { Session } from '../engine/session.js';
+import type { Graph } from '../graph/ir.js';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../io/image.js';
 import { writeBytes } from '../io/node.js';
 import { CRF_PRESET_NAMES, type CrfPresetName } from '../post/crf/index.js';
@@ -32,6 +33,7 @@ export interface EvalOptions {
   heatmap?: string;
   iouChart?: string;
   size?: string;
+  threshold: string;
   mean?: string;
   std?: string;
   boundaryTol: string;
@@ -76,6 +78,11 @@ export function registerEval(program: Command, io: CliIO): void {
       '--iou-chart <iou.png|iou.svg>',
       'write a per-class IoU bar chart (PNG without text, or SVG with labels)',
     )
+    .option(
+      '--threshold <t>',
+      'one-channel models: foreground where the score exceeds this (0 for logits, 0.5 for probabilities)',
+      '0',
+    )
     .option('--size <HxW>', 'model input size (default: the model input size, else the image size)')
     .option(
       '--sliding',
@@ -93,6 +100,8 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
   const tol = Number(opts.boundaryTol);
   if (!(tol >= 0)) throw new UsageError(`--boundary-tol '${opts.boundaryTol}' must be a number >= 0`);
   const size = opts.size ? parseSize(opts.size) : undefined;
+  const threshold = Number(opts.threshold);
+  if (!Number.isFinite(threshold)) throw new UsageError(`--threshold '${opts.threshold}' is not a number`);
   const graph = await loadGraph(modelPath);
   const meta = graph.metadata ?? {};
   const mean = opts.mean ? parseTriple(opts.mean, '--mean') : (metaTriple(meta.mean) ?? [...IMAGENET_MEAN]);
@@ -103,7 +112,7 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
   const kernel: MetricsKernel =
     opts.metricsKernel ?? (opts.backend === 'wasm' || opts.backend === 'webgpu' ? opts.backend : 'ref');
   // Without the CRF or tiling, the backend also computes the argmax: only labels come back.
-  const argmax = opts.crf || opts.sliding ? undefined : withDeviceArgmax(graph);
+  const argmax = opts.crf || opts.sliding ? undefined : withDeviceArgmax(graph, graphLayout(graph));
   const session = await Session.create(argmax?.graph ?? graph, {
     backend: opts.backend,
     optimize: opts.optimize,
@@ -122,6 +131,7 @@ export async function evalCommand(modelPath: string, opts: EvalOptions, io: CliI
       sliding: opts.sliding ?? false,
       crf: opts.crf,
       labelChannels: argmax?.channels,
+      threshold,
       onImage: (done, total) => {
         if (done === 1) {
           bar.stop();
@@ -235,4 +245,10 @@ function printTable(r: MetricsReport, classNames: readonly string[], io: CliIO):
 function metaTriple(text: string | undefined): number[] | undefined {
   const nums = text?.split(',').map(Number);
   return nums?.length === 3 && nums.every(Number.isFinite) ? nums : undefined;
+}
+
+/** The image input's layout (an NHWC model's scores are NHWC too); NCHW unless the input says otherwise. */
+function graphLayout(graph: Graph): 'NCHW' | 'NHWC' {
+  const shape = graph.inputs.find((t) => !graph.initializers.has(t.name))?.shape;
+  return shape?.length === 4 && shape[3] === 3 && shape[1] !== 3 ? 'NHWC' : 'NCHW';
 }

@@ -12,18 +12,21 @@ export interface ArgmaxModel {
 
 /**
  * Appends an ArgMax over the channel axis to a segmentation model with one (1, C, H, W) float
- * output and C >= 2, and makes the label map the only output. Evaluation then reads back H×W
+ * output (1, H, W, C) for NHWC models) and C >= 2, and makes the label map the only output. Evaluation then reads back H×W
  * labels instead of C×H×W scores: the logits stay on the device (WebGPU buffers, WASM memory).
  * ONNX ArgMax keeps the first index on ties, the rule of every confusion kernel here.
  * Returns undefined when the model does not fit (several outputs, unknown or one channel).
  */
-export function withDeviceArgmax(graph: Graph): ArgmaxModel | undefined {
+export function withDeviceArgmax(graph: Graph, layout: 'NCHW' | 'NHWC' = 'NCHW'): ArgmaxModel | undefined {
   if (graph.outputs.length !== 1) return undefined;
   const scores = graph.outputs[0]?.name as string;
   const info = inferShapes(graph).get(scores);
   const shape = info?.shape;
   if (info?.dtype !== 'float32' || shape?.length !== 4 || shape[0] !== 1) return undefined;
-  const channels = shape[1];
+  // Scores follow the input's layout: (1, C, H, W), or (1, H, W, C) for NHWC (TFLite) models.
+  const axis = layout === 'NCHW' ? 1 : 3;
+  const [h, w] = layout === 'NCHW' ? [shape[2], shape[3]] : [shape[1], shape[2]];
+  const channels = shape[axis];
   if (typeof channels !== 'number' || channels < 2) return undefined;
   let output = `${scores}_labels`;
   while (graph.nodes.some((n) => n.outputs.includes(output)) || graph.initializers.has(output)) output += '_';
@@ -39,10 +42,10 @@ export function withDeviceArgmax(graph: Graph): ArgmaxModel | undefined {
           op: 'ArgMax',
           inputs: [scores],
           outputs: [output],
-          attrs: { axis: 1, keepdims: 0 },
+          attrs: { axis, keepdims: 0 },
         },
       ],
-      outputs: [{ name: output, dtype: 'int64', shape: [1, shape[2] ?? 'h', shape[3] ?? 'w'] }],
+      outputs: [{ name: output, dtype: 'int64', shape: [1, h ?? 'h', w ?? 'w'] }],
     },
   };
 }

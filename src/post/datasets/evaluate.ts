@@ -48,6 +48,8 @@ export interface EvaluateOptions {
    * withDeviceArgmax): only labels come back from the backend. Not with `crf` or `sliding`.
    */
   labelChannels?: number;
+  /** One-channel models: foreground where the score exceeds this (default 0, a logit; 0.5 for probabilities). */
+  threshold?: number;
   /** Called after each image (for progress bars). */
   onImage?: (done: number, total: number) => void;
 }
@@ -134,7 +136,7 @@ export async function evaluateFolder(
           const out = await runModel(feed);
           scored =
             options.labelChannels === undefined
-              ? scoreLayout(output, out)
+              ? scoreLayout(output, out, layout)
               : labelLayout(output, out, options.labelChannels);
         }
         inference += performance.now() - t1;
@@ -165,7 +167,7 @@ export async function evaluateFolder(
         }
         if (options.crf && channels < 2)
           throw new InputError('the dense CRF needs at least 2 output channels');
-        await addScores(evaluator, scored, label);
+        await addScores(evaluator, scored, label, options.threshold ?? 0);
         if (channels === 1) {
           apScores.push(resizeMaskScores(data, w, h, label.width, label.height));
           apTargets.push(label.labels);
@@ -178,7 +180,7 @@ export async function evaluateFolder(
           const q = await denseCrf({ logits, image: small, params: options.crf });
           crfTime += performance.now() - t2;
           crfEvaluator ??= await create();
-          await addScores(crfEvaluator, { channels, h, w, data: q.data }, label);
+          await addScores(crfEvaluator, { channels, h, w, data: q.data }, label, 0);
         }
         evaluated++;
         total += performance.now() - t0;
@@ -216,9 +218,9 @@ export async function evaluateFolder(
 
 /**
  * Scores at the label size go straight into the fused argmax + confusion kernel; otherwise the
- * argmax (one channel: score > 0) is resized back to the label size with nearest neighbour.
+ * argmax (one channel: score > threshold) is resized back to the label size with nearest neighbour.
  */
-async function addScores(ev: Evaluator, s: Scored, label: LabelMap): Promise<void> {
+async function addScores(ev: Evaluator, s: Scored, label: LabelMap, threshold: number): Promise<void> {
   const { channels, h, w, data } = s;
   if (s.labels) {
     const mask = { width: w, height: h, labels: s.labels, classes: channels };
@@ -232,7 +234,9 @@ async function addScores(ev: Evaluator, s: Scored, label: LabelMap): Promise<voi
     return;
   }
   const pred =
-    channels === 1 ? Uint8Array.from(data, (v) => (v > 0 ? 1 : 0)) : argmaxLabels(data, channels, h * w);
+    channels === 1
+      ? Uint8Array.from(data, (v) => (v > threshold ? 1 : 0))
+      : argmaxLabels(data, channels, h * w);
   const mask = { width: w, height: h, labels: pred, classes: Math.max(2, channels) };
   const full = resizeMaskNearest(mask, label.width, label.height);
   await ev.addLabels(full.labels, label.labels, label.width, label.height);

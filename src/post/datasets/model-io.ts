@@ -54,16 +54,28 @@ export function resizeMaskScores(
   return out;
 }
 
-export function scoreLayout(name: string, t: Tensor): Scored {
+/**
+ * Planar (C, H, W) scores from a model output: (1, C, H, W) or (C, H, W) for NCHW models; (1, H, W, C)
+ * for NHWC (TFLite) models, whose input layout says so.
+ */
+export function scoreLayout(name: string, t: Tensor, layout: 'NCHW' | 'NHWC' = 'NCHW'): Scored {
   const d = t.dims;
+  const nhwc = layout === 'NHWC' && d.length === 4;
   const ok = isFloatDType(t.dtype) && (d.length === 3 || (d.length === 4 && d[0] === 1));
   if (!ok) {
+    const want = layout === 'NHWC' ? '(1, H, W, C)' : '(1, C, H, W)';
     throw new InputError(
-      `output '${name}' is ${t.dtype} [${d.join(', ')}]; eval needs float class scores (1, C, H, W)`,
+      `output '${name}' is ${t.dtype} [${d.join(', ')}]; eval needs float class scores ${want}`,
     );
   }
-  const [channels, h, w] = d.slice(-3) as [number, number, number];
-  const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.toNumbers());
+  const [channels, h, w] = (nhwc ? [d[3], d[1], d[2]] : d.slice(-3)) as [number, number, number];
+  const flat = t.data instanceof Float32Array ? t.data : Float32Array.from(t.toNumbers());
+  if (!nhwc || channels === 1) return { channels, h, w, data: flat };
+  const data = new Float32Array(flat.length);
+  const plane = h * w;
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < channels; c++) data[c * plane + p] = flat[p * channels + c] as number;
+  }
   return { channels, h, w, data };
 }
 
