@@ -31,6 +31,7 @@ export {
 export { slidingWindowScores, windowStarts } from './post/datasets/sliding.js';
 export * from './post/losses/index.js';
 export * from './post/metrics/index.js';
+export * from './post/portrait.js';
 export { Rng } from './util/random.js';
 export * from './zoo/selfie.js';
 export * from './zoo/weights/index.js';

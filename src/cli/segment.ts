@@ -1,7 +1,9 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { pickBackend } from '../engine/auto-backend.js';
+import { BACKEND_NAMES } from '../engine/backend.js';
 import { Session } from '../engine/session.js';
 import { isFloatDType, type Tensor } from '../engine/tensor.js';
-import { FileError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Dim } from '../graph/ir.js';
 import { IMAGENET_MEAN, IMAGENET_STD, imageToTensor } from '../io/image.js';
 import {
@@ -13,10 +15,8 @@ import {
   resizeMaskNearest,
 } from '../io/mask.js';
 import { readImage, writeBytes } from '../io/node.js';
-import { assetPath, DEFAULT_IMAGE, DEFAULT_MODEL } from './assets.js';
 import {
   type BackendName,
-  backendOption,
   type CliIO,
   formatShape,
   loadGraph,
@@ -25,6 +25,7 @@ import {
   UsageError,
 } from './common.js';
 import { crfRefine } from './crf.js';
+import { portraitCommand } from './portrait.js';
 import { progress } from './progress.js';
 
 export interface SegmentOptions {
@@ -35,24 +36,34 @@ export interface SegmentOptions {
   std?: string;
   alpha?: string;
   threshold?: string;
-  backend: BackendName;
+  backend: BackendName | 'auto';
   optimize: boolean;
   crf?: string | boolean;
+  blur?: string;
+  blurRadius?: string;
+  landscape?: boolean;
 }
 
 export function registerSegment(program: Command, io: CliIO): void {
   program
     .command('segment')
     .description(
-      'segment an image: writes the class mask (and an overlay); with no arguments, runs the bundled demo model on the bundled photo',
+      "segment an image. With an image only (or nothing: the bundled photo), the bundled MediaPipe selfie model finds the person: writes the person mask, a background-blurred portrait and an overlay. With a model and an image: that model's class mask (and an overlay)",
     )
-    .argument('[model]', 'model file (.onnx); default: the bundled demo model')
+    .argument('[model]', 'model file (.onnx, .tflite, .atrous); leave out for the selfie model')
     .argument('[image]', 'PNG or JPEG image; default: the bundled astronaut photo')
-    .option('-o, --out <mask.png>', 'mask PNG (class index per pixel, VOC palette)', 'mask.png')
+    .option(
+      '-o, --out <mask.png>',
+      'mask PNG: person confidence 0-255 (selfie), else class indices (VOC palette)',
+      'mask.png',
+    )
     .option(
       '--overlay <overlay.png>',
       'image blended with the mask colours (default with no arguments: overlay.png)',
     )
+    .option('--blur <blur.png>', 'selfie: the portrait with the background blurred', 'blur.png')
+    .option('--blur-radius <px>', 'selfie: blur radius in pixels (default: image size / 48)')
+    .option('--landscape', "selfie: MediaPipe's landscape model (144x256 input) instead of the general one")
     .option('--size <HxW>', 'resize the image to this size for the model (default: the model input size)')
     .option(
       '--mean <r,g,b>',
@@ -60,29 +71,45 @@ export function registerSegment(program: Command, io: CliIO): void {
     )
     .option('--std <r,g,b>', "normalization std (default: the model's 'std' metadata, else ImageNet's)")
     .option('--alpha <a>', 'overlay opacity of the mask colours', '0.5')
-    .option('--threshold <t>', 'one-channel outputs: foreground where the score exceeds this', '0')
-    .addOption(backendOption())
+    .option(
+      '--threshold <t>',
+      'one-channel outputs: foreground where the score exceeds this (default 0; selfie: 0.5)',
+    )
+    .addOption(
+      new Option(
+        '-b, --backend <name>',
+        'backend that runs the model; auto: WebGPU on a hardware adapter, else WASM',
+      )
+        .choices(['auto', ...BACKEND_NAMES])
+        .default('auto'),
+    )
     .option('--no-optimize', 'run the graph as imported, without the optimization passes')
     .option('--crf [preset]', 'refine the scores with a dense CRF (deeplab-v2, deeplab-v1, densecrf)')
-    .action((model: string | undefined, image: string | undefined, opts: SegmentOptions) =>
-      segmentCommand(model, image, opts, io),
-    );
+    .action((model: string | undefined, image: string | undefined, opts: SegmentOptions) => {
+      if (image === undefined && (model === undefined || !MODEL_FILE.test(model))) {
+        if (opts.crf)
+          throw new UsageError('--crf needs a multi-class model; the selfie model has one channel');
+        return portraitCommand(model, opts, io);
+      }
+      if (model === undefined || image === undefined) {
+        throw new UsageError(`'${model}' looks like a model file: give an image after it`);
+      }
+      return segmentCommand(model, image, opts, io);
+    });
 }
 
+/** Model files by extension (a lone argument that is not one of these is an image for the selfie model). */
+const MODEL_FILE = /\.(onnx|tflite|atrous)$/i;
+
+/** A given model on a given image: the class mask (argmax) and optionally an overlay. */
 export async function segmentCommand(
-  modelArg: string | undefined,
-  imageArg: string | undefined,
+  modelPath: string,
+  imagePath: string,
   opts: SegmentOptions,
   io: CliIO,
 ): Promise<void> {
-  if ((modelArg === undefined) !== (imageArg === undefined)) {
-    throw new UsageError('give both a model and an image, or neither (to run the bundled demo)');
-  }
-  const bundled = modelArg === undefined;
-  const modelPath = modelArg ?? assetPath(DEFAULT_MODEL);
-  const imagePath = imageArg ?? assetPath(DEFAULT_IMAGE);
   const outPath = opts.out ?? 'mask.png';
-  const overlayPath = opts.overlay ?? (bundled ? 'overlay.png' : undefined);
+  const overlayPath = opts.overlay;
   if (opts.mean) parseTriple(opts.mean, '--mean');
   if (opts.std) parseTriple(opts.std, '--std');
   const alpha = Number(opts.alpha ?? '0.5');
@@ -93,18 +120,14 @@ export async function segmentCommand(
   const bar = progress(io, 'segment', 5);
   try {
     bar.update(0, 'loading model');
-    const graph = await loadGraph(modelPath).catch((e: unknown) => {
-      if (bundled && e instanceof FileError) {
-        throw new FileError(modelPath, 'the bundled demo model is missing from this installation');
-      }
-      throw e;
-    });
+    const graph = await loadGraph(modelPath);
     // Normalization: the flags, else what the model file says it was trained with, else ImageNet's.
     const meta = graph.metadata ?? {};
     const mean = opts.mean ? parseTriple(opts.mean, '--mean') : (metaTriple(meta.mean) ?? [...IMAGENET_MEAN]);
     const std = opts.std ? parseTriple(opts.std, '--std') : (metaTriple(meta.std) ?? [...IMAGENET_STD]);
     const classNames = meta.class_names?.split(',').map((n) => n.trim());
-    const session = await Session.create(graph, { backend: opts.backend, optimize: opts.optimize });
+    const backend = opts.backend === 'auto' ? (await pickBackend()).backend : opts.backend;
+    const session = await Session.create(graph, { backend, optimize: opts.optimize });
     try {
       if (session.inputs.length !== 1) {
         throw new InputError(
@@ -117,7 +140,7 @@ export async function segmentCommand(
       const layout = inputLayout(input.name, input.shape);
       const size = opts.size ? parseSize(opts.size) : modelSize(input.shape, layout, image);
       const tensor = imageToTensor(image, { size, mean, std, layout });
-      bar.update(2, `running ${opts.backend}`);
+      bar.update(2, `running ${backend}`);
       const outputs = await session.run({ [input.name]: tensor });
       bar.update(3, 'argmax');
       const first = session.outputs[0]!;

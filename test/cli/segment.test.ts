@@ -96,10 +96,10 @@ describe('atrous segment', () => {
 });
 
 describe('atrous segment: errors', () => {
-  it('needs both model and image, or neither (usage error)', async () => {
+  it('a model file alone is a usage error (a lone image runs the selfie model)', async () => {
     const r = await cli('segment', seg);
     expect(r.code).toBe(2);
-    expect(r.err[0]).toMatch(/give both a model and an image, or neither/);
+    expect(r.err[0]).toMatch(/looks like a model file: give an image after it/);
   });
 
   it('names a file that is not an image', async () => {

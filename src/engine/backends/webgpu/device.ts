@@ -55,7 +55,7 @@ async function nodeEnvDefaults(): Promise<void> {
 
 let nodeGpu: GPU | undefined;
 
-async function findGpu(): Promise<GPU> {
+export async function findGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
