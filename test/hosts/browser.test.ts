@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -6,24 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { parseNpy } from '../../src/io/npy.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkipReason, loadPlaywright } from '../helpers/chromium.js';
 import { expectClose } from '../helpers/compare.js';
 
 /**
  * Loads the built ESM bundle (dist/index.js) in headless Chromium (Debian's /usr/bin/chromium,
  * driven by playwright-core, SwiftShader WebGPU adapter) and runs an ONNX model on WebGPU.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ROOT = resolve('.');
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -34,22 +23,8 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return undefined;
-  }
-}
-
 const playwright = await loadPlaywright();
-const skip = !playwright
-  ? 'playwright-core is not installed (npm install --save-dev playwright-core)'
-  : !existsSync(CHROMIUM)
-    ? `${CHROMIUM} is missing (apt-get install chromium)`
-    : !existsSync('dist/index.js')
-      ? 'dist/index.js is missing (npm run build)'
-      : undefined;
+const skip = chromiumSkipReason(playwright, { 'dist/index.js': 'npm run build' });
 if (skip) console.warn(`browser test skipped: ${skip}`);
 
 /**
@@ -68,6 +43,7 @@ const IMPORT_MAP = {
     'fast-png': '/node_modules/fast-png/lib/index.js',
     iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
     fflate: '/node_modules/fflate/esm/browser.js',
+    flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
   },
 };
 const PAGE = `<!doctype html><title>atrous</title>
@@ -120,7 +96,7 @@ describe.skipIf(skip !== undefined)('browser host', () => {
   it('Chromium runs the built bundle on WebGPU and matches the ref backend', async () => {
     const model = 'test/fixtures/pytorch/aspp.onnx';
     const input = 'test/fixtures/pytorch/aspp.input.npy';
-    const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await playwright!.chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

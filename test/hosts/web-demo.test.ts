@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
 import { decodePng } from '../../src/io/image.js';
 import { type PersonMask, segmentPerson } from '../../src/zoo/selfie.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumSkipReason, loadPlaywright } from '../helpers/chromium.js';
 import { writeFakeCameraY4m } from './fake-camera.js';
 
 /**
@@ -15,17 +16,8 @@ import { writeFakeCameraY4m } from './fake-camera.js';
  * drives the per-frame loop.
  * Screenshots go to test-output/ (ATROUS_UPDATE_DOCS=1 also writes docs/web-demo.png).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_ARGS,
   // A fake camera (playing the .y4m written in beforeAll) and an auto-accepted permission prompt.
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
@@ -33,22 +25,11 @@ const ARGS = [
 const CONFIG = resolve('examples/web/vite.config.ts');
 const OUT = resolve('test-output');
 
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return undefined;
-  }
-}
-
 const playwright = await loadPlaywright();
-const skip = !playwright
-  ? 'playwright-core is not installed (npm install --save-dev playwright-core)'
-  : !existsSync(CHROMIUM)
-    ? `${CHROMIUM} is missing (apt-get install chromium)`
-    : !existsSync('dist/index.js') || !existsSync('build/atrous.wasm')
-      ? 'dist/index.js or build/atrous.wasm is missing (npm run build)'
-      : undefined;
+const skip = chromiumSkipReason(playwright, {
+  'dist/index.js': 'npm run build',
+  'build/atrous.wasm': 'npm run build',
+});
 if (skip) console.warn(`web demo test skipped: ${skip}`);
 
 /** What the page exposes on window.__atrousDemo (examples/web/src/main.ts), as read back here. */
