@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node.ts', 'cli/main': 'src/cli/main.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    'cli/main': 'src/cli/main.ts',
+    // Threaded WASM sessions start workers from this file (loaded by URL, so it must be its own file).
+    'wasm-worker': 'src/engine/backends/wasm/worker.ts',
+  },
   format: ['esm'],
   dts: { entry: { index: 'src/index.ts', node: 'src/node.ts' } },
   target: 'es2022',

@@ -51,14 +51,19 @@ export function poolNhwc(
 
 /** Mean over the H·W pixels of each image: y[n,c] (NHWC [N,1,1,C]). */
 export function globalAvgPoolNhwc(x: usize, y: usize, N: i32, HW: i32, C: i32): void {
+  globalAvgPoolRange(x, y, N, HW, C, 0, C);
+}
+
+/** globalAvgPoolNhwc for channels [c0, c1) only (c0 a multiple of 4): one thread's slice. */
+export function globalAvgPoolRange(x: usize, y: usize, N: i32, HW: i32, C: i32, c0: i32, c1: i32): void {
   const scale = f32x4.splat(<f32>1 / <f32>HW);
   for (let n = 0; n < N; n++) {
     const base = x + (<usize>(n * HW) * <usize>C << 2);
     const out = y + (<usize>(n * C) << 2);
-    for (let c = 0; c < C; c += 4) {
+    for (let c = c0; c < c1; c += 4) {
       let acc = f32x4.splat(0);
       for (let p = 0; p < HW; p++) acc = f32x4.add(acc, v128.load(base + ((<usize>p * <usize>C + <usize>c) << 2)));
-      storeLanes(out + (<usize>c << 2), f32x4.mul(acc, scale), C - c);
+      storeLanes(out + (<usize>c << 2), f32x4.mul(acc, scale), c1 - c);
     }
   }
 }

@@ -19,15 +19,21 @@ export function ortLabel(threads: number): string {
   return `ort-wasm-${threads}t`;
 }
 
-/** Runs `built` on an atrous backend: one run kept for the numerics, then timed runs. */
+/** The row label of an atrous run: the backend, with `-Nt` when it ran on N threads. */
+export function atrousLabel(backend: BackendName, threads: number): string {
+  return threads === 1 ? backend : `${backend}-${threads}t`;
+}
+
+/** Runs `built` on an atrous backend (`threads` workers: wasm): one run kept for the numerics, then timed runs. */
 export async function runAtrous(
   built: BuiltWorkload,
   backend: BackendName,
   timing: TimingOptions,
+  threads = 1,
 ): Promise<RunOutcome> {
   let session: Session;
   try {
-    session = await Session.create(built.graph, { backend });
+    session = await Session.create(built.graph, { backend, threads });
   } catch (e) {
     if (e instanceof BackendUnavailableError) return { status: 'unavailable', reason: unavailableReason(e) };
     return { status: 'failed', reason: message(e) };

@@ -21,7 +21,9 @@ export function ortVersion(): string {
 export async function runOrtWorkload(built: BuiltWorkload, timing: TimingOptions): Promise<RunOutcome> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(exportOnnx(built.graph), { executionProviders: ['wasm'] });
+    session = await ort.InferenceSession.create(built.onnx ?? exportOnnx(built.graph), {
+      executionProviders: ['wasm'],
+    });
   } catch (e) {
     return { status: 'failed', reason: `onnxruntime: ${message(e)}` };
   }

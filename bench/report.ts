@@ -11,7 +11,10 @@ export interface Row {
   reason?: string;
   medianMs?: number;
   gflops?: number;
-  /** median / median of ort-wasm-1t: < 1 means faster than onnxruntime single-threaded. */
+  /**
+   * median / median of onnxruntime-web wasm at the row's thread count (ort-wasm-1t for `wasm`,
+   * ref and webgpu; ort-wasm-2t for `wasm-2t`): < 1 means faster. Absent on ORT rows.
+   */
   ratio?: number;
   maxErr?: number;
   relErr?: number;
@@ -34,7 +37,7 @@ const HEADER = [
   'backend',
   'median ms',
   'GFLOP/s',
-  'ratio to ort-wasm-1t',
+  'ratio to ort (same threads)',
   'max err',
 ];
 
@@ -79,7 +82,7 @@ export function footnotes(rows: readonly Row[]): string[] {
     notes.push(`(!) relative error max|a-e|/max|e| above ${REL_ERR_FLAG}`);
   }
   notes.push(
-    'max err: atrous backends vs ort-wasm-1t; onnxruntime rows vs atrous ref. ratio: median time / ort-wasm-1t median time.',
+    'max err: atrous backends vs ort-wasm-1t; onnxruntime rows vs atrous ref. ratio: median time / ort-wasm median time at the same thread count (wasm-2t vs ort-wasm-2t; the others vs ort-wasm-1t).',
   );
   const byBackend = new Map<string, Row[]>();
   for (const r of rows) {

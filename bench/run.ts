@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick] [-- --only aspp,gcn15]`: kernel workloads on atrous backends and on
-// onnxruntime-web wasm (1 and 2 threads, each in its own child process). Table on stdout,
-// progress on stderr, results under bench/results/.
+// `npm run bench [-- --quick] [-- --only aspp,gcn15]`: kernel workloads and two whole models on
+// atrous backends and on onnxruntime-web wasm (1 and 2 threads, each in its own child process);
+// atrous wasm also runs at every ORT thread count above 1. Table on stdout, progress on stderr,
+// results under bench/results/.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../src/index.js';
-import { agreement, message, ortLabel, type RunOutcome, runAtrous } from './harness.js';
+import { agreement, atrousLabel, message, ortLabel, type RunOutcome, runAtrous } from './harness.js';
 import type { WorkerArgs, WorkerMessage } from './ort-worker.js';
 import { footnotes, markdownTable, REL_ERR_FLAG, type Row, svgChart } from './report.js';
 import { TIMING, type TimingOptions } from './timing.js';
@@ -144,18 +145,29 @@ async function main(): Promise<number> {
     for (const b of backends) {
       log(`${w.name} on ${b}`);
       outcomes.set(b, await runAtrous(built, b, timing));
+      // Threads split the wasm backend's kernels; compare with ORT at the same thread count.
+      if (b !== 'wasm') continue;
+      for (const t of threads.filter((n) => n > 1)) {
+        log(`${w.name} on ${atrousLabel(b, t)}`);
+        outcomes.set(atrousLabel(b, t), await runAtrous(built, b, timing, t));
+      }
     }
     for (const t of threads) {
       outcomes.set(ortLabel(t), ort.get(t)?.get(w.name) ?? { status: 'failed', reason: 'not run' });
     }
     const ortBase = outcomes.get(ortLabel(1));
     const refOut = outcomes.get('ref');
-    const baseMs = ortBase?.status === 'ok' ? ortBase.timing.medianMs : undefined;
+    /** ORT's median at `t` threads, the base of the equal-threads ratio. */
+    const ortMs = (t: number) => {
+      const o = outcomes.get(ortLabel(t));
+      return o?.status === 'ok' ? o.timing.medianMs : undefined;
+    };
     for (const [backend, o] of outcomes) {
       const row = toRow(built, backend, o);
       if (o.status === 'ok') {
-        if (baseMs !== undefined) row.ratio = o.timing.medianMs / baseMs;
         const isOrt = backend.startsWith('ort-');
+        const baseMs = ortMs(Number(/-(\d+)t$/.exec(backend)?.[1] ?? 1));
+        if (!isOrt && baseMs !== undefined) row.ratio = o.timing.medianMs / baseMs;
         const against = isOrt ? refOut : ortBase;
         if (against?.status === 'ok') {
           const a = agreement(o.output, against.output);

@@ -1,4 +1,16 @@
-import { type Graph, GraphBuilder, Rng, Tensor } from '../src/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Graph,
+  GraphBuilder,
+  importModel,
+  inferShapes,
+  OPS,
+  parseNpy,
+  Rng,
+  Tensor,
+} from '../src/index.js';
 
 /** 'full' is what `npm run bench` times; 'tiny' keeps the smoke test fast. */
 export type SizeName = 'full' | 'tiny';
@@ -14,6 +26,8 @@ export interface BuiltWorkload {
   gflop: number;
   /** Human-readable sizes, e.g. "64→64 @64×64 k3 d6". */
   shape: string;
+  /** The original ONNX file (whole models): onnxruntime loads it as a user would. */
+  onnx?: Uint8Array;
 }
 
 export interface Workload {
@@ -244,6 +258,97 @@ const bilinear8x: Workload = {
   },
 };
 
+/** The package root (bench runs from bench/ in the sources and from build/bench/ when built). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('bench: package.json not found above the bench');
+    dir = up;
+  }
+  return dir;
+}
+
+interface FixtureEntry {
+  name: string;
+  file: string;
+  inputs: { name: string; file: string }[];
+}
+
+/** FLOPs of a whole graph from the op definitions (what `atrous info` counts). */
+function graphGflop(graph: Graph): number {
+  const infos = inferShapes(graph);
+  let flops = 0;
+  for (const node of graph.nodes) {
+    const count = OPS[node.op].flops;
+    if (!count) continue;
+    const ins = node.inputs.map((n) => (n ? infos.get(n) : undefined));
+    const outs = node.outputs.map((n) => infos.get(n) ?? { dtype: 'float32' as const, shape: [] });
+    flops += count(node, ins, outs);
+  }
+  return flops / 1e9;
+}
+
+/**
+ * A torchvision model exported by scripts/make-fixtures.py: the full-size export in
+ * test/fixtures/generated/ (`--full-only`, not committed) or, for 'tiny', the small committed one.
+ */
+function torchvisionModel(name: string, description: string, full: string, tiny: string): Workload {
+  return {
+    name,
+    description,
+    build(size) {
+      const sub = size === 'full' ? 'generated' : 'pytorch';
+      const dir = join(packageRoot(), 'test', 'fixtures', sub);
+      const stem = size === 'full' ? full : tiny;
+      const manifestPath = join(dir, 'manifest.json');
+      const entry = existsSync(manifestPath)
+        ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as { fixtures: FixtureEntry[] }).fixtures.find(
+            (f) => f.name === stem,
+          )
+        : undefined;
+      if (!entry || !existsSync(join(dir, entry.file))) {
+        throw new Error(
+          `${stem} is not in test/fixtures/${sub}; run OMP_NUM_THREADS=2 /usr/bin/python3 scripts/make-fixtures.py --full-only`,
+        );
+      }
+      const onnx = new Uint8Array(readFileSync(join(dir, entry.file)));
+      const graph = importModel(onnx);
+      const feeds: Record<string, Tensor> = {};
+      for (const i of entry.inputs) feeds[i.name] = parseNpy(new Uint8Array(readFileSync(join(dir, i.file))));
+      const input = graph.inputs.find((i) => !graph.initializers.has(i.name));
+      const output = graph.outputs[0]?.name as string;
+      const inInfo = inferShapes(graph);
+      const dims = (n: string | undefined) => (inInfo.get(n ?? '')?.shape ?? []).slice(1).join('×');
+      return {
+        name,
+        graph,
+        feeds,
+        output,
+        gflop: graphGflop(graph),
+        shape: `${dims(input?.name)} → ${dims(output)}`,
+        onnx,
+      };
+    },
+  };
+}
+
+/** Whole models (the issue's two torchvision heads), after the kernel workloads. */
+export const MODEL_WORKLOADS: readonly Workload[] = [
+  torchvisionModel(
+    'lraspp_mnv3',
+    'torchvision LR-ASPP MobileNetV3-Large (whole model)',
+    'tv_lraspp_mnv3_full',
+    'tv_lraspp_mnv3_small',
+  ),
+  torchvisionModel(
+    'deeplabv3_mnv3',
+    'torchvision DeepLabv3 MobileNetV3-Large (whole model)',
+    'tv_deeplabv3_mnv3_full',
+    'tv_deeplabv3_mnv3_small',
+  ),
+];
+
 export const WORKLOADS: readonly Workload[] = [
   dilated3x3,
   depthwise3x3,
@@ -254,13 +359,14 @@ export const WORKLOADS: readonly Workload[] = [
   bilinear8x,
 ];
 
-/** The workloads named in `only` (all when empty); an unknown name throws, listing the known ones. */
+/** The workloads named in `only` (kernels and models when empty); an unknown name throws, listing the known ones. */
 export function selectWorkloads(only: readonly string[] = []): Workload[] {
-  if (only.length === 0) return [...WORKLOADS];
+  const all = [...WORKLOADS, ...MODEL_WORKLOADS];
+  if (only.length === 0) return all;
   return only.map((name) => {
-    const w = WORKLOADS.find((x) => x.name === name);
+    const w = all.find((x) => x.name === name);
     if (!w) {
-      throw new Error(`unknown workload '${name}'; choose from ${WORKLOADS.map((x) => x.name).join(', ')}`);
+      throw new Error(`unknown workload '${name}'; choose from ${all.map((x) => x.name).join(', ')}`);
     }
     return w;
   });

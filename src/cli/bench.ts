@@ -70,11 +70,12 @@ export async function benchCommand(modelPath: string, opts: BenchOptions, io: Cl
   const seed = parsePositiveInt(opts.seed, '--seed', 0);
   checkInspectOptions(opts);
   const graph = await loadGraph(modelPath);
-  // Threads are recorded for the report; the ref backend is single-threaded.
+  // wasm splits kernels across `threads` workers; ref and webgpu ignore it (recorded for the report).
   const session = await Session.create(graph, {
     backend: opts.backend,
     optimize: opts.optimize,
     profile: !!opts.profile,
+    threads,
   });
   try {
     if (opts.dumpWgsl !== undefined) await dumpWgsl(session, opts.dumpWgsl, io);

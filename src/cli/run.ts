@@ -10,6 +10,7 @@ import {
   type CliIO,
   castTensor,
   loadGraph,
+  parsePositiveInt,
   summarize,
 } from './common.js';
 import { checkInspectOptions, dumpWgsl, type InspectOptions, printProfile } from './profile-dump.js';
@@ -19,6 +20,7 @@ export interface RunOptions extends InspectOptions {
   output?: string[];
   backend: BackendName;
   optimize: boolean;
+  threads?: string;
 }
 
 export function registerRun(program: Command, io: CliIO): void {
@@ -33,6 +35,7 @@ export function registerRun(program: Command, io: CliIO): void {
     )
     .addOption(backendOption())
     .option('--no-optimize', 'run the graph as imported, without the optimization passes')
+    .option('-t, --threads <n>', 'worker threads (wasm backend; others ignore it)', '1')
     .option('--profile', 'print per-node time (GPU timestamps on webgpu where the adapter has them)')
     .option('--dump-wgsl <dir>', 'write the exact WGSL of every pipeline used, plus index.json (webgpu)')
     .action((model: string, opts: RunOptions) => runCommand(model, opts, io));
@@ -40,11 +43,13 @@ export function registerRun(program: Command, io: CliIO): void {
 
 export async function runCommand(modelPath: string, opts: RunOptions, io: CliIO): Promise<void> {
   checkInspectOptions(opts);
+  const threads = parsePositiveInt(opts.threads ?? '1', '--threads');
   const graph = await loadGraph(modelPath);
   const session = await Session.create(graph, {
     backend: opts.backend,
     optimize: opts.optimize,
     profile: !!opts.profile,
+    threads,
   });
   try {
     if (opts.dumpWgsl !== undefined) await dumpWgsl(session, opts.dumpWgsl, io);

@@ -20,6 +20,8 @@ export interface RunProfile {
 export interface PrepareOptions {
   /** Time every node of every run: `true` (best available method) or 'submit' (force per-submit timing on webgpu). */
   profile?: boolean | 'submit';
+  /** Threads for CPU backends that can split kernels across workers (wasm); default 1. */
+  threads?: number;
 }
 
 /** Wall clock in ms (performance.now where there is one: Node, Deno, browsers). */

@@ -27,6 +27,11 @@ export interface SessionOptions {
    * one submit per node ('submit' forces that); ref: CPU wall time per node.
    */
   profile?: boolean | 'submit';
+  /**
+   * Threads (wasm backend): kernels split across workers over shared memory. Falls back to one
+   * thread, with a warning, where SharedArrayBuffer or workers are unavailable. Default 1.
+   */
+  threads?: number;
 }
 
 async function resolveBackend(name: BackendName): Promise<Backend> {
@@ -83,7 +88,11 @@ export class Session {
         return info ? { name: o.name, dtype: info.dtype, shape: [...info.shape] } : o;
       }),
     };
-    return new Session(typed, backendName, await backend.prepare(typed, infos, { profile: options.profile }));
+    return new Session(
+      typed,
+      backendName,
+      await backend.prepare(typed, infos, { profile: options.profile, threads: options.threads }),
+    );
   }
 
   /** Runs the model. `outputNames` picks a subset of outputs (default: all). */

@@ -4,9 +4,10 @@ import { convShape } from '../../ops/conv.js';
 import { convTransposeShape, transposeAxis } from '../../ops/conv_transpose.js';
 import { poolShape } from '../../ops/pool.js';
 import type { Tensor } from '../../tensor.js';
-import { axes2d } from '../ref/kernels/conv.js';
+import { type Axis2d, axes2d } from '../ref/kernels/conv.js';
 import { type Ctx, ensureLayout, type Step, steps } from './context.js';
 import { actArgs } from './kernels.js';
+import { pruneTaps } from './prune.js';
 import { channelsLast } from './values.js';
 import { compileWinograd, winogradApplies } from './winograd.js';
 
@@ -69,13 +70,17 @@ function packGrouped(
   return { w: ctx.upload(packed), b: ctx.upload(b) };
 }
 
+/** A 1×1 axis that maps output i to input i (stride 1, no pads). */
+const pointwise = (a: Axis2d) => a.k === 1 && a.stride === 1 && a.padBegin === 0 && a.out === a.inSize;
+
 export function compileConv(ctx: Ctx): Step[] {
   const { node, k } = ctx;
   const { rank, val: x, step: pre } = spatialInput(ctx);
-  const w = constInput(ctx, 1, 'W') as Tensor;
+  const w0 = constInput(ctx, 1, 'W') as Tensor;
   const bias = constInput(ctx, 2, 'B');
-  const { window, group } = convShape(node, x.dims, w.dims, bias?.dims);
-  const [hA, wA] = axes2d(window, x.dims.slice(2));
+  const { window, group } = convShape(node, x.dims, w0.dims, bias?.dims);
+  const [h0, w0a] = axes2d(window, x.dims.slice(2));
+  const { w, h: hA, wa: wA } = pruneTaps(w0, h0, w0a, rank);
   const [N, C] = x.dims as [number, number];
   const M = w.dims[0] as number;
   const y = ctx.output(0, channelsLast(rank));
@@ -95,6 +100,20 @@ export function compileConv(ctx: Ctx): Step[] {
     const pw = ctx.upload(packed);
     const pb = ctx.upload(b);
     return steps(pre, () => k.convDepthwiseNhwc(x.ptr, pw, pb, y.ptr, ...sizes, ...geo, kind, q0, q1));
+  }
+  if (pointwise(hA) && pointwise(wA) && group === 1) {
+    // 1×1 stride 1 without pads: a GEMM over the pixels, weights packed [M/8][C][8].
+    const mP = (M + 7) & ~7;
+    const packed = new Float32Array(mP * C);
+    for (let m = 0; m < M; m++) {
+      for (let c = 0; c < C; c++) packed[((m >> 3) * C + c) * 8 + (m & 7)] = wd[m * C + c] as number;
+    }
+    const b = new Float32Array(mP);
+    if (bias) b.set(bias.data as Float32Array);
+    const pw = ctx.upload(packed);
+    const pb = ctx.upload(b);
+    const P = N * hA.out * wA.out;
+    return steps(pre, () => k.conv1x1Nhwc(x.ptr, pw, pb, y.ptr, P, C, M, kind, q0, q1));
   }
   if (winogradApplies(hA, wA, group, C, M, ctx.scratchBytes)) {
     return steps(pre, compileWinograd(ctx, x, y, w, bias, hA, wA, [kind, q0, q1]));

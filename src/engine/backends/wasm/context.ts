@@ -26,6 +26,8 @@ export interface Ctx {
   scratch(which: 0 | 1): number;
   /** Size of each scratch buffer in bytes. */
   readonly scratchBytes: number;
+  /** Whether Winograd F(4×4, 3×3) may be chosen (else F(2×2, 3×3) only). */
+  readonly winograd4: boolean;
 }
 
 /** `v` in layout `perm`: itself when it already is, else a copy in scratch (step returned). */

@@ -4,13 +4,21 @@ import { planMemory } from '../../../graph/plan.js';
 import { inferShapes } from '../../../graph/shape-inference.js';
 import type { Backend, PreparedModel } from '../../backend.js';
 import type { ValueInfo } from '../../ops/types.js';
+import { nowMs, type PrepareOptions, type RunProfile } from '../../profile.js';
 import { Tensor } from '../../tensor.js';
 import { WASM_COMPILERS } from './compilers.js';
 import type { Ctx, Step } from './context.js';
+import { instantiate, threadCount } from './instance.js';
 import { kernelsOf } from './kernels.js';
-import { instantiateAtrousWasm } from './module.js';
+import { parallelKernels } from './threads.js';
 import { count, defaultPerm, identity, logicalStrides, relayout, type Val } from './values.js';
-import { winogradScratchBytes } from './winograd.js';
+import { winogradThreadStride } from './winograd.js';
+
+/**
+ * Default smallest kernel call split across threads (multiply-adds or elements): about 20–50 µs
+ * of work, well above the cost of one barrier (a notify and a wake-up).
+ */
+const MIN_PARALLEL_WORK = 1 << 18;
 
 /** Bytes past every buffer: vector tails may read (never write) up to 16 bytes beyond. */
 const SLACK = 64;
@@ -18,13 +26,33 @@ const SLACK = 64;
 export interface WasmBackendOptions {
   /** The bytes of build/atrous.wasm (browsers: fetch it); Node reads the file by default. */
   wasmBytes?: Uint8Array;
+  /** The bytes of build/atrous-mt.wasm (the shared-memory build `threads` > 1 uses). */
+  wasmMtBytes?: Uint8Array;
+  /** Threads per session (default 1; the Session option `threads` overrides it). */
+  threads?: number;
+  /** Time every node of every run (CPU wall time), read with lastProfile(). */
+  profile?: boolean;
+  /** Allow Winograd F(4×4, 3×3) where it is cheaper (default true; false: F(2×2) only, for A/B tests). */
+  winograd4?: boolean;
+  /** URL of dist/wasm-worker.js when a bundler moved it (default: next to the bundle). */
+  workerUrl?: string | URL;
+  /**
+   * Smallest kernel call (multiply-adds or elements) worth splitting across threads; smaller ones
+   * run whole on the calling thread, skipping the barrier. Tests set 0 to split everything.
+   */
+  minParallelWork?: number;
 }
 
 /** The WASM SIMD backend (see README.md in this folder). */
 export function createWasmBackend(options: WasmBackendOptions = {}): Backend {
   return {
     name: 'wasm',
-    prepare: (graph, infos) => prepareWasm(graph, infos, options),
+    prepare: (graph, infos, prepareOptions?: PrepareOptions) =>
+      prepareWasm(graph, infos, {
+        ...options,
+        threads: prepareOptions?.threads ?? options.threads,
+        profile: !!(prepareOptions?.profile ?? options.profile),
+      }),
   };
 }
 
@@ -76,6 +104,7 @@ async function prepareWasm(
   }
   let current: { key: string; model: PreparedModel } | undefined;
   return {
+    lastProfile: () => current?.model.lastProfile?.(),
     async run(feeds, outputs) {
       const shapes: Record<string, number[]> = {};
       for (const [name, t] of feeds) shapes[name] = [...t.dims];
@@ -112,8 +141,10 @@ async function prepareConcrete(
       `no WASM kernel yet for ${list.join('; ')}; WASM kernels: ${Object.keys(WASM_COMPILERS).join(', ')}. Use --backend ref for this model`,
     );
   }
-  let inst = await instantiateAtrousWasm(options.wasmBytes);
-  const k = kernelsOf(inst);
+  const threads = threadCount(options.threads);
+  let { inst, pool } = await instantiate(options, threads);
+  const base = kernelsOf(inst);
+  const k = pool ? parallelKernels(base, pool, options.minParallelWork ?? MIN_PARALLEL_WORK) : base;
   const alloc = (bytes: number) => inst.alloc(bytes + SLACK);
   const plan = planMemory(graph, infos);
   const slots = plan.slotBytes.map((b) => alloc(b));
@@ -122,10 +153,12 @@ async function prepareConcrete(
     ...[...infos.values()].map((v) =>
       v.shape.every((d) => typeof d === 'number') ? count(v.shape as number[]) * 4 : 0,
     ),
-    // Winograd's tile buffers (small: 16 tiles per block).
+    // Winograd's tile buffers (small: 16 tiles per block), one set per thread.
     ...graph.nodes.map((n) => {
       const w = n.op === 'Conv' ? constantOf(n.inputs[1] ?? '') : undefined;
-      return w && w.dims.length === 4 ? winogradScratchBytes(w.dims[1] as number, w.dims[0] as number) : 0;
+      return w && w.dims.length === 4
+        ? threads * winogradThreadStride(w.dims[1] as number, w.dims[0] as number)
+        : 0;
     }),
   );
   const scratch = [alloc(maxBytes), alloc(maxBytes)] as const;
@@ -174,6 +207,8 @@ async function prepareConcrete(
     return ptr;
   };
   const program: Step[] = [];
+  /** Per node (for profiles): its name, op and how many of the program's steps are its own. */
+  const owners: { node: string; op: string; steps: number }[] = [];
   for (const node of plan.order) {
     if (node.outputs.every((o) => !o || isConst(o))) continue;
     const ctx: Ctx = {
@@ -219,8 +254,11 @@ async function prepareConcrete(
       upload: uploadArray,
       scratch: (which) => scratch[which],
       scratchBytes: maxBytes,
+      winograd4: options.winograd4 ?? true,
     };
-    program.push(...(WASM_COMPILERS[node.op] as (c: Ctx) => Step[])(ctx));
+    const nodeSteps = (WASM_COMPILERS[node.op] as (c: Ctx) => Step[])(ctx);
+    program.push(...nodeSteps);
+    owners.push({ node: node.name, op: node.op, steps: nodeSteps.length });
   }
 
   let outputs = graph.outputs.map((o) => {
@@ -248,20 +286,35 @@ async function prepareConcrete(
     };
   });
 
+  let last: RunProfile | undefined;
   return {
+    lastProfile: () => last,
     async run(feedMap, wanted) {
       if (!inst) throw new AtrousError('INTERNAL', 'this WASM session was released');
       for (const f of feeds) {
         new Float32Array(view(), f.staging, f.n).set((feedMap.get(f.name) as Tensor<'float32'>).data);
         f.run();
       }
-      for (const step of program) step();
+      if (options.profile) {
+        let at = 0;
+        const nodes = owners.map((o) => {
+          const t0 = nowMs();
+          for (let i = 0; i < o.steps; i++) (program[at++] as Step)();
+          return { node: o.node, op: o.op, ms: nowMs() - t0 };
+        });
+        last = { method: 'cpu', nodes };
+      } else {
+        for (const step of program) step();
+      }
       const result = new Map<string, Tensor>();
       for (const o of outputs) if (wanted.includes(o.name)) result.set(o.name, o.read());
       return result;
     },
     release() {
-      // Dropping the instance lets the engine reclaim its whole memory (WASM memory cannot shrink).
+      // Dropping the instance lets the engine reclaim its whole memory (WASM memory cannot shrink);
+      // the workers, which hold the shared memory too, end first.
+      pool?.terminate();
+      pool = undefined;
       inst = undefined as never;
       values.clear();
       uploaded.clear();

@@ -7,10 +7,12 @@ import type { WasmInstance } from './module.js';
 export interface Kernels {
   unary(src: number, dst: number, n: number, kind: number, p0: number, p1: number): void;
   convNhwc(...args: number[]): void;
+  conv1x1Nhwc(...args: number[]): void;
   convDepthwiseNhwc(...args: number[]): void;
   convTransposeNhwc(...args: number[]): void;
   poolNhwc(...args: number[]): void;
   globalAvgPoolNhwc(x: number, y: number, n: number, hw: number, c: number): void;
+  globalAvgPoolRange(x: number, y: number, n: number, hw: number, c: number, c0: number, c1: number): void;
   resizeNhwc(...args: number[]): void;
   binaryStrided(...args: number[]): void;
   copyStrided(...args: number[]): void;
@@ -18,6 +20,7 @@ export interface Kernels {
   gatherAxes(...args: number[]): void;
   castI64F32(src: number, dst: number, n: number): void;
   winogradNhwc(...args: number[]): void;
+  winograd4Nhwc(...args: number[]): void;
   softmaxAxis(x: number, y: number, outer: number, len: number, inner: number): void;
   argmaxAxis(x: number, y: number, outer: number, len: number, inner: number, last: number): void;
   reduceRows(x: number, y: number, rows: number, len: number, mode: number): void;
@@ -27,10 +30,12 @@ export interface Kernels {
 const NAMES: readonly (keyof Kernels)[] = [
   'unary',
   'convNhwc',
+  'conv1x1Nhwc',
   'convDepthwiseNhwc',
   'convTransposeNhwc',
   'poolNhwc',
   'globalAvgPoolNhwc',
+  'globalAvgPoolRange',
   'resizeNhwc',
   'binaryStrided',
   'copyStrided',
@@ -38,6 +43,7 @@ const NAMES: readonly (keyof Kernels)[] = [
   'gatherAxes',
   'castI64F32',
   'winogradNhwc',
+  'winograd4Nhwc',
   'softmaxAxis',
   'argmaxAxis',
   'reduceRows',

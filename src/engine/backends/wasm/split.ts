@@ -1,0 +1,170 @@
+import type { Kernels } from './kernels.js';
+import { winogradThreadStride } from './winograd.js';
+
+/** One kernel call with its arguments (pointers are byte offsets, as in Kernels). */
+export interface Call {
+  name: keyof Kernels;
+  args: number[];
+}
+
+/**
+ * Splits one kernel call into per-thread call lists (index 0 runs on the calling thread), or
+ * returns undefined to run it whole. Slices are independent output ranges (rows of pixels, rows of
+ * a matrix, runs of elements, channel blocks) computed by the very same kernel code on the same
+ * inputs in the same order, so the answer is bit-identical to one thread's.
+ */
+export type Splitter = (args: readonly number[], threads: number, minWork: number) => Call[][] | undefined;
+
+/** [0, total) in at most `parts` non-empty ranges whose starts are multiples of `align`. */
+export function ranges(total: number, parts: number, align = 1): [number, number][] {
+  const units = Math.ceil(total / align);
+  const n = Math.min(parts, units);
+  const out: [number, number][] = [];
+  for (let p = 0; p < n; p++) {
+    const a = Math.floor((units * p) / n) * align;
+    const b = Math.min(total, Math.floor((units * (p + 1)) / n) * align);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+/** Rows [r0, r1) of an N×OH grid as per-image segments. */
+export function segments(OH: number, r0: number, r1: number): { n: number; oh0: number; oh1: number }[] {
+  const out: { n: number; oh0: number; oh1: number }[] = [];
+  for (let r = r0; r < r1; ) {
+    const n = Math.floor(r / OH);
+    const oh0 = r - n * OH;
+    const oh1 = Math.min(OH, oh0 + (r1 - r));
+    out.push({ n, oh0, oh1 });
+    r += oh1 - oh0;
+  }
+  return out;
+}
+
+/** Argument positions of an NHWC kernel that loops over images and output rows. */
+export interface RowKernel {
+  name: keyof Kernels;
+  x: number;
+  y: number;
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  OH: number;
+  OW: number;
+  /** Output channels (may be C itself). */
+  M: number;
+  /** Work per output element (for the too-small-to-split threshold). */
+  cost(a: readonly number[]): number;
+  /** Makes rows [oh0, ...) of one image look like rows [0, ...): pads, tap tables. */
+  shift(b: number[], a: readonly number[], oh0: number, thread: number): void;
+}
+
+/** N·OH output rows split into equal runs; each image's rows become a call with N = 1. */
+export function byRows(k: RowKernel): Splitter {
+  return (a, threads, minWork) => {
+    const [N, H, W, C, OH, OW, M] = [a[k.N], a[k.H], a[k.W], a[k.C], a[k.OH], a[k.OW], a[k.M]] as number[];
+    const rows = (N as number) * (OH as number);
+    if (rows < 2 || rows * (OW as number) * (M as number) * k.cost(a) < minWork) return undefined;
+    return ranges(rows, threads).map(([r0, r1], t) =>
+      segments(OH as number, r0, r1).map(({ n, oh0, oh1 }) => {
+        const b = [...a];
+        b[k.x] = (a[k.x] as number) + n * (H as number) * (W as number) * (C as number) * 4;
+        b[k.y] = (a[k.y] as number) + (n * (OH as number) + oh0) * (OW as number) * (M as number) * 4;
+        b[k.N] = 1;
+        b[k.OH] = oh1 - oh0;
+        k.shift(b, a, oh0, t);
+        return { name: k.name, args: b };
+      }),
+    );
+  };
+}
+
+/** One flat run of `n` elements at arg `ni`; pointer args advance by their element size. */
+export function byElements(name: keyof Kernels, ni: number, ptrs: [number, number][]): Splitter {
+  return (a, threads, minWork) => {
+    const n = a[ni] as number;
+    if (n < 8 || n < minWork) return undefined;
+    return ranges(n, threads, 4).map(([i0, i1]) => {
+      const b = [...a];
+      for (const [at, size] of ptrs) b[at] = (a[at] as number) + i0 * size;
+      b[ni] = i1 - i0;
+      return [{ name, args: b }];
+    });
+  };
+}
+
+/**
+ * Rank-4 strided kernels (dims at `d`, then stride lists at `strides`; the output is row-major
+ * over the dims unless its strides are given): split the outermost axis that has room, else the
+ * innermost in blocks of 4 (so vector and scalar tails fall where they did).
+ */
+export function byAxis(
+  name: keyof Kernels,
+  d: number,
+  ptrs: number[],
+  strides: number[],
+  outPtr: number | undefined,
+): Splitter {
+  return (a, threads, minWork) => {
+    const dims = [0, 1, 2, 3].map((i) => a[d + i] as number);
+    const total = dims.reduce((x, y) => x * y, 1);
+    if (total < minWork) return undefined;
+    let axis = dims.findIndex((x, i) => i < 3 && x >= threads);
+    if (axis < 0) axis = 3;
+    if ((dims[axis] as number) < 2) return undefined;
+    const inner = dims.slice(axis + 1).reduce((x, y) => x * y, 1);
+    return ranges(dims[axis] as number, threads, axis === 3 ? 4 : 1).map(([i0, i1]) => {
+      const b = [...a];
+      ptrs.forEach((p, j) => {
+        b[p] = (a[p] as number) + i0 * (a[(strides[j] as number) + axis] as number) * 4;
+      });
+      if (outPtr !== undefined) b[outPtr] = (a[outPtr] as number) + i0 * inner * 4;
+      b[d + axis] = i1 - i0;
+      return [{ name, args: b }];
+    });
+  };
+}
+
+/** [outer, len, inner] row kernels: split `outer`; `reduced` outputs have one element per (outer, inner). */
+export function byOuter(name: keyof Kernels, outBytes: number, reduced: boolean): Splitter {
+  return (a, threads, minWork) => {
+    const [outer, len, inner] = [a[2], a[3], a[4]] as number[];
+    if ((outer as number) < 2 || (outer as number) * (len as number) * (inner as number) < minWork)
+      return undefined;
+    return ranges(outer as number, threads).map(([o0, o1]) => {
+      const b = [...a];
+      b[0] = (a[0] as number) + o0 * (len as number) * (inner as number) * 4;
+      b[1] = (a[1] as number) + o0 * (reduced ? 1 : (len as number)) * (inner as number) * outBytes;
+      b[2] = o1 - o0;
+      return [{ name, args: b }];
+    });
+  };
+}
+
+/**
+ * winograd(4)Nhwc(x, u, bias, y, zeros, scratch, rowTab, nRows, colTab, nCols, N, H, W, C, OH, OW, M, ...):
+ * rows of tiles; every thread has its own tile scratch.
+ */
+export function byTileRows(name: 'winogradNhwc' | 'winograd4Nhwc'): Splitter {
+  return (a, threads, minWork) => {
+    const [nRows, nCols, N, H, W, C, OH, OW, M] = [7, 9, 10, 11, 12, 13, 14, 15, 16].map(
+      (i) => a[i] as number,
+    ) as number[];
+    const rows = (N as number) * (nRows as number);
+    if (rows < 2 || rows * (nCols as number) * 16 * (C as number) * (M as number) < minWork) return undefined;
+    const stride = winogradThreadStride(C as number, M as number);
+    return ranges(rows, threads).map(([r0, r1], t) =>
+      segments(nRows as number, r0, r1).map(({ n, oh0, oh1 }) => {
+        const b = [...a];
+        b[0] = (a[0] as number) + n * (H as number) * (W as number) * (C as number) * 4;
+        b[3] = (a[3] as number) + n * (OH as number) * (OW as number) * (M as number) * 4;
+        b[5] = (a[5] as number) + t * stride;
+        b[6] = (a[6] as number) + oh0 * 4;
+        b[7] = oh1 - oh0;
+        b[10] = 1;
+        return { name, args: b };
+      }),
+    );
+  };
+}

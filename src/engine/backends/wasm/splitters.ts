@@ -1,0 +1,190 @@
+import type { Kernels } from './kernels.js';
+import {
+  byAxis,
+  byElements,
+  byOuter,
+  byRows,
+  byTileRows,
+  type Call,
+  ranges,
+  type Splitter,
+} from './split.js';
+
+/**
+ * How each kernel's calls split across threads (split.ts has the shapes of split): argument
+ * positions per kernel, as the kernels take them (assembly/*.ts).
+ */
+const cConv = (a: readonly number[]) =>
+  ((a[12] as number) * (a[13] as number) * (a[8] as number)) / (a[20] as number);
+
+export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
+  // convNhwc(x, w, bias, y, zeros, N, H, W, C, OH, OW, M, KH, KW, sh, sw, dh, dw, ph, pw, group, ...)
+  convNhwc: byRows({
+    name: 'convNhwc',
+    x: 0,
+    y: 3,
+    N: 5,
+    H: 6,
+    W: 7,
+    C: 8,
+    OH: 9,
+    OW: 10,
+    M: 11,
+    cost: cConv,
+    shift: (b, a, oh0) => {
+      b[18] = (a[18] as number) - oh0 * (a[14] as number);
+    },
+  }),
+  // conv1x1Nhwc(x, w, bias, y, P, C, M, ...): runs of pixels, 4 at a time.
+  conv1x1Nhwc: (a, threads, minWork) => {
+    const [P, C, M] = [a[4], a[5], a[6]] as number[];
+    if ((P as number) < 8 || (P as number) * (C as number) * (M as number) < minWork) return undefined;
+    return ranges(P as number, threads, 4).map(([p0, p1]) => {
+      const b = [...a];
+      b[0] = (a[0] as number) + p0 * (C as number) * 4;
+      b[3] = (a[3] as number) + p0 * (M as number) * 4;
+      b[4] = p1 - p0;
+      return [{ name: 'conv1x1Nhwc' as const, args: b }];
+    });
+  },
+  // convTransposeNhwc: same arguments; output row oh reads input row (oh + ph - kh*dh) / sh.
+  convTransposeNhwc: byRows({
+    name: 'convTransposeNhwc',
+    x: 0,
+    y: 3,
+    N: 5,
+    H: 6,
+    W: 7,
+    C: 8,
+    OH: 9,
+    OW: 10,
+    M: 11,
+    cost: cConv,
+    shift: (b, a, oh0) => {
+      b[18] = (a[18] as number) + oh0;
+    },
+  }),
+  // convDepthwiseNhwc(x, w, bias, y, N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, ...)
+  convDepthwiseNhwc: byRows({
+    name: 'convDepthwiseNhwc',
+    x: 0,
+    y: 3,
+    N: 4,
+    H: 5,
+    W: 6,
+    C: 7,
+    OH: 8,
+    OW: 9,
+    M: 7,
+    cost: (a) => (a[10] as number) * (a[11] as number),
+    shift: (b, a, oh0) => {
+      b[16] = (a[16] as number) - oh0 * (a[12] as number);
+    },
+  }),
+  // poolNhwc(x, y, N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, padEndH, padEndW, mode)
+  poolNhwc: byRows({
+    name: 'poolNhwc',
+    x: 0,
+    y: 1,
+    N: 2,
+    H: 3,
+    W: 4,
+    C: 5,
+    OH: 6,
+    OW: 7,
+    M: 5,
+    cost: (a) => (a[8] as number) * (a[9] as number),
+    shift: (b, a, oh0) => {
+      b[14] = (a[14] as number) - oh0 * (a[10] as number);
+    },
+  }),
+  // resizeNhwc(x, y, rowTab, colTab, N, H, W, C, OH, OW): row taps are 12 bytes each.
+  resizeNhwc: byRows({
+    name: 'resizeNhwc',
+    x: 0,
+    y: 1,
+    N: 4,
+    H: 5,
+    W: 6,
+    C: 7,
+    OH: 8,
+    OW: 9,
+    M: 7,
+    cost: () => 4,
+    shift: (b, a, oh0) => {
+      b[2] = (a[2] as number) + oh0 * 12;
+    },
+  }),
+  winogradNhwc: byTileRows('winogradNhwc'),
+  winograd4Nhwc: byTileRows('winograd4Nhwc'),
+  // globalAvgPoolNhwc(x, y, N, HW, C) → globalAvgPoolRange over blocks of 4 channels.
+  globalAvgPoolNhwc: (a, threads, minWork) => {
+    const [N, HW, C] = [a[2], a[3], a[4]] as number[];
+    if ((C as number) < 8 || (N as number) * (HW as number) * (C as number) < minWork) return undefined;
+    return ranges(C as number, threads, 4).map(([c0, c1]) => [
+      { name: 'globalAvgPoolRange' as const, args: [...a, c0, c1] },
+    ]);
+  },
+  // unary(src, dst, n, kind, p0, p1), fill(dst, n, value), castI64F32(src, dst, n)
+  unary: byElements('unary', 2, [
+    [0, 4],
+    [1, 4],
+  ]),
+  fill: byElements('fill', 1, [[0, 4]]),
+  castI64F32: byElements('castI64F32', 2, [
+    [0, 8],
+    [1, 4],
+  ]),
+  // binaryStrided(op, a, b, y, d0..d3, as0..as3, bs0..bs3): y row-major over the dims.
+  binaryStrided: byAxis('binaryStrided', 4, [1, 2], [8, 12], 3),
+  // copyStrided(src, dst, d0..d3, s0..s3, t0..t3)
+  copyStrided: byAxis('copyStrided', 2, [0, 1], [6, 10], undefined),
+  // gatherAxes(src, dst, d0..d3, t0..t3): offset tables per axis; dst row-major.
+  gatherAxes: (a, threads, minWork) => {
+    const split = byAxis('gatherAxes', 2, [], [], 1);
+    const parts = split(a, threads, minWork);
+    if (!parts) return undefined;
+    // Tables hold element offsets per index: advance the split axis's table by the slice start.
+    const dims = [0, 1, 2, 3].map((i) => a[2 + i] as number);
+    let axis = dims.findIndex((x, i) => i < 3 && x >= threads);
+    if (axis < 0) axis = 3;
+    const inner = dims.slice(axis + 1).reduce((x, y) => x * y, 1);
+    for (const [call] of parts) {
+      const b = (call as Call).args;
+      const i0 = ((b[1] as number) - (a[1] as number)) / 4 / inner;
+      b[6 + axis] = (a[6 + axis] as number) + i0 * 4;
+    }
+    return parts;
+  },
+  softmaxAxis: byOuter('softmaxAxis', 4, false),
+  argmaxAxis: byOuter('argmaxAxis', 8, true),
+  // reduceRows(x, y, rows, len, mode)
+  reduceRows: (a, threads, minWork) => {
+    const [rows, len] = [a[2], a[3]] as number[];
+    if ((rows as number) < 2 || (rows as number) * (len as number) < minWork) return undefined;
+    return ranges(rows as number, threads).map(([r0, r1]) => [
+      {
+        name: 'reduceRows' as const,
+        args: [
+          (a[0] as number) + r0 * (len as number) * 4,
+          (a[1] as number) + r0 * 4,
+          r1 - r0,
+          ...a.slice(3),
+        ],
+      },
+    ]);
+  },
+  // matmul(a, b, bias, y, M, K, N, biasRow, ...): rows of the output, 2 at a time.
+  matmul: (a, threads, minWork) => {
+    const [M, K, N, biasRow] = [a[4], a[5], a[6], a[7]] as number[];
+    if ((M as number) < 2 || (M as number) * (K as number) * (N as number) < minWork) return undefined;
+    return ranges(M as number, threads, 2).map(([m0, m1]) => {
+      const b = [...a];
+      b[0] = (a[0] as number) + m0 * (K as number) * 4;
+      if (a[2] !== 0) b[2] = (a[2] as number) + m0 * (biasRow as number) * 4;
+      b[3] = (a[3] as number) + m0 * (N as number) * 4;
+      b[4] = m1 - m0;
+      return [{ name: 'matmul' as const, args: b }];
+    });
+  },
+};

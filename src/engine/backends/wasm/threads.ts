@@ -1,0 +1,253 @@
+/**
+ * Threads for the WASM backend: T-1 workers, each with its own instance of build/atrous-mt.wasm
+ * over the session's one shared memory, run slices of every kernel call the calling thread makes
+ * (split.ts). A call is one parallel region: the caller writes each worker's call list into a
+ * control block in the shared memory, bumps a generation counter (Atomics.notify), runs its own
+ * slice, then waits until every worker has counted itself done — one barrier per call.
+ */
+import { AtrousError, BackendUnavailableError } from '../../../errors.js';
+import type { Kernels } from './kernels.js';
+import type { Call } from './split.js';
+import { SPLITTERS } from './splitters.js';
+
+/** Control words (Int32 indices): generation, workers done, quit, a worker failed. */
+const GEN = 0;
+const DONE = 1;
+const QUIT = 2;
+const FAILED = 3;
+const PROBE = 15;
+const CTRL_HEADER = 64;
+/** Float64 words of call list per worker (count, then id, nargs, args... per call). */
+const SLOT = 512;
+/** Polls of the done counter before the calling thread blocks. */
+const SPIN = 4000;
+
+/** Bytes of the control block a pool of `threads` needs in the shared memory. */
+export function controlBytes(threads: number): number {
+  return CTRL_HEADER + Math.max(0, threads - 1) * SLOT * 8;
+}
+
+/** Every kernel a worker may be asked to run, by index (the call lists carry the index). */
+export const WORKER_KERNELS: readonly (keyof Kernels)[] = [
+  'unary',
+  'convNhwc',
+  'conv1x1Nhwc',
+  'convDepthwiseNhwc',
+  'convTransposeNhwc',
+  'poolNhwc',
+  'globalAvgPoolNhwc',
+  'globalAvgPoolRange',
+  'resizeNhwc',
+  'binaryStrided',
+  'copyStrided',
+  'fill',
+  'gatherAxes',
+  'castI64F32',
+  'winogradNhwc',
+  'winograd4Nhwc',
+  'softmaxAxis',
+  'argmaxAxis',
+  'reduceRows',
+  'matmul',
+];
+
+/** What the worker script gets in its first message. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: number;
+  slot: number;
+  index: number;
+  kernels: readonly string[];
+}
+
+interface AnyWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+let liveCount = 0;
+const regions = new Map<string, number>();
+/** Workers started and not yet terminated (all sessions): tests check release() ends them. */
+export function liveWorkers(): number {
+  return liveCount;
+}
+/** Kernel calls that ran split across threads so far, by kernel (all sessions): tests check they happen. */
+export function parallelRegions(): ReadonlyMap<string, number> {
+  return regions;
+}
+
+const isNode = () => {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: unknown };
+  return typeof g.Worker !== 'function' && typeof g.process?.versions?.node === 'string';
+};
+
+/** Why threads cannot run here (undefined when they can). */
+export function threadsUnavailable(): string | undefined {
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown };
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'SharedArrayBuffer is not available (a page needs cross-origin isolation: COOP/COEP headers)';
+  }
+  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (COOP/COEP headers)';
+  if (typeof g.Worker !== 'function' && !isNode()) return 'this host has no Worker';
+  return undefined;
+}
+
+/** The worker script: dist/wasm-worker.js next to the bundle, or found from the package root. */
+async function workerScript(given?: string | URL): Promise<string | URL> {
+  if (given) return given;
+  const here = new URL('./wasm-worker.js', import.meta.url);
+  if (!isNode() || here.protocol !== 'file:') return here;
+  const { existsSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  if (existsSync(fileURLToPath(here))) return here;
+  // Running from the sources (tests): the built script in the package's dist/.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const path = join(dir, 'dist', 'wasm-worker.js');
+    if (existsSync(path)) return pathToFileURL(path);
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new BackendUnavailableError('wasm', "dist/wasm-worker.js not found (run 'npm run build')");
+    }
+    dir = parent;
+  }
+}
+
+/** Starts one worker and resolves once its instance is ready. */
+async function startWorker(script: string | URL, init: WorkerInit): Promise<AnyWorker> {
+  if (isNode()) {
+    const { Worker } = await import('node:worker_threads');
+    const w = new Worker(script);
+    liveCount++;
+    w.unref(); // a session that is never released must not keep the process alive
+    await new Promise<void>((resolve, reject) => {
+      w.once('message', (m: { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
+      w.once('error', reject);
+      w.postMessage(init);
+    }).catch((e: unknown) => {
+      liveCount--;
+      void w.terminate();
+      throw e;
+    });
+    return w;
+  }
+  const WebWorker = (globalThis as unknown as { Worker: new (u: string | URL, o: object) => Worker }).Worker;
+  const w = new WebWorker(script, { type: 'module' });
+  liveCount++;
+  await new Promise<void>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<{ error?: string }>) =>
+      e.data.error ? reject(new Error(e.data.error)) : resolve();
+    w.onerror = (e) => reject(new Error(e.message));
+    w.postMessage(init);
+  }).catch((e: unknown) => {
+    liveCount--;
+    w.terminate();
+    throw e;
+  });
+  return w;
+}
+
+/** A started pool: run() executes per-thread call lists with a barrier; terminate() ends it. */
+export interface Pool {
+  readonly threads: number;
+  run(parts: Call[][], base: Kernels): void;
+  terminate(): void;
+}
+
+export async function createPool(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  ctrl: number,
+  threads: number,
+  script?: string | URL,
+): Promise<Pool> {
+  const url = await workerScript(script);
+  const i32 = new Int32Array(memory.buffer, ctrl, CTRL_HEADER / 4);
+  const f64 = new Float64Array(memory.buffer, ctrl + CTRL_HEADER, (threads - 1) * SLOT);
+  const ids = new Map(WORKER_KERNELS.map((n, i) => [n, i]));
+  const settled = await Promise.allSettled(
+    Array.from({ length: threads - 1 }, (_, i) =>
+      startWorker(url, { module, memory, ctrl, slot: SLOT, index: i, kernels: WORKER_KERNELS }),
+    ),
+  );
+  const workers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const stop = () => {
+    Atomics.store(i32, QUIT, 1);
+    Atomics.add(i32, GEN, 1);
+    Atomics.notify(i32, GEN);
+    for (const w of workers.splice(0)) {
+      void w.terminate();
+      liveCount--;
+    }
+  };
+  if (failed) {
+    stop();
+    throw new BackendUnavailableError('wasm', `a worker failed to start: ${String(failed.reason)}`);
+  }
+  // The main thread of a page may not block (Atomics.wait throws there): it spins instead.
+  let canBlock = true;
+  try {
+    Atomics.wait(i32, PROBE, 1, 0);
+  } catch {
+    canBlock = false;
+  }
+  return {
+    threads,
+    run(parts, base) {
+      const name = parts[0]?.[0]?.name ?? '';
+      regions.set(name, (regions.get(name) ?? 0) + 1);
+      for (let t = 1; t < threads; t++) {
+        const calls = parts[t] ?? [];
+        let at = (t - 1) * SLOT;
+        f64[at++] = calls.length;
+        for (const c of calls) {
+          f64[at++] = ids.get(c.name) as number;
+          f64[at++] = c.args.length;
+          for (const v of c.args) f64[at++] = v;
+        }
+      }
+      Atomics.store(i32, DONE, 0);
+      Atomics.add(i32, GEN, 1);
+      Atomics.notify(i32, GEN);
+      for (const c of parts[0] ?? []) (base[c.name] as (...a: number[]) => void)(...c.args);
+      const need = threads - 1;
+      // Poll a while before blocking: workers usually finish within microseconds of this thread.
+      for (let spin = 0; spin < SPIN && Atomics.load(i32, DONE) < need; spin++);
+      for (let d = Atomics.load(i32, DONE); d < need; d = Atomics.load(i32, DONE)) {
+        if (canBlock) Atomics.wait(i32, DONE, d, 1000);
+      }
+      if (Atomics.load(i32, FAILED) !== 0) {
+        throw new AtrousError('INTERNAL', 'a WASM worker failed while running a kernel (see its error)');
+      }
+    },
+    terminate: stop,
+  };
+}
+
+/** Whether every part fits a worker's call list. */
+function fits(parts: Call[][]): boolean {
+  return parts.every((calls) => calls.reduce((s, c) => s + 2 + c.args.length, 1) <= SLOT);
+}
+
+/**
+ * Kernels that split each call across the pool when the call has enough work (`minWork`, in
+ * multiply-adds or elements); small calls run whole on the calling thread with no barrier.
+ */
+export function parallelKernels(base: Kernels, pool: Pool, minWork: number): Kernels {
+  const out: Partial<Record<keyof Kernels, unknown>> = {};
+  for (const name of Object.keys(base) as (keyof Kernels)[]) {
+    const f = base[name] as (...a: number[]) => void;
+    const split = SPLITTERS[name];
+    out[name] = split
+      ? (...args: number[]) => {
+          const parts = split(args, pool.threads, minWork);
+          if (parts && parts.length > 1 && fits(parts)) pool.run(parts, base);
+          else f(...args);
+        }
+      : f;
+  }
+  return out as Kernels;
+}

@@ -1,0 +1,89 @@
+/**
+ * The worker of a threaded WASM session (built to dist/wasm-worker.js; Node worker_threads, Web
+ * Workers in browsers and Deno). It instantiates build/atrous-mt.wasm over the session's shared
+ * memory, then loops: wait for a new generation, run this worker's call list, count itself done.
+ * Self-contained on purpose (no imports): it must load from the one file in every host.
+ */
+
+interface Init {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrl: number;
+  slot: number;
+  index: number;
+  kernels: readonly string[];
+}
+
+const GEN = 0;
+const DONE = 1;
+const QUIT = 2;
+const FAILED = 3;
+/** Polls before blocking: a wake-up through the OS costs more than a short spin. */
+const SPIN = 2000;
+
+type Post = (message: unknown) => void;
+
+async function start(init: Init, post: Post): Promise<void> {
+  let fns: ((...a: number[]) => void)[];
+  try {
+    const instance = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
+    fns = init.kernels.map((name) => {
+      const f = instance.exports[name];
+      if (typeof f !== 'function') throw new Error(`atrous-mt.wasm has no export '${name}'`);
+      return f as (...a: number[]) => void;
+    });
+  } catch (e) {
+    post({ error: String(e) });
+    return;
+  }
+  const i32 = new Int32Array(init.memory.buffer, init.ctrl, 16);
+  const f64 = new Float64Array(init.memory.buffer, init.ctrl + 64, (init.index + 1) * init.slot);
+  let gen = Atomics.load(i32, GEN);
+  post({ ready: true });
+  // Let the ready message go out before this thread blocks for good.
+  await new Promise((r) => setTimeout(r, 0));
+  for (;;) {
+    for (let s = 0; s < SPIN && Atomics.load(i32, GEN) === gen; s++);
+    while (Atomics.load(i32, GEN) === gen) Atomics.wait(i32, GEN, gen);
+    gen = Atomics.load(i32, GEN);
+    if (Atomics.load(i32, QUIT) !== 0) return;
+    try {
+      let at = init.index * init.slot;
+      const n = f64[at++] as number;
+      for (let c = 0; c < n; c++) {
+        const fn = fns[f64[at++] as number] as (...a: number[]) => void;
+        const nargs = f64[at++] as number;
+        const args = Array.from(f64.subarray(at, at + nargs));
+        at += nargs;
+        fn(...args);
+      }
+    } catch (e) {
+      Atomics.store(i32, FAILED, 1);
+      post({ error: String(e) });
+    }
+    Atomics.add(i32, DONE, 1);
+    Atomics.notify(i32, DONE);
+  }
+}
+
+const scope = globalThis as unknown as {
+  WorkerGlobalScope?: unknown;
+  postMessage?: Post;
+  onmessage?: ((e: MessageEvent<Init>) => void) | null;
+};
+
+if (typeof scope.WorkerGlobalScope !== 'undefined' && typeof scope.postMessage === 'function') {
+  const post = scope.postMessage.bind(globalThis) as Post;
+  scope.onmessage = (e) => {
+    scope.onmessage = null;
+    void start(e.data, post);
+  };
+} else {
+  const { parentPort } = await import('node:worker_threads');
+  if (parentPort) {
+    const port = parentPort;
+    port.once('message', (init: Init) => {
+      void start(init, (m) => port.postMessage(m));
+    });
+  }
+}
