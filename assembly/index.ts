@@ -1,7 +1,15 @@
 // Entry point of the WASM build: every kernel family file is re-exported here.
 export { relu } from './activation';
 export { confusionLabels, confusionLogits } from './confusion';
-export { crfBuildLattice, crfBuildNeighbors, crfFilter, crfSoftmax } from './crf';
+export { crfBlur, crfSliceSoftmax, crfSplat, crfUnary } from './crf';
+export {
+  crfBuildLattice,
+  crfBuildNeighbors,
+  crfBuildSplat,
+  crfLatticeNorm,
+  crfScaleWeights,
+  crfTableMask,
+} from './crf_lattice';
 export { unary } from './activation';
 export { convNhwc, convDepthwiseNhwc } from './conv';
 export { conv1x1Nhwc } from './gemm';

@@ -1,6 +1,8 @@
-// Dense-CRF timing and a before/after picture. Run: npx vite-node bench/crf.ts [--skip-timing] [--skip-ts] [--skip-overlay]
+// Dense-CRF timing and a before/after picture. Run:
+//   npx vite-node bench/crf.ts [--runs 5] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
 // 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities), deeplab-v2 preset, 10 iterations:
-//    lattice build (TS) and the whole denseCrf call on wasm (single thread) and ts.
+//    the WASM lattice mean field (min / median of --runs, phases of the fastest), the whole
+//    denseCrf call on wasm (single thread), optionally webgpu (on this machine: SwiftShader), and ts.
 // 2. The bundled demo model's logits (256x256, bilinearly upsampled to 512x512) → softmax → CRF,
 //    overlays written to bench/results/crf-astronaut-{before,after}.png.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,9 +13,9 @@ import { decodePng, imageToTensor } from '../src/io/image.js';
 import { argmaxMask, overlayPng } from '../src/io/mask.js';
 import { denseCrf } from '../src/post/crf/index.js';
 import { crfKernels, crfProblem } from '../src/post/crf/inputs.js';
-import { buildLatticeKernels } from '../src/post/crf/lattice.js';
 import { resolveCrfParams } from '../src/post/crf/params.js';
-import { latticeMeanFieldWasm } from '../src/post/crf/wasm.js';
+import { type CrfTimings, latticeMeanFieldWasm } from '../src/post/crf/wasm.js';
+import { latticeMeanFieldWebGpu } from '../src/post/crf/webgpu.js';
 import { Rng } from '../src/util/random.js';
 
 const args = new Set(process.argv.slice(2));
@@ -34,6 +36,18 @@ function softmaxChw(scores: Float32Array, c: number): Tensor<'float32'> {
   return new Tensor('float32', [1, c, h, w], out);
 }
 
+/** Value of `--name N` (or the default). */
+function numArg(name: string, dflt: number): number {
+  const argv = process.argv;
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((p, q) => p - q);
+  return { min: s[0] as number, median: s[Math.floor((s.length - 1) / 2)] as number };
+};
+
 if (!args.has('--skip-timing')) {
   const c = 21;
   const rng = new Rng(1);
@@ -48,29 +62,63 @@ if (!args.has('--skip-timing')) {
   }
   const probs = softmaxChw(scores, c);
   const params = resolveCrfParams('deeplab-v2');
+  const runs = numArg('--runs', 5);
+  const gpuRuns = numArg('--gpu-runs', 2);
   // Wall time and this process's CPU time (the bench machine may be shared).
-  const timed = async <T>(f: () => T | Promise<T>): Promise<[T, number, number]> => {
+  const timed = async (f: () => Promise<unknown>): Promise<[number, number]> => {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const v = await f();
-    const c = process.cpuUsage(c0);
-    return [v, performance.now() - t0, (c.user + c.system) / 1000];
+    await f();
+    const cu = process.cpuUsage(c0);
+    return [performance.now() - t0, (cu.user + cu.system) / 1000];
   };
-  const fmt = (wall: number, cpu: number) => `${wall.toFixed(0)} ms wall, ${cpu.toFixed(0)} ms cpu`;
-  for (let r = 0; r < 3; r++) {
-    const [p, tp, cp] = await timed(() => crfProblem({ probs, image }));
-    const feats = crfKernels(p, params);
-    const [kernels, tb, cb] = await timed(() => buildLatticeKernels(feats, n));
-    const [, t0, c0] = await timed(() => latticeMeanFieldWasm(p.unary, c, feats, 0));
-    const [, tw, cw] = await timed(() => latticeMeanFieldWasm(p.unary, c, feats, params.iterations));
-    const [, tt, ct] = await timed(() => denseCrf({ probs, image, params, backend: 'wasm' }));
+  const p = crfProblem({ probs, image });
+  const feats = crfKernels(p, params);
+  console.log(
+    `512x512, ${c} labels, deeplab-v2, ${params.iterations} iterations; lattices: ${feats.map((k) => `d=${k.dims}`).join(', ')}`,
+  );
+  /** Runs `f` `count` times; prints min / median wall and CPU, and the phases of the fastest run. */
+  const series = async (label: string, count: number, f: (t: CrfTimings) => Promise<unknown>) => {
+    const walls: number[] = [];
+    const cpus: number[] = [];
+    let best: CrfTimings = {};
+    for (let r = 0; r < count; r++) {
+      const t: CrfTimings = {};
+      const [wall, cpu] = await timed(() => f(t));
+      if (walls.length === 0 || wall < Math.min(...walls)) best = t;
+      walls.push(wall);
+      cpus.push(cpu);
+    }
+    const w = stats(walls);
+    const cu = stats(cpus);
+    const phases = Object.entries(best)
+      .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+      .join(', ');
     console.log(
-      `run ${r}: checks+unary ${fmt(tp, cp)}; TS lattice build+norms ${fmt(tb, cb)} [${kernels.map((k) => `d=${k.lattice.d1 - 1} M=${k.lattice.points}`).join(', ')}]; wasm build+norms+upload (0 it) ${fmt(t0, c0)}; wasm build + 10 it ${fmt(tw, cw)}; whole denseCrf wasm ${fmt(tt, ct)}`,
+      `${label}: wall min ${w.min.toFixed(0)} / median ${w.median.toFixed(0)} ms, cpu min ${cu.min.toFixed(0)} / median ${cu.median.toFixed(0)} ms (${count} runs)${phases ? `\n  phases of the fastest (ms): ${phases}` : ''}`,
     );
+  };
+  await latticeMeanFieldWasm(p.unary, c, feats, 1); // load + grow the module memory once
+  await series('wasm lattice mean field (build + 10 it)', runs, (t) =>
+    latticeMeanFieldWasm(p.unary, c, feats, params.iterations, { timings: t }),
+  );
+  await series('whole denseCrf wasm (checks, unary, features, mean field, output)', runs, () =>
+    denseCrf({ probs, image, params, backend: 'wasm' }),
+  );
+  if (args.has('--webgpu')) {
+    let adapter = '';
+    await series(
+      'webgpu mean field (WASM build + upload + 10 it on the GPU + readback)',
+      gpuRuns,
+      async (t) => {
+        adapter = (await latticeMeanFieldWebGpu(p.unary, c, feats, params.iterations, { timings: t }))
+          .adapter;
+      },
+    );
+    console.log(`  webgpu adapter: ${adapter}`);
   }
   if (!args.has('--skip-ts')) {
-    const [, tt, ct] = await timed(() => denseCrf({ probs, image, params, backend: 'ts' }));
-    console.log(`whole denseCrf ts: ${fmt(tt, ct)}`);
+    await series('whole denseCrf ts', 1, () => denseCrf({ probs, image, params, backend: 'ts' }));
   }
 }
 

@@ -21,7 +21,7 @@ export interface CrfOptions {
   biXy?: string;
   biRgb?: string;
   exact?: boolean;
-  backend: 'wasm' | 'ts';
+  backend: 'wasm' | 'webgpu' | 'ts';
   time?: boolean;
 }
 
@@ -45,7 +45,9 @@ export function registerCrf(program: Command, io: CliIO): void {
     .option('--bi-rgb <std>', 'appearance kernel std on 0-255 colours')
     .option('--exact', 'brute-force O(N²) mean field (small images only, up to 4096 pixels)')
     .addOption(
-      new Option('-b, --backend <name>', 'lattice implementation').choices(['wasm', 'ts']).default('wasm'),
+      new Option('-b, --backend <name>', 'lattice implementation (webgpu: iterations on the GPU)')
+        .choices(['wasm', 'webgpu', 'ts'])
+        .default('wasm'),
     )
     .option('--time', 'print the time the CRF took')
     .action((opts: CrfOptions) => crfCommand(opts, io));

@@ -46,6 +46,7 @@ export const OP_TYPES = [
   'Expand',
   'Identity',
   'Dropout',
+  'DenseCRF',
 ] as const;
 
 export type OpType = (typeof OP_TYPES)[number];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/engine/tensor.js';
 import { CRF_PRESETS, denseCrf } from '../../src/post/crf/index.js';
 import { buildLattice } from '../../src/post/crf/lattice.js';
-import { buildLatticeWasm } from '../../src/post/crf/wasm.js';
+import { buildLatticeWasm, setCrfChunkLanes } from '../../src/post/crf/wasm.js';
 import { Rng } from '../../src/util/random.js';
 import {
   agreement,
@@ -114,6 +114,23 @@ describe('WASM SIMD lattice vs TypeScript lattice', () => {
         }
         expect(meanAbsDiff(ts, wasm)).toBeLessThanOrEqual(1e-7);
         expect(max).toBeLessThanOrEqual(5e-5);
+      }
+    });
+  }
+});
+
+describe('WASM value buffers in class chunks (cache-sized blur passes) give the same Q', () => {
+  for (const lanes of [4, 8, 12]) {
+    it(`${lanes} classes per chunk, 21 classes: mean |ΔQ| <= 1e-7 vs the TypeScript lattice`, async () => {
+      const image = astronautCrop(60, 120, 32);
+      const probs = colourProbs(image, 21, 5);
+      const ts = await denseCrf({ probs, image, backend: 'ts' });
+      setCrfChunkLanes(lanes);
+      try {
+        const wasm = await denseCrf({ probs, image, backend: 'wasm' });
+        expect(meanAbsDiff(ts, wasm)).toBeLessThanOrEqual(1e-7);
+      } finally {
+        setCrfChunkLanes();
       }
     });
   }

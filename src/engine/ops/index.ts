@@ -8,6 +8,7 @@ import { Concat } from './concat.js';
 import { Constant, ConstantOfShape } from './constant.js';
 import { Conv } from './conv.js';
 import { ConvTranspose } from './conv_transpose.js';
+import { DenseCRF } from './dense_crf.js';
 import { Expand } from './expand.js';
 import { Gather } from './gather.js';
 import { Gemm } from './gemm.js';
@@ -71,4 +72,5 @@ export const OPS = {
   Expand,
   Identity,
   Dropout,
+  DenseCRF,
 } satisfies Record<OpType, OpDef>;

@@ -1,3 +1,4 @@
+import { ATROUS_DOMAIN, ATROUS_DOMAIN_OPS } from '../../engine/ops/dense_crf.js';
 import { OPS } from '../../engine/ops/index.js';
 import type { AttrSpec } from '../../engine/ops/types.js';
 import { Tensor } from '../../engine/tensor.js';
@@ -26,7 +27,7 @@ export function exportOnnx(graph: Graph): Uint8Array {
   const meta = graph.metadata ?? {};
   const model: Msg = {
     ir_version: IR_VERSION,
-    opset_import: [{ domain: '', version: graph.opset }],
+    opset_import: [{ domain: '', version: graph.opset }, ...atrousDomainOpset(graph)],
     producer_name: meta.producer_name ?? 'atrous',
     producer_version: meta.producer_version ?? '',
     model_version: Number(meta.model_version ?? 0) || 0,
@@ -81,7 +82,13 @@ function nodeProto(n: Node, opset: number): Msg {
     }
     attribute.push(attrProto(n, name, spec, value));
   }
-  return { name: n.name, op_type: n.op, input: [...n.inputs], output: [...n.outputs], attribute };
+  const domain = ATROUS_DOMAIN_OPS.has(n.op) ? { domain: ATROUS_DOMAIN } : {};
+  return { name: n.name, op_type: n.op, ...domain, input: [...n.inputs], output: [...n.outputs], attribute };
+}
+
+/** atrous's own ops (DenseCRF) go in the 'ai.atrous' domain, version 1. */
+function atrousDomainOpset(graph: Graph): Msg[] {
+  return graph.nodes.some((n) => ATROUS_DOMAIN_OPS.has(n.op)) ? [{ domain: ATROUS_DOMAIN, version: 1 }] : [];
 }
 
 function internal(n: Node, name: string): AtrousError {

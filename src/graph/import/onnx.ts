@@ -1,3 +1,4 @@
+import { ATROUS_DOMAIN, ATROUS_DOMAIN_OPS } from '../../engine/ops/dense_crf.js';
 import { OPS } from '../../engine/ops/index.js';
 import { Tensor } from '../../engine/tensor.js';
 import { ModelFormatError, UnsupportedAttributeError, UnsupportedOpError } from '../../errors.js';
@@ -117,7 +118,9 @@ function convertNodes(g: GraphProtoMsg, opset: number): Node[] {
 
 function convertNode(n: NodeProtoMsg, name: string, opset: number): Node {
   const op = n.op_type;
-  if ((n.domain && n.domain !== 'ai.onnx') || !isOpType(op)) {
+  // atrous's own ops (DenseCRF) are read from the 'ai.atrous' domain only; ONNX ops from the default one.
+  const domain = n.domain === 'ai.onnx' ? '' : (n.domain ?? '');
+  if (domain !== (ATROUS_DOMAIN_OPS.has(op) ? ATROUS_DOMAIN : '') || !isOpType(op)) {
     throw new UnsupportedOpError(name, op, OP_TYPES, n.domain);
   }
   const attrs: Attrs = {};

@@ -1,18 +1,18 @@
 import { Tensor } from '../../engine/tensor.js';
 import { InputError } from '../../errors.js';
-import type { RgbImage } from '../../io/image.js';
 import { ExactPairwise } from './exact.js';
-import { type CrfProblem, crfKernels, crfProblem } from './inputs.js';
+import { type CrfImage, type CrfProblem, checkCrfInput, crfKernels, crfProblem } from './inputs.js';
 import { buildLatticeKernels, LatticePairwise } from './lattice.js';
 import { type IterationHook, meanField, type PairwiseMessage } from './meanfield.js';
 import { type CrfParams, type CrfPresetName, resolveCrfParams } from './params.js';
 import { latticeMeanFieldWasm } from './wasm.js';
+import { latticeMeanFieldWebGpu } from './webgpu.js';
 
 export { EXACT_MAX_PIXELS } from './exact.js';
 export { CRF_PRESET_NAMES, CRF_PRESETS, type CrfParams, type CrfPresetName, crfPreset } from './params.js';
 
 export type CrfMethod = 'exact' | 'lattice';
-export type CrfBackend = 'ts' | 'wasm';
+export type CrfBackend = 'ts' | 'wasm' | 'webgpu';
 
 export interface DenseCrfOptions {
   /** Class probabilities (1, C, H, W) or (C, H, W); each pixel sums to 1. */
@@ -20,14 +20,14 @@ export interface DenseCrfOptions {
   /** Or unnormalized class scores of the same shape (ψ_u = −log softmax). */
   logits?: Tensor;
   /** The RGB image the probabilities belong to, same H x W. */
-  image: RgbImage;
+  image: CrfImage;
   /** A preset name or fields over the default preset (deeplab-v2). */
   params?: Partial<CrfParams> | CrfPresetName;
   /** 'lattice' (default): permutohedral filtering; 'exact': O(N²) brute force for small images. */
   method?: CrfMethod;
-  /** Lattice only: 'wasm' (default) or plain 'ts'. */
+  /** Lattice only: 'wasm' (default), 'webgpu' (lattice built in WASM, iterations on the GPU) or plain 'ts'. */
   backend?: CrfBackend;
-  /** Called after each iteration with the pixel-major Q (TS paths only). */
+  /** Called after each iteration with the pixel-major Q (runs the TS path whatever `backend` says). */
   onIteration?: IterationHook;
 }
 
@@ -59,14 +59,23 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
   if (method !== 'exact' && method !== 'lattice') {
     throw new InputError(`unknown CRF method '${String(method)}'; methods: exact, lattice`);
   }
-  if (backend !== 'ts' && backend !== 'wasm') {
-    throw new InputError(`unknown CRF backend '${String(backend)}'; backends: ts, wasm`);
+  if (backend !== 'ts' && backend !== 'wasm' && backend !== 'webgpu') {
+    throw new InputError(`unknown CRF backend '${String(backend)}'; backends: ts, wasm, webgpu`);
   }
   const params = resolveCrfParams(options.params);
-  const p = crfProblem(options);
   if (method === 'lattice' && backend === 'wasm' && !options.onIteration) {
+    // float32 scores go to the module as they are: it computes the unaries itself.
+    const input = checkCrfInput(options);
+    const kernels = crfKernels(input, params);
+    const { kind, scores, classes: c, height: h, width: w } = input;
+    const unary = scores instanceof Float32Array ? { kind, scores } : crfProblem(options).unary;
+    const { q } = await latticeMeanFieldWasm(unary, c, kernels, params.iterations, { layout: 'planes' });
+    return new Tensor('float32', [1, c, h, w], q);
+  }
+  const p = crfProblem(options);
+  if (method === 'lattice' && backend === 'webgpu' && !options.onIteration) {
     const kernels = crfKernels(p, params);
-    const { q, stride } = await latticeMeanFieldWasm(p.unary, p.classes, kernels, params.iterations);
+    const { q, stride } = await latticeMeanFieldWebGpu(p.unary, p.classes, kernels, params.iterations);
     return toTensor(q, p, stride);
   }
   const pairwise = crfPairwise(p, params, method);
@@ -74,5 +83,5 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
   return toTensor(q, p, p.classes);
 }
 
-export { type CrfProblem, crfProblem } from './inputs.js';
+export { type CrfImage, type CrfProblem, crfProblem } from './inputs.js';
 export { meanField, meanFieldEnergy, type PairwiseMessage } from './meanfield.js';

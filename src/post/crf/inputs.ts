@@ -1,12 +1,21 @@
 import type { Tensor } from '../../engine/tensor.js';
 import { InputError } from '../../errors.js';
-import type { RgbImage } from '../../io/image.js';
 import type { CrfParams } from './params.js';
 
 /** Tolerance on |Σ_l p(l) - 1| per pixel. */
 export const PROB_SUM_TOLERANCE = 1e-3;
 /** Probabilities are clipped to [PROB_CLIP, 1] before the log (densecrf's convention). */
 export const PROB_CLIP = 1e-5;
+
+/**
+ * The image the CRF reads colours from: interleaved RGB, 0-255 (an RgbImage, or float values
+ * from the DenseCRF graph op).
+ */
+export interface CrfImage {
+  width: number;
+  height: number;
+  data: ArrayLike<number>;
+}
 
 /** A checked CRF problem: unaries pixel-major (pixel i, class l at i * classes + l). */
 export interface CrfProblem {
@@ -15,7 +24,7 @@ export interface CrfProblem {
   width: number;
   /** ψ_u, length H * W * C, pixel-major. */
   unary: Float64Array;
-  image: RgbImage;
+  image: CrfImage;
 }
 
 function chw(t: Tensor, what: string): [number, number, number] {
@@ -31,11 +40,21 @@ function chw(t: Tensor, what: string): [number, number, number] {
   return [c, h, w];
 }
 
+/** Checked CRF inputs before the unaries: the scores as given, planar (C, H·W). */
+export interface CrfInput {
+  classes: number;
+  height: number;
+  width: number;
+  kind: 'probs' | 'logits';
+  scores: Float32Array | Float64Array;
+  image: CrfImage;
+}
+
 /**
- * Checks the inputs and computes ψ_u: −log(clip(p, 1e-5, 1)) from probabilities, or
- * −log softmax(logits) from logits (the same mean field as ψ = −logits; no clipping).
+ * Checks the inputs: exactly one of probs / logits, shapes, dtypes, the image size, and per pixel
+ * probabilities >= 0 summing to 1 (± PROB_SUM_TOLERANCE) or finite logits.
  */
-export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: RgbImage }): CrfProblem {
+export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfInput {
   const { probs, logits, image } = input;
   if ((probs === undefined) === (logits === undefined)) {
     throw new InputError('denseCrf needs exactly one of probs or logits');
@@ -44,7 +63,7 @@ export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: RgbI
   const what = probs ? 'probabilities' : 'logits';
   const [c, h, w] = chw(t, what);
   if (!image || image.data?.length !== image.width * image.height * 3) {
-    throw new InputError('CRF image must be 8-bit RGB (width * height * 3 bytes)');
+    throw new InputError('CRF image must be RGB (width * height * 3 values)');
   }
   if (image.width !== w || image.height !== h) {
     throw new InputError(
@@ -53,42 +72,63 @@ export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: RgbI
   }
   const n = h * w;
   const src = t.data as Float32Array | Float64Array;
-  const unary = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    if (probs) {
-      let sum = 0;
-      for (let l = 0; l < c; l++) {
+  const where = (i: number) => `(y ${Math.floor(i / w)}, x ${i % w})`;
+  if (probs) {
+    const sums = new Float64Array(n);
+    for (let l = 0; l < c; l++) {
+      for (let i = 0; i < n; i++) {
         const p = src[l * n + i] as number;
         if (!(p >= 0)) {
-          const [y, x] = [Math.floor(i / w), i % w];
           throw new InputError(
-            `CRF probabilities must be >= 0 and finite: class ${l} at (y ${y}, x ${x}) is ${p}`,
+            `CRF probabilities must be >= 0 and finite: class ${l} at ${where(i)} is ${p}`,
           );
         }
-        sum += p;
-        unary[i * c + l] = -Math.log(Math.min(1, Math.max(PROB_CLIP, p)));
+        sums[i] = (sums[i] as number) + p;
       }
+    }
+    for (let i = 0; i < n; i++) {
+      const sum = sums[i] as number;
       if (!(Math.abs(sum - 1) <= PROB_SUM_TOLERANCE)) {
-        const [y, x] = [Math.floor(i / w), i % w];
         throw new InputError(
-          `CRF probabilities must sum to 1 over the classes (±${PROB_SUM_TOLERANCE}): pixel (y ${y}, x ${x}) sums to ${Number(sum.toFixed(6))}; give unnormalized scores as logits instead`,
+          `CRF probabilities must sum to 1 over the classes (±${PROB_SUM_TOLERANCE}): pixel ${where(i)} sums to ${Number(sum.toFixed(6))}; give unnormalized scores as logits instead`,
         );
+      }
+    }
+  } else {
+    for (let e = 0; e < c * n; e++) {
+      const v = src[e] as number;
+      if (!Number.isFinite(v)) {
+        throw new InputError(`CRF logits must be finite: class ${Math.floor(e / n)}, pixel ${e % n} is ${v}`);
+      }
+    }
+  }
+  return { classes: c, height: h, width: w, kind: probs ? 'probs' : 'logits', scores: src, image };
+}
+
+/**
+ * Checks the inputs and computes ψ_u: −log(clip(p, 1e-5, 1)) from probabilities, or
+ * −log softmax(logits) from logits (the same mean field as ψ = −logits; no clipping).
+ */
+export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfProblem {
+  const checked = checkCrfInput(input);
+  const { classes: c, height: h, width: w, scores: src } = checked;
+  const n = h * w;
+  const unary = new Float64Array(n * c);
+  for (let i = 0; i < n; i++) {
+    if (checked.kind === 'probs') {
+      for (let l = 0; l < c; l++) {
+        unary[i * c + l] = -Math.log(Math.min(1, Math.max(PROB_CLIP, src[l * n + i] as number)));
       }
     } else {
       let max = -Infinity;
-      for (let l = 0; l < c; l++) {
-        const v = src[l * n + i] as number;
-        if (!Number.isFinite(v))
-          throw new InputError(`CRF logits must be finite: class ${l}, pixel ${i} is ${v}`);
-        if (v > max) max = v;
-      }
+      for (let l = 0; l < c; l++) max = Math.max(max, src[l * n + i] as number);
       let s = 0;
       for (let l = 0; l < c; l++) s += Math.exp((src[l * n + i] as number) - max);
       const lse = max + Math.log(s);
       for (let l = 0; l < c; l++) unary[i * c + l] = lse - (src[l * n + i] as number);
     }
   }
-  return { classes: c, height: h, width: w, unary, image };
+  return { classes: c, height: h, width: w, unary, image: checked.image };
 }
 
 /** Kernel features per pixel, already divided by the stds: d values per pixel. */
@@ -99,7 +139,10 @@ export interface KernelFeatures {
 }
 
 /** The smoothness (x, y)/σ_pos and appearance (x, y)/σ_xy, (r, g, b)/σ_rgb features. */
-export function crfKernels(problem: CrfProblem, p: CrfParams): KernelFeatures[] {
+export function crfKernels(
+  problem: Pick<CrfProblem, 'width' | 'height' | 'image'>,
+  p: CrfParams,
+): KernelFeatures[] {
   const { width: w, height: h, image } = problem;
   const n = w * h;
   const pos = new Float64Array(n * 2);

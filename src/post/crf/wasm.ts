@@ -1,71 +1,7 @@
-import { instantiateAtrousWasm, type WasmInstance } from '../../engine/backends/wasm/module.js';
-import { BackendUnavailableError } from '../../errors.js';
+import type { WasmInstance } from '../../engine/backends/wasm/module.js';
 import type { KernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
-
-/** The CRF exports of build/atrous.wasm (assembly/crf.ts). */
-interface CrfExports {
-  memory: WebAssembly.Memory;
-  crfBuildLattice(
-    n: number,
-    d: number,
-    features: number,
-    offsets: number,
-    weights: number,
-    table: number,
-    mask: number,
-    keys: number,
-    scratch: number,
-  ): number;
-  crfBuildNeighbors(
-    m: number,
-    d: number,
-    table: number,
-    mask: number,
-    keys: number,
-    neighbors: number,
-    scratch: number,
-  ): void;
-  crfSoftmax(n: number, c: number, cp: number, unary: number, msg: number, q: number): void;
-  crfFilter(
-    n: number,
-    d1: number,
-    m: number,
-    cp: number,
-    offsets: number,
-    weights: number,
-    neighbors: number,
-    norm: number,
-    weight: number,
-    alpha: number,
-    q: number,
-    msg: number,
-    a: number,
-    b: number,
-  ): void;
-}
-
-let instance: Promise<{ wasm: CrfExports; mem: WasmInstance }> | undefined;
-
-/** One instance of build/atrous.wasm for the CRF (the shared loader finds or is given the bytes). */
-async function load(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
-  const mem = await instantiateAtrousWasm();
-  if (typeof mem.exports.crfFilter !== 'function') {
-    throw new BackendUnavailableError(
-      'wasm',
-      'atrous.wasm has no CRF kernels; rebuild it (npm run build:wasm)',
-    );
-  }
-  return { wasm: mem.exports as unknown as CrfExports, mem };
-}
-
-function crfWasm(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
-  instance ??= load();
-  instance.catch(() => {
-    instance = undefined;
-  });
-  return instance;
-}
+import { type CrfExports, crfWasm } from './wasm-module.js';
 
 /** A lattice living in WASM memory: byte offsets of its arrays. */
 interface WasmLattice {
@@ -90,6 +26,7 @@ function buildInWasm(
   k: KernelFeatures,
   n: number,
   scratch: number,
+  tick: (phase: string) => void = () => {},
 ): WasmLattice {
   const d = k.dims;
   const d1 = d + 1;
@@ -98,19 +35,26 @@ function buildInWasm(
   const norm = lay.alloc(n * 4);
   const mark = lay.mark();
   const features = lay.alloc(n * d * 8);
+  // Room for the worst case (every vertex distinct) at half load; it starts near 2n slots.
+  let reserve = 1024;
+  while (reserve < 2 * n * d1) reserve *= 2;
   let slots = 1024;
-  while (slots < 2 * n * d1) slots *= 2;
-  const table = lay.alloc(slots * 4);
+  while (slots < 2 * n && slots < reserve) slots *= 2;
+  const table = lay.alloc(reserve * 4);
   const keys = lay.alloc(n * d1 * d * 4);
   new Float64Array(wasm.memory.buffer, features, n * d).set(k.features);
   new Int32Array(wasm.memory.buffer, table, slots).fill(0);
+  tick('build: features+table');
   const m = wasm.crfBuildLattice(n, d, features, offsets, weights, table, slots - 1, keys, scratch);
+  tick('build: lattice');
   const bytes = d1 * m * 2 * 4;
   const tmp = lay.alloc(bytes);
-  wasm.crfBuildNeighbors(m, d, table, slots - 1, keys, tmp, scratch);
+  new Int32Array(wasm.memory.buffer, tmp, d1 * m * 2).fill(0);
+  wasm.crfBuildNeighbors(m, d, table, wasm.crfTableMask(), keys, tmp, scratch);
   new Uint8Array(wasm.memory.buffer).copyWithin(mark, tmp, tmp + bytes);
   lay.release(mark);
   const neighbors = lay.alloc(bytes);
+  tick('build: neighbors');
   return { n, d1, m, offsets, weights, neighbors, norm, weight: k.weight, alpha: 1 / (1 + 2 ** -d) };
 }
 
@@ -136,83 +80,270 @@ export async function buildLatticeWasm(features: Float64Array, n: number, d: num
   }
 }
 
+/** Milliseconds per phase, summed over iterations (bench/crf.ts --phases). */
+export type CrfTimings = Record<string, number>;
+
+function phaseClock(timings: CrfTimings | undefined): (phase: string) => void {
+  if (!timings) return () => {};
+  let t = performance.now();
+  return (phase) => {
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + now - t;
+    t = now;
+  };
+}
+
+export interface CrfRunOptions {
+  /** Per-phase milliseconds are added here (bench/crf.ts). */
+  timings?: CrfTimings;
+  /**
+   * 'pixels' (default): Q pixel-major, `stride` floats per pixel. 'planes': Q as C planes of N
+   * (the (1, C, H, W) tensor layout, stride = 0), read straight out of module memory (one copy).
+   */
+  layout?: 'pixels' | 'planes';
+}
+
 /**
- * The whole lattice mean field in WASM SIMD: builds each kernel's lattice, its normalization
- * n_k = 1 / sqrt(K_k 1) (ones filtered through the lattice), uploads ψ_u (classes padded to a
- * multiple of 4), iterates crfFilter (each kernel) + crfSoftmax, and returns Q pixel-major with
- * `stride` floats per pixel. The module memory grows to fit and is reused by later calls.
+ * One kernel ready to iterate: the slice side (offsets, slice weights with weight · alpha · n(i)
+ * folded in), the splat side as a CSR gather (start, pix, splat weights with n(pix) folded in),
+ * the blur neighbours and two value buffers of (m + 1) x cp floats (row 0 zero).
+ */
+interface PreparedKernel {
+  d1: number;
+  m: number;
+  offsets: number;
+  slice: number;
+  start: number;
+  pix: number;
+  splat: number;
+  neighbors: number;
+  /** Bytes between class chunks of a value buffer: (m + 1) x cw floats. */
+  chunk: number;
+  a: number;
+  b: number;
+  /** The buffer the last blur left its result in. */
+  out: number;
+}
+
+function prepareKernel(
+  wasm: CrfExports,
+  lay: WasmInstance,
+  k: KernelFeatures,
+  n: number,
+  scratch: number,
+  tick: (phase: string) => void,
+): PreparedKernel {
+  const l = buildInWasm(wasm, lay, k, n, scratch, tick);
+  const { d1, m } = l;
+  const start = lay.alloc((m + 2) * 4);
+  const pix = lay.alloc(n * d1 * 4);
+  const splat = lay.alloc(n * d1 * 4);
+  const mark = lay.mark();
+  const cursor = lay.alloc((m + 2) * 4);
+  wasm.crfBuildSplat(n, d1, m, l.offsets, l.weights, start, cursor, pix, splat);
+  tick('build: splat CSR');
+  const na = lay.alloc((m + 1) * 4);
+  const nb = lay.alloc((m + 1) * 4);
+  new Float32Array(wasm.memory.buffer, na, 1)[0] = 0;
+  new Float32Array(wasm.memory.buffer, nb, 1)[0] = 0;
+  wasm.crfLatticeNorm(n, d1, m, l.offsets, l.weights, start, splat, l.neighbors, l.alpha, na, nb, l.norm);
+  tick('build: norm');
+  lay.release(mark);
+  // The slice weights overwrite the barycentric weights in place.
+  wasm.crfScaleWeights(n, d1, l.norm, pix, splat, l.weights, l.weight * l.alpha, l.weights);
+  tick('build: scale weights');
+  return {
+    d1,
+    m,
+    offsets: l.offsets,
+    slice: l.weights,
+    start,
+    pix,
+    splat,
+    neighbors: l.neighbors,
+    chunk: 0,
+    a: 0,
+    b: 0,
+    out: 0,
+  };
+}
+
+/**
+ * One kernel's lattice as host arrays (for the WebGPU path): slice side per pixel vertex
+ * (lattice point, weight with weight · alpha · n(i) folded in), splat side as CSR (start per
+ * point, then pixel and weight with n(pix) folded in), blur neighbours (d1 x m x 2).
+ */
+export interface HostLattice {
+  d1: number;
+  m: number;
+  offsets: Int32Array;
+  slice: Float32Array;
+  start: Int32Array;
+  pix: Int32Array;
+  splat: Float32Array;
+  neighbors: Int32Array;
+}
+
+/** Builds every kernel's lattice in WASM (as the WASM mean field does) and copies it out. */
+export async function buildCrfLatticesWasm(
+  kernels: readonly KernelFeatures[],
+  n: number,
+  options: CrfRunOptions = {},
+): Promise<HostLattice[]> {
+  const { wasm, mem: lay } = await crfWasm();
+  const mark = lay.mark();
+  const tick = phaseClock(options.timings);
+  try {
+    const scratch = lay.alloc(1024);
+    return kernels.map((k) => {
+      const p = prepareKernel(wasm, lay, k, n, scratch, tick);
+      const buf = wasm.memory.buffer;
+      const e = n * p.d1;
+      return {
+        d1: p.d1,
+        m: p.m,
+        offsets: new Int32Array(buf, p.offsets, e).slice(),
+        slice: new Float32Array(buf, p.slice, e).slice(),
+        start: new Int32Array(buf, p.start, p.m + 2).slice(),
+        pix: new Int32Array(buf, p.pix, e).slice(),
+        splat: new Float32Array(buf, p.splat, e).slice(),
+        neighbors: new Int32Array(buf, p.neighbors, p.d1 * p.m * 2).slice(),
+      };
+    });
+  } finally {
+    lay.release(mark);
+  }
+}
+
+/**
+ * The whole lattice mean field in WASM SIMD: builds each kernel's lattice once (ids, barycentric
+ * weights, blur neighbours, the splat as a CSR gather, n_k = 1 / sqrt(K_k 1)), uploads ψ_u
+ * (or computes it from float32 scores) with classes padded to a multiple of 4, then each iteration splats Q through both lattices, blurs,
+ * and slices + adds the unary + softmaxes in one fused pass. No allocation per iteration.
+ * Returns Q pixel-major with `stride` floats per pixel. The module memory grows to fit and is
+ * reused by later calls.
  */
 export async function latticeMeanFieldWasm(
-  unary: Float64Array,
+  unary: Float64Array | CrfScores,
   classes: number,
   kernels: readonly KernelFeatures[],
   iterations: number,
+  options: CrfRunOptions = {},
 ): Promise<{ q: Float32Array; stride: number }> {
+  if (kernels.length > 2) throw new RangeError('the WASM CRF takes at most two kernels');
   const { wasm, mem: lay } = await crfWasm();
   const start = lay.mark();
   try {
-    return meanField(wasm, lay, unary, classes, kernels, iterations);
+    return meanField(wasm, lay, unary, classes, kernels, iterations, options);
   } finally {
     lay.release(start);
   }
 }
 
+/**
+ * Classes per value-buffer chunk. Chunks make each blur pass stream a fraction of the buffer, but
+ * on the bench machine whole rows (no chunking) measured fastest (cw 4/8/12/24: 4.1/3.1/2.6/2.3 s
+ * CPU for 512x512x21x10), so the default is the whole padded row; bench/crf.ts can vary it.
+ */
+const DEFAULT_CHUNK_LANES = 1024;
+let chunkLanes = DEFAULT_CHUNK_LANES;
+/** Classes per chunk (a multiple of 4; undefined: the default, whole rows). For tests and bench. */
+export function setCrfChunkLanes(lanes?: number): void {
+  chunkLanes = lanes ?? DEFAULT_CHUNK_LANES;
+}
+function chunkWidth(cp: number): number {
+  for (let w = Math.min(chunkLanes, cp); w > 4; w -= 4) if (cp % w === 0) return w;
+  return 4;
+}
+
+/**
+ * Planar (C, N) float32 scores whose unaries the module computes itself (crfUnary: the same
+ * formulas as crfProblem, without the pixel-major f64 copy).
+ */
+export interface CrfScores {
+  kind: 'probs' | 'logits';
+  scores: Float32Array;
+}
+
 function meanField(
   wasm: CrfExports,
   lay: WasmInstance,
-  unary: Float64Array,
+  unary: Float64Array | CrfScores,
   classes: number,
   kernels: readonly KernelFeatures[],
   iterations: number,
+  options: CrfRunOptions,
 ): { q: Float32Array; stride: number } {
-  const n = unary.length / classes;
+  const tick = phaseClock(options.timings);
+  const n = (unary instanceof Float64Array ? unary.length : unary.scores.length) / classes;
   const cp = (classes + 3) & ~3;
   const scratch = lay.alloc(1024);
+  const cw = chunkWidth(cp);
+  const ks = kernels.map((k) => prepareKernel(wasm, lay, k, n, scratch, tick));
+  for (const k of ks) {
+    k.chunk = (k.m + 1) * cw * 4;
+    k.a = k.out = lay.alloc((cp / cw) * k.chunk);
+    k.b = lay.alloc((cp / cw) * k.chunk);
+    for (let at = 0; at < cp / cw; at++) {
+      new Float32Array(wasm.memory.buffer, k.a + at * k.chunk, cw).fill(0);
+      new Float32Array(wasm.memory.buffer, k.b + at * k.chunk, cw).fill(0);
+    }
+  }
   const pUnary = lay.alloc(n * cp * 4);
   const pQ = lay.alloc(n * cp * 4);
-  const pMsg = lay.alloc(n * cp * 4);
-  const lats = kernels.map((k) => buildInWasm(wasm, lay, k, n, scratch));
-  const maxM = Math.max(0, ...lats.map((l) => l.m));
-  const pA = lay.alloc((maxM + 1) * cp * 4);
-  const pB = lay.alloc((maxM + 1) * cp * 4);
-  // Normalization: filter ones (lane 0 of 4) with unit norm and weight; msg lane 0 = alpha · K 1.
-  for (const l of lats) {
-    const buf = wasm.memory.buffer;
-    new Float32Array(buf, l.norm, n).fill(1);
-    const ones = new Float32Array(buf, pQ, n * 4).fill(0);
-    for (let i = 0; i < n; i++) ones[i * 4] = 1;
-    const sums = new Float32Array(buf, pMsg, n * 4).fill(0);
-    wasm.crfFilter(n, l.d1, l.m, 4, l.offsets, l.weights, l.neighbors, l.norm, 1, l.alpha, pQ, pMsg, pA, pB);
-    const norm = new Float32Array(buf, l.norm, n);
-    for (let i = 0; i < n; i++) norm[i] = 1 / Math.sqrt((sums[i * 4] as number) + 1e-20);
-  }
-  const buf = wasm.memory.buffer;
-  const u = new Float32Array(buf, pUnary, n * cp);
-  for (let i = 0; i < n; i++) {
-    for (let l = 0; l < cp; l++) u[i * cp + l] = l < classes ? (unary[i * classes + l] as number) : 0;
-  }
-  new Float32Array(buf, pMsg, n * cp).fill(0);
-  wasm.crfSoftmax(n, classes, cp, pUnary, pMsg, pQ);
-  for (let it = 0; it < iterations; it++) {
-    for (const l of lats) {
-      wasm.crfFilter(
-        n,
-        l.d1,
-        l.m,
-        cp,
-        l.offsets,
-        l.weights,
-        l.neighbors,
-        l.norm,
-        l.weight,
-        l.alpha,
-        pQ,
-        pMsg,
-        pA,
-        pB,
-      );
+  if (unary instanceof Float64Array) {
+    const u = new Float32Array(wasm.memory.buffer, pUnary, n * cp);
+    if (cp === classes) u.set(unary);
+    else {
+      for (let i = 0; i < n; i++) {
+        for (let l = 0; l < cp; l++) u[i * cp + l] = l < classes ? (unary[i * classes + l] as number) : 0;
+      }
     }
-    wasm.crfSoftmax(n, classes, cp, pUnary, pMsg, pQ);
+  } else {
+    const mark = lay.mark();
+    const pScores = lay.alloc(n * classes * 4);
+    new Float32Array(wasm.memory.buffer, pScores, n * classes).set(unary.scores);
+    wasm.crfUnary(n, classes, cp, pScores, unary.kind === 'logits' ? 1 : 0, pUnary);
+    lay.release(mark);
   }
-  return { q: new Float32Array(wasm.memory.buffer, pQ, n * cp).slice(), stride: cp };
+  const [ka, kb] = ks;
+  const update = (k1: PreparedKernel | undefined, k2: PreparedKernel | undefined) =>
+    wasm.crfSliceSoftmax(
+      n,
+      classes,
+      cp,
+      cw,
+      k1?.chunk ?? 0,
+      k2?.chunk ?? 0,
+      pUnary,
+      pQ,
+      k1?.d1 ?? 0,
+      k1?.offsets ?? 0,
+      k1?.slice ?? 0,
+      k1?.out ?? 0,
+      k2?.d1 ?? 0,
+      k2?.offsets ?? 0,
+      k2?.slice ?? 0,
+      k2?.out ?? 0,
+    );
+  update(undefined, undefined);
+  tick('upload');
+  for (let it = 0; it < iterations; it++) {
+    for (const k of ks) {
+      wasm.crfSplat(k.m, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
+      tick(`splat d=${k.d1 - 1}`);
+      k.out = wasm.crfBlur(k.m, k.d1, cw, cp / cw, k.chunk, k.neighbors, k.a, k.b);
+      tick(`blur d=${k.d1 - 1}`);
+    }
+    update(ka, kb);
+    tick('slice+softmax');
+  }
+  const view = new Float32Array(wasm.memory.buffer, pQ, n * cp);
+  let q: Float32Array;
+  if (options.layout === 'planes') {
+    q = new Float32Array(classes * n);
+    for (let i = 0; i < n; i++) for (let l = 0; l < classes; l++) q[l * n + i] = view[i * cp + l] as number;
+  } else q = view.slice();
+  tick('download');
+  return { q, stride: options.layout === 'planes' ? 0 : cp };
 }

@@ -17,6 +17,7 @@ import { Concat as ConcatRef } from './concat.js';
 import { ConstantOfShape as ConstantOfShapeRef, Constant as ConstantRef } from './constant.js';
 import { Conv as ConvRef } from './conv.js';
 import { ConvTranspose as ConvTransposeRef } from './conv_transpose.js';
+import { DenseCRF as DenseCRFRef } from './dense_crf.js';
 import { Expand as ExpandRef } from './expand.js';
 import { Gather as GatherRef } from './gather.js';
 import { Gemm as GemmRef } from './gemm.js';
@@ -88,4 +89,5 @@ export const REF_KERNELS = {
   Expand: ExpandRef,
   Identity: IdentityRef,
   Dropout: DropoutRef,
+  DenseCRF: DenseCRFRef,
 } satisfies Record<OpType, RefKernel>;

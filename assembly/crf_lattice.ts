@@ -1,0 +1,307 @@
+// Dense-CRF lattice construction, once per image: hashing the pixels' simplex vertices, the blur
+// neighbours, the splat lists (CSR) and the normalization. Same algorithm and ids as
+// src/post/crf/lattice.ts. All pointers are byte offsets the caller laid out in module memory.
+
+/**
+ * The CSR transpose of the pixels' simplices: for lattice point p (1..m) the entries
+ * start[p] .. start[p + 1] list the pixels `pix` splatting onto it (in pixel order) and their
+ * barycentric weights `bw`. `start` has m + 2 i32; `cursor` is scratch of m + 2 i32.
+ */
+export function crfBuildSplat(
+  n: i32,
+  d1: i32,
+  m: i32,
+  offsets: usize,
+  weights: usize,
+  start: usize,
+  cursor: usize,
+  pix: usize,
+  bw: usize,
+): void {
+  const total = n * d1;
+  memory.fill(start, 0, <usize>(m + 2) << 2);
+  for (let e = 0; e < total; e++) {
+    const at = start + (<usize>(load<i32>(offsets + (<usize>e << 2)) + 1) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  // start[p + 1] counted point p's entries; prefix sums make start[p] its first entry.
+  let run = 0;
+  for (let p = 0; p <= m + 1; p++) {
+    run += load<i32>(start + (<usize>p << 2));
+    store<i32>(start + (<usize>p << 2), run);
+  }
+  memory.copy(cursor, start, <usize>(m + 2) << 2);
+  for (let i = 0; i < n; i++) {
+    for (let r = 0; r < d1; r++) {
+      const e = <usize>(i * d1 + r) << 2;
+      const at = cursor + (<usize>load<i32>(offsets + e) << 2);
+      const k = load<i32>(at);
+      store<i32>(at, k + 1);
+      store<i32>(pix + (<usize>k << 2), i);
+      store<f32>(bw + (<usize>k << 2), load<f32>(weights + e));
+    }
+  }
+}
+
+/**
+ * The symmetric normalization n(i) = 1 / sqrt(alpha · slice(blur(splat(1)))) of one lattice
+ * (scalar: one value per point), into `norm`; `a`, `b` hold m + 1 f32 with a[0] = b[0] = 0.
+ */
+export function crfLatticeNorm(
+  n: i32,
+  d1: i32,
+  m: i32,
+  offsets: usize,
+  weights: usize,
+  start: usize,
+  bw: usize,
+  neighbors: usize,
+  alpha: f32,
+  a: usize,
+  b: usize,
+  norm: usize,
+): void {
+  for (let p = 1; p <= m; p++) {
+    let s: f32 = 0;
+    const end = load<i32>(start + (<usize>(p + 1) << 2));
+    for (let e = load<i32>(start + (<usize>p << 2)); e < end; e++) s += load<f32>(bw + (<usize>e << 2));
+    store<f32>(a + (<usize>p << 2), s);
+  }
+  let src = a;
+  let dst = b;
+  for (let j = 0; j < d1; j++) {
+    const nb = neighbors + ((<usize>j * <usize>m) << 3);
+    for (let i = 1; i <= m; i++) {
+      const e = nb + (<usize>(i - 1) << 3);
+      const v =
+        load<f32>(src + (<usize>i << 2)) +
+        <f32>0.5 * (load<f32>(src + (<usize>load<i32>(e) << 2)) + load<f32>(src + (<usize>load<i32>(e, 4) << 2)));
+      store<f32>(dst + (<usize>i << 2), v);
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let i = 0; i < n; i++) {
+    let v: f32 = 0;
+    for (let r = 0; r < d1; r++) {
+      const idx = <usize>(i * d1 + r) << 2;
+      v += load<f32>(weights + idx) * load<f32>(src + (<usize>load<i32>(offsets + idx) << 2));
+    }
+    store<f32>(norm + (<usize>i << 2), <f32>1 / Mathf.sqrt(alpha * v + <f32>1e-20));
+  }
+}
+
+/**
+ * Folds the normalization into the weights: splat weights sw[e] = bw[e] · norm[pix[e]] (in place
+ * over `bw`), slice weights sl[i, r] = scale · norm[i] · weights[i, r].
+ */
+export function crfScaleWeights(
+  n: i32,
+  d1: i32,
+  norm: usize,
+  pix: usize,
+  bw: usize,
+  weights: usize,
+  scale: f32,
+  sl: usize,
+): void {
+  const total = n * d1;
+  for (let e = 0; e < total; e++) {
+    const at = bw + (<usize>e << 2);
+    store<f32>(at, load<f32>(at) * load<f32>(norm + (<usize>load<i32>(pix + (<usize>e << 2)) << 2)));
+  }
+  for (let i = 0; i < n; i++) {
+    const s = scale * load<f32>(norm + (<usize>i << 2));
+    for (let r = 0; r < d1; r++) {
+      const idx = <usize>(i * d1 + r) << 2;
+      store<f32>(sl + idx, s * load<f32>(weights + idx));
+    }
+  }
+}
+
+// ---- Lattice construction (the same algorithm and insertion order as buildLattice in
+// src/post/crf/lattice.ts, so ids, weights and neighbours come out identical). ----
+
+// @ts-ignore: decorator
+@inline
+function keyHash(keys: usize, d: i32, mask: i32): i32 {
+  let h: i32 = 0;
+  for (let k = 0; k < d; k++) h = (h + load<i32>(keys + (<usize>k << 2))) * 2531011;
+  h ^= <i32>(<u32>h >>> 15);
+  h = h * 0x2c1b3c6d;
+  return (h ^ <i32>(<u32>h >>> 12)) & mask;
+}
+
+/** The mask of the table after the last crfBuildLattice (it doubles at half load). */
+let tableMask: i32 = 0;
+
+export function crfTableMask(): i32 {
+  return tableMask;
+}
+
+/** Re-inserts ids 1..size into a table of twice the slots (the caller reserved room for it). */
+function keyRehash(d: i32, table: usize, keys: usize, size: i32): void {
+  tableMask = tableMask * 2 + 1;
+  memory.fill(table, 0, <usize>(tableMask + 1) << 2);
+  const kb = <usize>d << 2;
+  for (let id = 1; id <= size; id++) {
+    let h = keyHash(keys + <usize>(id - 1) * kb, d, tableMask);
+    while (load<i32>(table + (<usize>h << 2)) != 0) h = (h + 1) & tableMask;
+    store<i32>(table + (<usize>h << 2), id);
+  }
+}
+
+/**
+ * The 1-based id of the d-int key at `key`, inserting it when `insert` (0 when absent otherwise).
+ * `table` has `tableMask + 1` i32 slots (0 = empty), `keys` the inserted keys in id order, `size`
+ * at `sizePtr`.
+ */
+function keyFind(key: usize, d: i32, table: usize, keys: usize, sizePtr: usize, insert: bool): i32 {
+  const mask = tableMask;
+  let h = keyHash(key, d, mask);
+  const kb = <usize>d << 2;
+  for (;;) {
+    const id = load<i32>(table + (<usize>h << 2));
+    if (id == 0) break;
+    const at = keys + <usize>(id - 1) * kb;
+    let same = true;
+    for (let k = 0; k < d; k++) {
+      if (load<i32>(at + (<usize>k << 2)) != load<i32>(key + (<usize>k << 2))) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return id;
+    h = (h + 1) & mask;
+  }
+  if (!insert) return 0;
+  const size = load<i32>(sizePtr) + 1;
+  store<i32>(sizePtr, size);
+  memory.copy(keys + <usize>(size - 1) * kb, key, kb);
+  store<i32>(table + (<usize>h << 2), size);
+  if (size * 2 > mask + 1) keyRehash(d, table, keys, size);
+  return size;
+}
+
+/**
+ * Elevates n points of d f64 features, finds each enclosing simplex and writes its d + 1 vertex
+ * ids (offsets, i32) and barycentric weights (f32). `table` must have at least 2·n·(d+1) slots
+ * (power of two) reserved, of which the first `mask + 1` are zeroed (the table doubles within the
+ * reserve at half load; crfTableMask() gives the final mask), and `keys` room for n·(d+1) keys.
+ * `scratch` holds 64 bytes · (d + 2) of working space. Returns the number of lattice points.
+ */
+export function crfBuildLattice(
+  n: i32,
+  d: i32,
+  features: usize,
+  offsets: usize,
+  weights: usize,
+  table: usize,
+  mask: i32,
+  keys: usize,
+  scratch: usize,
+): i32 {
+  const d1 = d + 1;
+  const stride = <usize>(d + 2) << 3;
+  const scale = scratch;
+  const elevated = scratch + stride;
+  const bary = scratch + 2 * stride;
+  const rem0 = scratch + 3 * stride; // i32
+  const rank = scratch + 4 * stride; // i32
+  const key = scratch + 5 * stride; // i32
+  const sizePtr = scratch + 6 * stride;
+  store<i32>(sizePtr, 0);
+  tableMask = mask;
+  for (let i = 0; i < d; i++) {
+    store<f64>(scale + (<usize>i << 3), (1 / Math.sqrt(<f64>((i + 2) * (i + 1)))) * Math.sqrt(2.0 / 3.0) * <f64>d1);
+  }
+  const down = 1.0 / <f64>d1;
+  for (let p = 0; p < n; p++) {
+    const f = features + ((<usize>p * <usize>d) << 3);
+    let sm: f64 = 0;
+    for (let j = d; j > 0; j--) {
+      const cf = load<f64>(f + (<usize>(j - 1) << 3)) * load<f64>(scale + (<usize>(j - 1) << 3));
+      store<f64>(elevated + (<usize>j << 3), sm - <f64>j * cf);
+      sm += cf;
+    }
+    store<f64>(elevated, sm);
+    let sum: i32 = 0;
+    for (let i = 0; i <= d; i++) {
+      const e = load<f64>(elevated + (<usize>i << 3));
+      const v = down * e;
+      const up = Math.ceil(v) * <f64>d1;
+      const dn = Math.floor(v) * <f64>d1;
+      const r0 = <i32>(up - e < e - dn ? up : dn);
+      store<i32>(rem0 + (<usize>i << 2), r0);
+      sum += r0;
+      store<i32>(rank + (<usize>i << 2), 0);
+    }
+    sum = sum / d1;
+    for (let i = 0; i < d; i++) {
+      const di = load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2));
+      for (let j = i + 1; j <= d; j++) {
+        const dj = load<f64>(elevated + (<usize>j << 3)) - <f64>load<i32>(rem0 + (<usize>j << 2));
+        const at = rank + (<usize>(di < dj ? i : j) << 2);
+        store<i32>(at, load<i32>(at) + 1);
+      }
+    }
+    if (sum != 0) {
+      for (let i = 0; i <= d; i++) {
+        const ri = load<i32>(rank + (<usize>i << 2));
+        const r0 = load<i32>(rem0 + (<usize>i << 2));
+        if (sum > 0 && ri >= d1 - sum) {
+          store<i32>(rem0 + (<usize>i << 2), r0 - d1);
+          store<i32>(rank + (<usize>i << 2), ri + sum - d1);
+        } else if (sum < 0 && ri < -sum) {
+          store<i32>(rem0 + (<usize>i << 2), r0 + d1);
+          store<i32>(rank + (<usize>i << 2), ri + d1 + sum);
+        } else store<i32>(rank + (<usize>i << 2), ri + sum);
+      }
+    }
+    memory.fill(bary, 0, <usize>(d + 2) << 3);
+    for (let i = 0; i <= d; i++) {
+      const v = (load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2))) * down;
+      const r = load<i32>(rank + (<usize>i << 2));
+      const a = bary + (<usize>(d - r) << 3);
+      const b = bary + (<usize>(d1 - r) << 3);
+      store<f64>(a, load<f64>(a) + v);
+      store<f64>(b, load<f64>(b) - v);
+    }
+    store<f64>(bary, load<f64>(bary) + 1 + load<f64>(bary + (<usize>d1 << 3)));
+    for (let r = 0; r <= d; r++) {
+      for (let i = 0; i < d; i++) {
+        const ri = load<i32>(rank + (<usize>i << 2));
+        store<i32>(key + (<usize>i << 2), load<i32>(rem0 + (<usize>i << 2)) + (ri <= d - r ? r : r - d1));
+      }
+      const idx = <usize>(p * d1 + r) << 2;
+      store<i32>(offsets + idx, keyFind(key, d, table, keys, sizePtr, true));
+      store<f32>(weights + idx, <f32>load<f64>(bary + (<usize>r << 3)));
+    }
+  }
+  return load<i32>(sizePtr);
+}
+
+/**
+ * The two blur neighbours of each of the m points along each of the d + 1 directions (0 = none).
+ * Only the "+" neighbour is looked up: if k = i + v_j then i = k − v_j, which fills k's "−" entry,
+ * halving the hash lookups. `neighbors` must be zeroed; `mask` is crfTableMask().
+ */
+export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys: usize, neighbors: usize, scratch: usize): void {
+  const kb = <usize>d << 2;
+  const n1 = scratch;
+  tableMask = mask;
+  for (let j = 0; j <= d; j++) {
+    const nj = neighbors + ((<usize>j * <usize>m) << 3);
+    for (let i = 0; i < m; i++) {
+      const kk = keys + <usize>i * kb;
+      for (let k = 0; k < d; k++) store<i32>(n1 + (<usize>k << 2), load<i32>(kk + (<usize>k << 2)) - 1);
+      if (j < d) store<i32>(n1 + (<usize>j << 2), load<i32>(kk + (<usize>j << 2)) + d);
+      const id = keyFind(n1, d, table, keys, scratch + 128, false);
+      if (id != 0) {
+        store<i32>(nj + (<usize>i << 3), id);
+        store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
+      }
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// Dense-CRF mean-field update (src/post/crf/webgpu.ts), one invocation per pixel:
+// q[i] = softmax(−unary[i] + Σ_k slice_k(i)) over the first `classes` of 4 · groups lanes, with
+// slice_k(i) = Σ_v w_k(i, v) · vals_k[off_k(i, v)] over the pixel's d1_k simplex vertices (slice
+// weights already hold weight_k · alpha_k · n_k(i)). d1 = 0 means "no such kernel" (the first
+// update, Q = softmax(−unary), uses none). Padding lanes get Q = 0. Q is overwritten in place:
+// the splats that read it ran in earlier dispatches.
+
+override WG: u32 = 64u;
+
+struct Params {
+  pixels: u32,
+  groups: u32,
+  classes: u32,
+  stride: u32,
+  d1a: u32,
+  d1b: u32,
+  _pad0: u32,
+  _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> unary: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> q: array<vec4<f32>>;
+// (lattice point, bitcast<u32>(weight)) per pixel vertex.
+@group(0) @binding(3) var<storage, read> sliceA: array<vec2<u32>>;
+@group(0) @binding(4) var<storage, read> valsA: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> sliceB: array<vec2<u32>>;
+@group(0) @binding(6) var<storage, read> valsB: array<vec4<f32>>;
+
+const NEG_BIG: f32 = -3.0e38;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x + gid.y * p.stride;
+  if (i >= p.pixels) {
+    return;
+  }
+  let gs = p.groups;
+  var mx = NEG_BIG;
+  for (var g = 0u; g < gs; g++) {
+    var l = -unary[i * gs + g];
+    for (var r = 0u; r < p.d1a; r++) {
+      let s = sliceA[i * p.d1a + r];
+      l += bitcast<f32>(s.y) * valsA[s.x * gs + g];
+    }
+    for (var r = 0u; r < p.d1b; r++) {
+      let s = sliceB[i * p.d1b + r];
+      l += bitcast<f32>(s.y) * valsB[s.x * gs + g];
+    }
+    let lane = vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u);
+    l = select(vec4<f32>(NEG_BIG), l, lane < vec4<u32>(p.classes));
+    q[i * gs + g] = l;
+    mx = max(mx, max(max(l.x, l.y), max(l.z, l.w)));
+  }
+  var sum = 0.0;
+  for (var g = 0u; g < gs; g++) {
+    let lane = vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u);
+    let e = select(vec4<f32>(0.0), exp(q[i * gs + g] - mx), lane < vec4<u32>(p.classes));
+    q[i * gs + g] = e;
+    sum += e.x + e.y + e.z + e.w;
+  }
+  let inv = 1.0 / sum;
+  for (var g = 0u; g < gs; g++) {
+    q[i * gs + g] = q[i * gs + g] * inv;
+  }
+}

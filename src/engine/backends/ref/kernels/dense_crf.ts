@@ -1,0 +1,39 @@
+import { crfKernels, crfProblem } from '../../../../post/crf/inputs.js';
+import { buildLatticeKernels, LatticePairwise } from '../../../../post/crf/lattice.js';
+import { meanField } from '../../../../post/crf/meanfield.js';
+import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
+import type { RefKernel } from '../../../ops/types.js';
+import { Tensor } from '../../../tensor.js';
+
+/**
+ * DenseCRF on the reference backend: per batch item, the permutohedral-lattice mean field in
+ * plain TypeScript, exactly `denseCrf({ backend: 'ts' })`. Not the O(N²) exact path: that one is
+ * limited to 4096 pixels, and the lattice is what the other backends compute, so they can be
+ * checked against this kernel tightly (the lattice vs exact agreement is tested in
+ * test/post/crf-lattice.test.ts).
+ */
+export const DenseCRF: RefKernel = (node, inputs) => {
+  const x = inputs[0] as Tensor;
+  const img = inputs[1] as Tensor;
+  const params = denseCrfParams(node);
+  const kind = denseCrfInputKind(node);
+  const [batch, c, h, w] = x.dims as [number, number, number, number];
+  const n = h * w;
+  const out = new Float32Array(batch * c * n);
+  for (let b = 0; b < batch; b++) {
+    // Interleaved RGB of item b (features are read as plain numbers: no rounding to bytes).
+    const rgb = new Float64Array(n * 3);
+    for (let k = 0; k < 3; k++) {
+      for (let i = 0; i < n; i++) rgb[i * 3 + k] = img.data[(b * 3 + k) * n + i] as number;
+    }
+    const slice = (x.data as Float32Array).subarray(b * c * n, (b + 1) * c * n);
+    const scores = new Tensor(x.dtype as 'float32', [c, h, w], slice);
+    const p = crfProblem({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+    const pairwise = new LatticePairwise(buildLatticeKernels(crfKernels(p, params), n), c);
+    const q = meanField(p.unary, c, pairwise, params.iterations);
+    for (let i = 0; i < n; i++) {
+      for (let l = 0; l < c; l++) out[(b * c + l) * n + i] = q[i * c + l] as number;
+    }
+  }
+  return [new Tensor('float32', [...x.dims], out)];
+};

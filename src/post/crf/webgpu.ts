@@ -1,0 +1,274 @@
+/// <reference types="@webgpu/types" />
+import { acquireDevice, type GpuContext } from '../../engine/backends/webgpu/device.js';
+import { PipelineCache } from '../../engine/backends/webgpu/pipelines.js';
+import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
+import { AtrousError, BackendUnavailableError } from '../../errors.js';
+import type { KernelFeatures } from './inputs.js';
+import { buildCrfLatticesWasm, type CrfRunOptions, type CrfTimings, type HostLattice } from './wasm.js';
+
+const WG = 64;
+const MAX_GROUPS_X = 65535;
+
+/**
+ * Dense-CRF mean field on WebGPU: the lattices are built in WASM (the same build as the WASM path:
+ * hashing, CSR splat lists, neighbours, normalization) and uploaded once; the iterations run on
+ * the GPU (kernels/crf_splat.wgsl, crf_blur.wgsl, crf_update.wgsl), all of them recorded in one
+ * command buffer, and Q is read back once. Why not build the lattice on the GPU: the build is a
+ * hash-table insert per pixel vertex (atomics + a key compare loop, or a sort) done once per image,
+ * while the iterations (10 x splat/blur/slice) are the bulk of the work; see bench/crf.ts for the
+ * measured split. Call `release()` when done (it destroys the device it acquired).
+ */
+export class WebGpuCrf {
+  private readonly pipelines: PipelineCache;
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly owned: boolean,
+  ) {
+    this.pipelines = new PipelineCache(ctx.device);
+  }
+
+  /** On `ctx` (not destroyed by release) or a device of its own. */
+  static async create(ctx?: GpuContext): Promise<WebGpuCrf> {
+    return new WebGpuCrf(ctx ?? (await acquireDevice(deviceNeeds())), !ctx);
+  }
+
+  get adapterName(): string {
+    return this.ctx.adapterName;
+  }
+
+  release(): void {
+    if (this.owned) this.ctx.destroy();
+  }
+
+  /** Q pixel-major, `stride` (classes padded to a multiple of 4) floats per pixel. */
+  async meanField(
+    unary: Float64Array,
+    classes: number,
+    kernels: readonly KernelFeatures[],
+    iterations: number,
+    options: CrfRunOptions = {},
+  ): Promise<{ q: Float32Array; stride: number }> {
+    if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
+    const n = unary.length / classes;
+    const lattices = await buildCrfLatticesWasm(kernels, n, options);
+    return this.iterate(unary, classes, lattices, iterations, options.timings);
+  }
+
+  private async iterate(
+    unary: Float64Array,
+    classes: number,
+    lattices: readonly HostLattice[],
+    iterations: number,
+    timings?: CrfTimings,
+  ): Promise<{ q: Float32Array; stride: number }> {
+    const { device } = this.ctx;
+    if (this.ctx.lost) throw this.ctx.lost;
+    let t = performance.now();
+    const n = unary.length / classes;
+    const cp = (classes + 3) & ~3;
+    const groups = cp / 4;
+    const label = { node: 'denseCrf', op: 'DenseCRF' };
+    const [splat, blur, update] = await Promise.all([
+      this.pipelines.get('crf_splat', { WG }, label),
+      this.pipelines.get('crf_blur', { WG }, label),
+      this.pipelines.get('crf_update', { WG }, label),
+    ]);
+    const buffers: GPUBuffer[] = [];
+    const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer => {
+      const bytes = typeof data === 'number' ? data : data.byteLength;
+      const buf = device.createBuffer({
+        label: `crf ${name}`,
+        size: Math.max(16, Math.ceil(bytes / 16) * 16),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra,
+      });
+      buffers.push(buf);
+      if (typeof data !== 'number') {
+        device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+      }
+      return buf;
+    };
+    const uniform = (u: Uniforms): GPUBuffer => {
+      const bytes = u.bytes();
+      const buf = device.createBuffer({
+        label: 'crf params',
+        size: bytes.byteLength,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+      buffers.push(buf);
+      device.queue.writeBuffer(buf, 0, bytes);
+      return buf;
+    };
+    const bind = (pipeline: GPUComputePipeline, entries: GPUBuffer[]): GPUBindGroup =>
+      device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      });
+    const biggest = Math.max(
+      n * cp * 4,
+      ...lattices.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 8, l.neighbors.length * 4)),
+    );
+    checkFits(device, this.ctx.adapterName, biggest);
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    let result: { q: Float32Array; stride: number } | undefined;
+    let failure: unknown;
+    try {
+      const u = new Float32Array(n * cp);
+      for (let i = 0; i < n; i++) {
+        for (let l = 0; l < classes; l++) u[i * cp + l] = unary[i * classes + l] as number;
+      }
+      const unaryBuf = storage(u, 'unary');
+      const qBuf = storage(n * cp * 4, 'q', GPUBufferUsage.COPY_SRC);
+      const empty = storage(16, 'empty');
+      const ks = lattices.map((l, k) => {
+        const rows = (l.m + 1) * cp * 4;
+        const a = storage(rows, `vals a ${k}`);
+        const b = storage(rows, `vals b ${k}`);
+        const splatGrid = grid(l.m * groups);
+        const splatBind = bind(splat, [
+          uniform(new Uniforms().u(l.m, groups, splatGrid.stride, 0)),
+          storage(new Uint32Array(l.start.buffer), `start ${k}`),
+          storage(interleave(l.pix, l.splat), `splat ${k}`),
+          qBuf,
+          a,
+        ]);
+        const nb = storage(new Uint32Array(l.neighbors.buffer), `neighbors ${k}`);
+        const blurs = Array.from({ length: l.d1 }, (_, j) => {
+          const [src, dst] = j % 2 === 0 ? [a, b] : [b, a];
+          return bind(blur, [uniform(new Uniforms().u(l.m, groups, splatGrid.stride, j)), nb, src, dst]);
+        });
+        const out = l.d1 % 2 === 0 ? a : b;
+        return {
+          l,
+          splatGrid,
+          splatBind,
+          blurs,
+          out,
+          slice: storage(interleave(l.offsets, l.slice), `slice ${k}`),
+        };
+      });
+      const pixGrid = grid(n);
+      const updateBind = (active: number) => {
+        const [ka, kb] = ks.slice(0, active);
+        return bind(update, [
+          uniform(new Uniforms().u(n, groups, classes, pixGrid.stride, ka?.l.d1 ?? 0, kb?.l.d1 ?? 0, 0, 0)),
+          unaryBuf,
+          qBuf,
+          ka?.slice ?? empty,
+          ka?.out ?? empty,
+          kb?.slice ?? empty,
+          kb?.out ?? empty,
+        ]);
+      };
+      const first = updateBind(0);
+      const full = updateBind(ks.length);
+      await device.queue.onSubmittedWorkDone();
+      t = lap(timings, 'webgpu: upload', t);
+      const enc = device.createCommandEncoder({ label: 'crf mean field' });
+      const pass = enc.beginComputePass({ label: 'crf mean field' });
+      const run = (pipeline: GPUComputePipeline, group: GPUBindGroup, g: Grid) => {
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(g.x, g.y);
+      };
+      run(update, first, pixGrid);
+      for (let it = 0; it < iterations; it++) {
+        for (const k of ks) {
+          run(splat, k.splatBind, k.splatGrid);
+          for (const b of k.blurs) run(blur, b, k.splatGrid);
+        }
+        run(update, full, pixGrid);
+      }
+      pass.end();
+      const staging = device.createBuffer({
+        label: 'crf readback',
+        size: n * cp * 4,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      buffers.push(staging);
+      enc.copyBufferToBuffer(qBuf, 0, staging, 0, n * cp * 4);
+      device.queue.submit([enc.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const q = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      lap(timings, 'webgpu: iterations + readback', t);
+      result = { q, stride: cp };
+    } catch (e) {
+      failure = e;
+    }
+    const oom = await device.popErrorScope();
+    const invalid = await device.popErrorScope();
+    for (const b of buffers) b.destroy();
+    const error = oom ?? invalid;
+    if (error) throw new AtrousError('INTERNAL', `WebGPU dense CRF: ${error.message}`);
+    if (failure !== undefined || !result) throw failure;
+    return result;
+  }
+}
+
+/** Dense-CRF mean field on a fresh WebGPU device (destroyed afterwards). */
+export async function latticeMeanFieldWebGpu(
+  unary: Float64Array,
+  classes: number,
+  kernels: readonly KernelFeatures[],
+  iterations: number,
+  options: CrfRunOptions = {},
+): Promise<{ q: Float32Array; stride: number; adapter: string }> {
+  const crf = await WebGpuCrf.create().catch((e: unknown) => {
+    if (e instanceof AtrousError) throw e;
+    throw new BackendUnavailableError('webgpu', (e as Error).message);
+  });
+  try {
+    const r = await crf.meanField(unary, classes, kernels, iterations, options);
+    return { ...r, adapter: crf.adapterName };
+  } finally {
+    crf.release();
+  }
+}
+
+/** WebGPU's default limits (128 MiB bindings): a 512x512x21 problem's largest buffer is ~30 MB. */
+function deviceNeeds() {
+  return { maxStorageBufferBindingSize: 128 << 20, maxBufferSize: 256 << 20 };
+}
+
+/** The largest buffer the problem needs must fit one storage binding of the device. */
+function checkFits(device: GPUDevice, adapter: string, bytes: number): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new BackendUnavailableError(
+      'webgpu',
+      `the dense CRF needs a ${bytes}-byte buffer but '${adapter}' binds at most ${limit}; use a smaller image or --backend wasm`,
+    );
+  }
+}
+
+interface Grid {
+  x: number;
+  y: number;
+  /** Invocations per dispatch row: the kernels linearize gid.x + gid.y * stride. */
+  stride: number;
+}
+
+function grid(items: number): Grid {
+  const groups = Math.max(1, Math.ceil(items / WG));
+  const x = Math.min(groups, MAX_GROUPS_X);
+  return { x, y: Math.ceil(groups / x), stride: x * WG };
+}
+
+/** (index, bitcast weight) pairs for the vec2<u32> entry arrays. */
+function interleave(index: Int32Array, weight: Float32Array): Uint32Array {
+  const out = new Uint32Array(index.length * 2);
+  const w = new Uint32Array(weight.buffer, weight.byteOffset, weight.length);
+  for (let e = 0; e < index.length; e++) {
+    out[2 * e] = index[e] as number;
+    out[2 * e + 1] = w[e] as number;
+  }
+  return out;
+}
+
+function lap(timings: CrfTimings | undefined, phase: string, t: number): number {
+  const now = performance.now();
+  if (timings) timings[phase] = (timings[phase] ?? 0) + now - t;
+  return now;
+}

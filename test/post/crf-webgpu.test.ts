@@ -1,0 +1,87 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRgbPng } from '../../src/io/mask.js';
+import { encodeNpy, parseNpy } from '../../src/io/npy.js';
+import { denseCrf } from '../../src/post/crf/index.js';
+import { crfKernels, crfProblem } from '../../src/post/crf/inputs.js';
+import { resolveCrfParams } from '../../src/post/crf/params.js';
+import { latticeMeanFieldWebGpu } from '../../src/post/crf/webgpu.js';
+import { cli, removeWorkDirs, workDir } from '../cli/models.js';
+import { webgpuSkipReason } from '../webgpu/helpers.js';
+import { agreement, argmax, astronautCrop, colourProbs, meanAbsDiff } from './crf-helpers.js';
+
+const skip = await webgpuSkipReason();
+if (skip) console.warn(`WebGPU dense-CRF tests skipped: ${skip}`);
+
+// The GPU runs the same lattice (built in WASM) and the same operation order per value as the
+// WASM SIMD path; only exp (WGSL builtin vs a Cephes polynomial) and FMA contraction differ.
+// Observed on SwiftShader: mean |ΔQ| ~3e-8, max ~5e-7 over 10 iterations.
+const MEAN_TOL = 1e-6;
+const MAX_TOL = 1e-4;
+const ARGMAX_MIN = 0.999;
+
+describe.skipIf(skip !== undefined)('dense CRF on WebGPU vs WASM', () => {
+  for (const c of [1, 3, 6, 21]) {
+    it(`${c} classes, deeplab-v2 and densecrf presets: mean |ΔQ| <= ${MEAN_TOL}, argmax agreement >= ${ARGMAX_MIN}`, async () => {
+      const image = astronautCrop(100, 200, 40);
+      const probs = colourProbs(image, c, c + 1);
+      for (const params of ['deeplab-v2', 'densecrf'] as const) {
+        const wasm = await denseCrf({ probs, image, params, backend: 'wasm' });
+        const gpu = await denseCrf({ probs, image, params, backend: 'webgpu' });
+        expect(gpu.dims).toEqual([1, c, 40, 40]);
+        let max = 0;
+        for (let i = 0; i < gpu.data.length; i++) {
+          max = Math.max(max, Math.abs((gpu.data[i] as number) - (wasm.data[i] as number)));
+        }
+        expect(meanAbsDiff(gpu, wasm)).toBeLessThanOrEqual(MEAN_TOL);
+        expect(max).toBeLessThanOrEqual(MAX_TOL);
+        expect(agreement(argmax(gpu), argmax(wasm))).toBeGreaterThanOrEqual(ARGMAX_MIN);
+      }
+    });
+  }
+
+  it('one kernel only (biW = 0), zero iterations, a non-square image', async () => {
+    const image = astronautCrop(50, 60, 32);
+    const wide = { width: 32, height: 16, data: image.data.subarray(0, 32 * 16 * 3) };
+    const probs = colourProbs(wide, 5, 3);
+    for (const params of [{ biW: 0 }, { iterations: 0 }, { posW: 0, iterations: 3 }]) {
+      const wasm = await denseCrf({ probs, image: wide, params, backend: 'wasm' });
+      const gpu = await denseCrf({ probs, image: wide, params, backend: 'webgpu' });
+      expect(meanAbsDiff(gpu, wasm)).toBeLessThanOrEqual(MEAN_TOL);
+    }
+  });
+
+  it('reports the adapter and returns Q rows that sum to 1 (padding lanes 0)', async () => {
+    const image = astronautCrop(0, 0, 16);
+    const p = crfProblem({ probs: colourProbs(image, 3, 9), image });
+    const kernels = crfKernels(p, resolveCrfParams('deeplab-v1'));
+    const { q, stride, adapter } = await latticeMeanFieldWebGpu(p.unary, 3, kernels, 5);
+    expect(adapter.length).toBeGreaterThan(0);
+    expect(stride).toBe(4);
+    for (let i = 0; i < 256; i++) {
+      expect((q[i * 4] as number) + (q[i * 4 + 1] as number) + (q[i * 4 + 2] as number)).toBeCloseTo(1, 5);
+      expect(q[i * 4 + 3]).toBe(0);
+    }
+  });
+});
+
+describe.skipIf(skip !== undefined)('atrous crf --backend webgpu', () => {
+  afterAll(removeWorkDirs);
+  it('writes the same Q as --backend wasm and names the backend', async () => {
+    const dir = workDir();
+    const image = astronautCrop(120, 180, 24);
+    const img = join(dir, 'img.png');
+    writeFileSync(img, encodeRgbPng(image));
+    const probs = join(dir, 'p.npy');
+    writeFileSync(probs, encodeNpy(colourProbs(image, 4, 2)));
+    const q = async (backend: string) => {
+      const out = join(dir, `q-${backend}.npy`);
+      const r = await cli('crf', '--image', img, '--probs', probs, '--out', out, '--backend', backend);
+      expect(r.code).toBe(0);
+      expect(r.out[0]).toBe(`${out}: Q [1, 4, 24, 24], 10 iterations (lattice/${backend})`);
+      return parseNpy(new Uint8Array(readFileSync(out)));
+    };
+    expect(meanAbsDiff(await q('webgpu'), await q('wasm'))).toBeLessThanOrEqual(MEAN_TOL);
+  });
+});
