@@ -51,11 +51,13 @@ function softmaxRow(row: usize, c: i32, cp: i32): void {
 
 /**
  * Splat as a gather: a[p] = Σ_e sw[e] · q[pix[e]] over the entries start[p] .. start[p + 1] of each
- * lattice point p = 1..m (the CSR transpose of the pixels' simplices, built by crfBuildSplat), so
- * every row is written once and no zeroing or scatter is needed. Row 0 of `a` is left alone.
+ * lattice point p in [p0, p1) (1-based; the whole lattice is [1, m + 1)), the CSR transpose of the
+ * pixels' simplices built by crfBuildSplat, so every row is written once by one caller, with no
+ * zeroing or scatter (threads take disjoint point ranges). Row 0 of `a` is left alone.
  */
 export function crfSplat(
-  m: i32,
+  p0: i32,
+  p1: i32,
   cp: i32,
   cw: i32,
   chunk: usize,
@@ -68,7 +70,7 @@ export function crfSplat(
   const row = <usize>cp << 2;
   const crow = <usize>cw << 2;
   const chunks = cp / cw;
-  for (let p = 1; p <= m; p++) {
+  for (let p = p0; p < p1; p++) {
     const e0 = load<i32>(start + (<usize>p << 2));
     const end = load<i32>(start + (<usize>(p + 1) << 2));
     for (let ch = 0; ch < chunks; ch++) {
@@ -90,45 +92,26 @@ export function crfSplat(
 }
 
 /**
- * Blur [1/2, 1, 1/2] along each of the d + 1 lattice directions, ping-ponging `a` and `b` (rows
- * 1..m; row 0 of both must be zero), one class chunk at a time. Returns the buffer holding the
- * result.
+ * One blur direction [1/2, 1, 1/2] over rows i in [i0, i1) (1-based) of `m` lattice points:
+ * dst[i] = src[i] + (src[nb−] + src[nb+]) / 2, rows `row` bytes apart (row 0 of src is zero);
+ * `nb` is this direction's neighbour pairs (crfBuildNeighbors). Each row is written by one caller,
+ * so threads take disjoint ranges, with a barrier between directions (the host ping-pongs).
  */
-export function crfBlur(
-  m: i32,
-  d1: i32,
-  cw: i32,
-  chunks: i32,
-  chunk: usize,
-  neighbors: usize,
-  a: usize,
-  b: usize,
-): usize {
-  const row = <usize>cw << 2;
+export function crfBlurDir(i0: i32, i1: i32, rowBytes: i32, nb: usize, src: usize, dst: usize): void {
+  const row = <usize>rowBytes;
   const half = f32x4.splat(0.5);
-  for (let ch = 0; ch < chunks; ch++) {
-    let src = a + <usize>ch * chunk;
-    let dst = b + <usize>ch * chunk;
-    for (let j = 0; j < d1; j++) {
-      const nb = neighbors + ((<usize>j * <usize>m) << 3);
-      for (let i = 1; i <= m; i++) {
-        const e = nb + (<usize>(i - 1) << 3);
-        const o = <usize>i * row;
-        const o1 = src + <usize>load<i32>(e) * row;
-        const o2 = src + <usize>load<i32>(e, 4) * row;
-        const so = src + o;
-        const dO = dst + o;
-        for (let l: usize = 0; l < row; l += 16) {
-          const nbs = f32x4.add(v128.load(o1 + l), v128.load(o2 + l));
-          v128.store(dO + l, f32x4.add(v128.load(so + l), f32x4.mul(half, nbs)));
-        }
-      }
-      const t = src;
-      src = dst;
-      dst = t;
+  for (let i = i0; i < i1; i++) {
+    const e = nb + (<usize>(i - 1) << 3);
+    const o = <usize>i * row;
+    const o1 = src + <usize>load<i32>(e) * row;
+    const o2 = src + <usize>load<i32>(e, 4) * row;
+    const so = src + o;
+    const dO = dst + o;
+    for (let l: usize = 0; l < row; l += 16) {
+      const nbs = f32x4.add(v128.load(o1 + l), v128.load(o2 + l));
+      v128.store(dO + l, f32x4.add(v128.load(so + l), f32x4.mul(half, nbs)));
     }
   }
-  return d1 & 1 ? b : a;
 }
 
 /** acc + Σ_v w[i, v] · vals[off[i, v] row, byte `l` of the row] over one pixel's d1 vertices. */
@@ -149,10 +132,11 @@ function slice4(acc: v128, l: usize, crow: usize, i: i32, d1: i32, off: usize, w
  * (d1 = 0: absent), whose slice weights `w` already include weight · alpha · n_k(i). Q is
  * overwritten in place (the splats that read it are done by then). Each group of 4 classes is
  * accumulated in a register over both kernels' vertices (the vertex ids and weights are re-read
- * per group from L1) and stored once.
+ * per group from L1) and stored once. Pixels i in [i0, i1): threads take disjoint ranges.
  */
 export function crfSliceSoftmax(
-  n: i32,
+  i0: i32,
+  i1: i32,
   c: i32,
   cp: i32,
   cw: i32,
@@ -172,7 +156,7 @@ export function crfSliceSoftmax(
   const row = <usize>cp << 2;
   const crow = <usize>cw << 2;
   const zero = f32x4.splat(0);
-  for (let i = 0; i < n; i++) {
+  for (let i = i0; i < i1; i++) {
     const qi = q + <usize>i * row;
     const ui = unary + <usize>i * row;
     for (let l: usize = 0; l < row; l += 16) {

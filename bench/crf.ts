@@ -1,11 +1,13 @@
 // Dense-CRF timing and a before/after picture. Run:
-//   npx vite-node bench/crf.ts [--runs 5] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
+//   npx vite-node bench/crf.ts [--runs 5] [--threads 1,2] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
 // 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities), deeplab-v2 preset, 10 iterations:
-//    the WASM lattice mean field (min / median of --runs, phases of the fastest), the whole
-//    denseCrf call on wasm (single thread), optionally webgpu (on this machine: SwiftShader), and ts.
+//    the WASM lattice mean field (min / median of --runs, phases of the fastest) and the whole
+//    denseCrf call on wasm, for each thread count of --threads (default 1,2; the threaded runs use
+//    atrous-mt.wasm and dist/wasm-worker.js: `npm run build` first), optionally webgpu (on this machine: SwiftShader), and ts.
 // 2. The bundled demo model's logits (256x256, bilinearly upsampled to 512x512) → softmax → CRF,
 //    overlays written to bench/results/crf-astronaut-{before,after}.png.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { Session } from '../src/engine/session.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { importModel } from '../src/graph/import/index.js';
@@ -77,6 +79,11 @@ if (!args.has('--skip-timing')) {
   console.log(
     `512x512, ${c} labels, deeplab-v2, ${params.iterations} iterations; lattices: ${feats.map((k) => `d=${k.dims}`).join(', ')}`,
   );
+  const load = () =>
+    `load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs`;
+  console.log(load());
   /** Runs `f` `count` times; prints min / median wall and CPU, and the phases of the fastest run. */
   const series = async (label: string, count: number, f: (t: CrfTimings) => Promise<unknown>) => {
     const walls: number[] = [];
@@ -98,13 +105,22 @@ if (!args.has('--skip-timing')) {
       `${label}: wall min ${w.min.toFixed(0)} / median ${w.median.toFixed(0)} ms, cpu min ${cu.min.toFixed(0)} / median ${cu.median.toFixed(0)} ms (${count} runs)${phases ? `\n  phases of the fastest (ms): ${phases}` : ''}`,
     );
   };
-  await latticeMeanFieldWasm(p.unary, c, feats, 1); // load + grow the module memory once
-  await series('wasm lattice mean field (build + 10 it)', runs, (t) =>
-    latticeMeanFieldWasm(p.unary, c, feats, params.iterations, { timings: t }),
-  );
-  await series('whole denseCrf wasm (checks, unary, features, mean field, output)', runs, () =>
-    denseCrf({ probs, image, params, backend: 'wasm' }),
-  );
+  const argv = process.argv;
+  const at = argv.indexOf('--threads');
+  const threadCounts = (at >= 0 ? (argv[at + 1] as string) : '1,2').split(',').map(Number);
+  for (const threads of threadCounts) {
+    // Load the module (and start the workers) and grow the memory once.
+    await latticeMeanFieldWasm(p.unary, c, feats, 1, { threads });
+    await series(`wasm lattice mean field (build + 10 it), ${threads} thread(s)`, runs, (t) =>
+      latticeMeanFieldWasm(p.unary, c, feats, params.iterations, { timings: t, threads }),
+    );
+    await series(
+      `whole denseCrf wasm, ${threads} thread(s) (checks, unary, features, mean field, output)`,
+      runs,
+      () => denseCrf({ probs, image, params, backend: 'wasm', threads }),
+    );
+    console.log(`  ${load()}`);
+  }
   if (args.has('--webgpu')) {
     let adapter = '';
     await series(

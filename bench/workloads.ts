@@ -202,6 +202,26 @@ const gcn: Workload = {
   },
 };
 
+const ksac: Workload = {
+  name: 'ksac',
+  description: 'KSAC: one shared 3×3 weight at three rates (+ own bias, ReLU), concat',
+  build(size) {
+    const p = pick(size, { c: 64, hw: 64, rates: [6, 12, 18] }, { c: 8, hw: 9, rates: [1, 2, 3] });
+    const n = new Net('ksac', 17);
+    const x = n.input('x', [1, p.c, p.hw, p.hw]);
+    const w = n.b.param('shared_w', [p.c, p.c, 3, 3], undefined, 1 / Math.sqrt(p.c * 9));
+    const plane = p.c * p.hw * p.hw;
+    const branches = p.rates.map((r, i) => {
+      const bias = n.b.param(`b${i}`, [p.c], undefined, 0.1);
+      n.flops += 2 * plane * p.c * 9;
+      const attrs = { kernel_shape: [3, 3], pads: [r, r, r, r], dilations: [r, r] };
+      return n.relu(n.b.op('Conv', [x, w, bias], attrs, { name: `conv_r${r}` }), plane);
+    });
+    const y = n.b.op('Concat', branches, { axis: 1 });
+    return n.finish(y, `${p.c}→${p.c}×${p.rates.length} @${p.hw}×${p.hw} r${p.rates.join('/')} shared`);
+  },
+};
+
 const aspp: Workload = {
   name: 'aspp',
   description: 'ASPP head: 1×1 + three dilated 3×3 + image pooling, concat, 1×1 projection (ReLU after each)',
@@ -355,6 +375,7 @@ export const WORKLOADS: readonly Workload[] = [
   pointwise1x1,
   convTranspose4x4,
   gcn,
+  ksac,
   aspp,
   bilinear8x,
 ];

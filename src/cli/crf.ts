@@ -5,7 +5,7 @@ import { type RgbImage, resizeBilinear } from '../io/image.js';
 import { argmaxMask, encodeMaskPng, overlayPng } from '../io/mask.js';
 import { readImage, readNpy, writeBytes, writeNpy } from '../io/node.js';
 import { CRF_PRESET_NAMES, type CrfParams, crfPreset, denseCrf } from '../post/crf/index.js';
-import { type CliIO, formatShape, UsageError } from './common.js';
+import { type CliIO, formatShape, parsePositiveInt, UsageError } from './common.js';
 
 export interface CrfOptions {
   image: string;
@@ -22,6 +22,7 @@ export interface CrfOptions {
   biRgb?: string;
   exact?: boolean;
   backend: 'wasm' | 'webgpu' | 'ts';
+  threads?: string;
   time?: boolean;
 }
 
@@ -49,6 +50,7 @@ export function registerCrf(program: Command, io: CliIO): void {
         .choices(['wasm', 'webgpu', 'ts'])
         .default('wasm'),
     )
+    .option('-t, --threads <n>', 'worker threads for the wasm lattice (others ignore it)', '1')
     .option('--time', 'print the time the CRF took')
     .action((opts: CrfOptions) => crfCommand(opts, io));
 }
@@ -83,6 +85,7 @@ export async function crfCommand(opts: CrfOptions, io: CliIO): Promise<void> {
     const v = num(text, flag);
     if (v !== undefined) params[key] = v;
   }
+  const threads = parsePositiveInt(opts.threads ?? '1', '--threads');
   const image = await readImage(opts.image);
   const path = (opts.probs ?? opts.logits) as string;
   const input = await readNpy(path);
@@ -94,13 +97,17 @@ export async function crfCommand(opts: CrfOptions, io: CliIO): Promise<void> {
     params,
     method,
     backend: opts.backend,
+    threads,
   });
   const ms = performance.now() - t0;
   const mask = argmaxMask(q);
   if (kind === 'npy') await writeNpy(opts.out, q);
   else await writeBytes(opts.out, encodeMaskPng(mask));
   if (opts.overlay) await writeBytes(opts.overlay, overlayPng(image, mask));
-  const how = method === 'exact' ? 'exact' : `lattice/${opts.backend}`;
+  const how =
+    method === 'exact'
+      ? 'exact'
+      : `lattice/${opts.backend}${opts.backend === 'wasm' && threads > 1 ? `, ${threads} threads` : ''}`;
   io.out(
     `${opts.out}: ${kind === 'npy' ? `Q ${formatShape(q.dims)}` : `${q.dims[3]}x${q.dims[2]} mask`}, ${params.iterations} iterations (${how})`,
   );

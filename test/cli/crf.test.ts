@@ -100,6 +100,19 @@ describe('atrous crf', () => {
     expect(r.err[0]).toMatch(/must be >= 0|must sum to 1/);
   });
 
+  it('--threads 2 runs the wasm lattice on the threaded module: the same Q bit for bit', async () => {
+    const q1 = join(dir, 'q1.npy');
+    const q2 = join(dir, 'q2.npy');
+    expect((await cli('crf', '--image', image, '--probs', probs, '--out', q1)).code).toBe(0);
+    const r = await cli('crf', '--image', image, '--probs', probs, '--out', q2, '--threads', '2');
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toBe(`${q2}: Q [1, 3, 6, 8], 10 iterations (lattice/wasm, 2 threads)`);
+    expect(readFileSync(q2).equals(readFileSync(q1))).toBe(true);
+    const bad = await cli('crf', '--image', image, '--probs', probs, '--out', q2, '--threads', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.err.join('\n')).toMatch(/--threads/);
+  });
+
   it('bad command lines exit 2', async () => {
     const cases: [string[], RegExp][] = [
       [['--probs', probs, '--logits', logits, '--out', 'q.npy'], /exactly one of --probs and --logits/],

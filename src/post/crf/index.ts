@@ -27,6 +27,11 @@ export interface DenseCrfOptions {
   method?: CrfMethod;
   /** Lattice only: 'wasm' (default), 'webgpu' (lattice built in WASM, iterations on the GPU) or plain 'ts'. */
   backend?: CrfBackend;
+  /**
+   * Lattice on 'wasm' only: threads for the iterations (default 1); each phase is split into
+   * disjoint row ranges, so Q is bit-identical to one thread's.
+   */
+  threads?: number;
   /** Called after each iteration with the pixel-major Q (runs the TS path whatever `backend` says). */
   onIteration?: IterationHook;
 }
@@ -69,7 +74,10 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
     const kernels = crfKernels(input, params);
     const { kind, scores, classes: c, height: h, width: w } = input;
     const unary = scores instanceof Float32Array ? { kind, scores } : crfProblem(options).unary;
-    const { q } = await latticeMeanFieldWasm(unary, c, kernels, params.iterations, { layout: 'planes' });
+    const { q } = await latticeMeanFieldWasm(unary, c, kernels, params.iterations, {
+      layout: 'planes',
+      threads: options.threads,
+    });
     return new Tensor('float32', [1, c, h, w], q);
   }
   const p = crfProblem(options);

@@ -1,9 +1,11 @@
+import { instantiate, threadCount } from '../../engine/backends/wasm/instance.js';
+import { kernelsOf } from '../../engine/backends/wasm/kernels.js';
 import { instantiateAtrousWasm, type WasmInstance } from '../../engine/backends/wasm/module.js';
+import { parallelKernels } from '../../engine/backends/wasm/threads.js';
 import { BackendUnavailableError } from '../../errors.js';
 
 /** The CRF exports of build/atrous.wasm (assembly/crf.ts). */
 export interface CrfExports {
-  memory: WebAssembly.Memory;
   crfBuildLattice(
     n: number,
     d: number,
@@ -62,7 +64,8 @@ export interface CrfExports {
     sl: number,
   ): void;
   crfSplat(
-    m: number,
+    p0: number,
+    p1: number,
     cp: number,
     cw: number,
     chunk: number,
@@ -72,18 +75,10 @@ export interface CrfExports {
     q: number,
     a: number,
   ): void;
-  crfBlur(
-    m: number,
-    d1: number,
-    cw: number,
-    chunks: number,
-    chunk: number,
-    neighbors: number,
-    a: number,
-    b: number,
-  ): number;
+  crfBlurDir(i0: number, i1: number, rowBytes: number, nb: number, src: number, dst: number): void;
   crfSliceSoftmax(
-    n: number,
+    i0: number,
+    i1: number,
     c: number,
     cp: number,
     cw: number,
@@ -102,21 +97,65 @@ export interface CrfExports {
   ): void;
 }
 
-let instance: Promise<{ wasm: CrfExports; mem: WasmInstance }> | undefined;
+/** The per-iteration kernels: the module's own, or a threaded session's (split into ranges). */
+export type CrfIterKernels = Pick<CrfExports, 'crfSplat' | 'crfBlurDir' | 'crfSliceSoftmax'>;
 
-/** One instance of build/atrous.wasm for the CRF (the shared loader finds or is given the bytes). */
-async function load(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
-  const mem = await instantiateAtrousWasm();
-  if (typeof mem.exports.crfSliceSoftmax !== 'function') {
+/** An instance to run the CRF in: its exports, its allocator and the iteration kernels. */
+export interface CrfRuntime {
+  wasm: CrfExports;
+  mem: WasmInstance;
+  iter: CrfIterKernels;
+}
+
+let instance: Promise<CrfRuntime> | undefined;
+
+/** The CRF exports of an instance (BackendUnavailableError when the build has none). */
+export function crfExports(mem: WasmInstance): CrfExports {
+  if (typeof mem.exports.crfBlurDir !== 'function') {
     throw new BackendUnavailableError(
       'wasm',
       'atrous.wasm has no CRF kernels; rebuild it (npm run build:wasm)',
     );
   }
-  return { wasm: mem.exports as unknown as CrfExports, mem };
+  return mem.exports as unknown as CrfExports;
 }
 
-export function crfWasm(): Promise<{ wasm: CrfExports; mem: WasmInstance }> {
+/** One instance of build/atrous.wasm for the CRF (the shared loader finds or is given the bytes). */
+async function load(): Promise<CrfRuntime> {
+  const mem = await instantiateAtrousWasm();
+  const wasm = crfExports(mem);
+  return { wasm, mem, iter: wasm };
+}
+
+/**
+ * Smallest CRF kernel call split across threads (rows x floats per row), as the WASM backend's
+ * default: smaller calls (tiny images) run whole on the calling thread.
+ */
+const MIN_PARALLEL_WORK = 1 << 18;
+const threaded = new Map<number, Promise<CrfRuntime>>();
+
+/**
+ * A threaded runtime for the standalone denseCrf: build/atrous-mt.wasm over shared memory with
+ * `threads` − 1 workers, kept for later calls (the workers are unref'd: they do not keep a process
+ * alive). One thread where shared memory or workers are missing (instance.ts warns once).
+ */
+export async function crfWasmThreads(threads: number): Promise<CrfRuntime> {
+  const n = threadCount(threads);
+  if (n === 1) return crfWasm();
+  let rt = threaded.get(n);
+  if (!rt) {
+    rt = instantiate({}, n).then(({ inst, pool }) => {
+      const wasm = crfExports(inst);
+      const iter = pool ? parallelKernels(kernelsOf(inst), pool, MIN_PARALLEL_WORK) : wasm;
+      return { wasm, mem: inst, iter };
+    });
+    threaded.set(n, rt);
+    rt.catch(() => threaded.delete(n));
+  }
+  return rt;
+}
+
+export function crfWasm(): Promise<CrfRuntime> {
   instance ??= load();
   instance.catch(() => {
     instance = undefined;

@@ -1,7 +1,7 @@
 import type { WasmInstance } from '../../engine/backends/wasm/module.js';
 import type { KernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
-import { type CrfExports, crfWasm } from './wasm-module.js';
+import { type CrfExports, type CrfIterKernels, crfWasm, crfWasmThreads } from './wasm-module.js';
 
 /** A lattice living in WASM memory: byte offsets of its arrays. */
 interface WasmLattice {
@@ -42,16 +42,16 @@ function buildInWasm(
   while (slots < 2 * n && slots < reserve) slots *= 2;
   const table = lay.alloc(reserve * 4);
   const keys = lay.alloc(n * d1 * d * 4);
-  new Float64Array(wasm.memory.buffer, features, n * d).set(k.features);
-  new Int32Array(wasm.memory.buffer, table, slots).fill(0);
+  new Float64Array(lay.memory.buffer, features, n * d).set(k.features);
+  new Int32Array(lay.memory.buffer, table, slots).fill(0);
   tick('build: features+table');
   const m = wasm.crfBuildLattice(n, d, features, offsets, weights, table, slots - 1, keys, scratch);
   tick('build: lattice');
   const bytes = d1 * m * 2 * 4;
   const tmp = lay.alloc(bytes);
-  new Int32Array(wasm.memory.buffer, tmp, d1 * m * 2).fill(0);
+  new Int32Array(lay.memory.buffer, tmp, d1 * m * 2).fill(0);
   wasm.crfBuildNeighbors(m, d, table, wasm.crfTableMask(), keys, tmp, scratch);
-  new Uint8Array(wasm.memory.buffer).copyWithin(mark, tmp, tmp + bytes);
+  new Uint8Array(lay.memory.buffer).copyWithin(mark, tmp, tmp + bytes);
   lay.release(mark);
   const neighbors = lay.alloc(bytes);
   tick('build: neighbors');
@@ -65,7 +65,7 @@ export async function buildLatticeWasm(features: Float64Array, n: number, d: num
   try {
     const scratch = lay.alloc(1024);
     const l = buildInWasm(wasm, lay, { dims: d, weight: 1, features }, n, scratch);
-    const buf = wasm.memory.buffer;
+    const buf = lay.memory.buffer;
     return {
       pixels: n,
       d1: l.d1,
@@ -101,6 +101,13 @@ export interface CrfRunOptions {
    * (the (1, C, H, W) tensor layout, stride = 0), read straight out of module memory (one copy).
    */
   layout?: 'pixels' | 'planes';
+  /**
+   * Write Q as C planes of N (the 'planes' layout) to this byte offset of the module memory
+   * instead of returning it (the DenseCRF node's output slot). The returned q is then empty.
+   */
+  into?: number;
+  /** Threads for the iterations (default 1): atrous-mt.wasm with workers over shared memory. */
+  threads?: number;
 }
 
 /**
@@ -144,8 +151,8 @@ function prepareKernel(
   tick('build: splat CSR');
   const na = lay.alloc((m + 1) * 4);
   const nb = lay.alloc((m + 1) * 4);
-  new Float32Array(wasm.memory.buffer, na, 1)[0] = 0;
-  new Float32Array(wasm.memory.buffer, nb, 1)[0] = 0;
+  new Float32Array(lay.memory.buffer, na, 1)[0] = 0;
+  new Float32Array(lay.memory.buffer, nb, 1)[0] = 0;
   wasm.crfLatticeNorm(n, d1, m, l.offsets, l.weights, start, splat, l.neighbors, l.alpha, na, nb, l.norm);
   tick('build: norm');
   lay.release(mark);
@@ -197,7 +204,7 @@ export async function buildCrfLatticesWasm(
     const scratch = lay.alloc(1024);
     return kernels.map((k) => {
       const p = prepareKernel(wasm, lay, k, n, scratch, tick);
-      const buf = wasm.memory.buffer;
+      const buf = lay.memory.buffer;
       const e = n * p.d1;
       return {
         d1: p.d1,
@@ -230,11 +237,10 @@ export async function latticeMeanFieldWasm(
   iterations: number,
   options: CrfRunOptions = {},
 ): Promise<{ q: Float32Array; stride: number }> {
-  if (kernels.length > 2) throw new RangeError('the WASM CRF takes at most two kernels');
-  const { wasm, mem: lay } = await crfWasm();
+  const { wasm, mem: lay, iter } = await crfWasmThreads(options.threads ?? 1);
   const start = lay.mark();
   try {
-    return meanField(wasm, lay, unary, classes, kernels, iterations, options);
+    return crfMeanField(wasm, lay, iter, unary, classes, kernels, iterations, options);
   } finally {
     lay.release(start);
   }
@@ -262,18 +268,27 @@ function chunkWidth(cp: number): number {
  */
 export interface CrfScores {
   kind: 'probs' | 'logits';
-  scores: Float32Array;
+  /** The scores, or the byte offset where they already are in the module memory. */
+  scores: Float32Array | { at: number; length: number };
 }
 
-function meanField(
+/**
+ * The mean field in the given instance (`lay` allocates above its current top; the caller
+ * releases), iterating with `iter` (the module's kernels or a threaded session's). Every output
+ * row of every phase is computed by one call in the same order whatever the split, so Q does not
+ * depend on the thread count (bit for bit).
+ */
+export function crfMeanField(
   wasm: CrfExports,
   lay: WasmInstance,
+  iter: CrfIterKernels,
   unary: Float64Array | CrfScores,
   classes: number,
   kernels: readonly KernelFeatures[],
   iterations: number,
   options: CrfRunOptions,
 ): { q: Float32Array; stride: number } {
+  if (kernels.length > 2) throw new RangeError('the WASM CRF takes at most two kernels');
   const tick = phaseClock(options.timings);
   const n = (unary instanceof Float64Array ? unary.length : unary.scores.length) / classes;
   const cp = (classes + 3) & ~3;
@@ -285,14 +300,14 @@ function meanField(
     k.a = k.out = lay.alloc((cp / cw) * k.chunk);
     k.b = lay.alloc((cp / cw) * k.chunk);
     for (let at = 0; at < cp / cw; at++) {
-      new Float32Array(wasm.memory.buffer, k.a + at * k.chunk, cw).fill(0);
-      new Float32Array(wasm.memory.buffer, k.b + at * k.chunk, cw).fill(0);
+      new Float32Array(lay.memory.buffer, k.a + at * k.chunk, cw).fill(0);
+      new Float32Array(lay.memory.buffer, k.b + at * k.chunk, cw).fill(0);
     }
   }
   const pUnary = lay.alloc(n * cp * 4);
   const pQ = lay.alloc(n * cp * 4);
   if (unary instanceof Float64Array) {
-    const u = new Float32Array(wasm.memory.buffer, pUnary, n * cp);
+    const u = new Float32Array(lay.memory.buffer, pUnary, n * cp);
     if (cp === classes) u.set(unary);
     else {
       for (let i = 0; i < n; i++) {
@@ -301,14 +316,19 @@ function meanField(
     }
   } else {
     const mark = lay.mark();
-    const pScores = lay.alloc(n * classes * 4);
-    new Float32Array(wasm.memory.buffer, pScores, n * classes).set(unary.scores);
+    const given = unary.scores;
+    let pScores: number;
+    if (given instanceof Float32Array) {
+      pScores = lay.alloc(n * classes * 4);
+      new Float32Array(lay.memory.buffer, pScores, n * classes).set(given);
+    } else pScores = given.at;
     wasm.crfUnary(n, classes, cp, pScores, unary.kind === 'logits' ? 1 : 0, pUnary);
     lay.release(mark);
   }
   const [ka, kb] = ks;
   const update = (k1: PreparedKernel | undefined, k2: PreparedKernel | undefined) =>
-    wasm.crfSliceSoftmax(
+    iter.crfSliceSoftmax(
+      0,
       n,
       classes,
       cp,
@@ -330,20 +350,41 @@ function meanField(
   tick('upload');
   for (let it = 0; it < iterations; it++) {
     for (const k of ks) {
-      wasm.crfSplat(k.m, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
+      iter.crfSplat(1, k.m + 1, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
       tick(`splat d=${k.d1 - 1}`);
-      k.out = wasm.crfBlur(k.m, k.d1, cw, cp / cw, k.chunk, k.neighbors, k.a, k.b);
+      k.out = blur(iter, k, cw, cp / cw);
       tick(`blur d=${k.d1 - 1}`);
     }
     update(ka, kb);
     tick('slice+softmax');
   }
-  const view = new Float32Array(wasm.memory.buffer, pQ, n * cp);
+  const view = new Float32Array(lay.memory.buffer, pQ, n * cp);
   let q: Float32Array;
-  if (options.layout === 'planes') {
+  if (options.into !== undefined) {
+    q = new Float32Array(0);
+    const out = new Float32Array(lay.memory.buffer, options.into, classes * n);
+    for (let i = 0; i < n; i++) for (let l = 0; l < classes; l++) out[l * n + i] = view[i * cp + l] as number;
+  } else if (options.layout === 'planes') {
     q = new Float32Array(classes * n);
     for (let i = 0; i < n; i++) for (let l = 0; l < classes; l++) q[l * n + i] = view[i * cp + l] as number;
   } else q = view.slice();
   tick('download');
-  return { q, stride: options.layout === 'planes' ? 0 : cp };
+  return { q, stride: options.layout === 'planes' || options.into !== undefined ? 0 : cp };
+}
+
+/**
+ * Blur [1/2, 1, 1/2] along each of the d + 1 directions, ping-ponging a and b (rows 1..m, row 0
+ * of both zero), one class chunk at a time; one crfBlurDir call (one parallel region) per
+ * direction, since a direction reads every row the previous one wrote. Returns the result buffer.
+ */
+function blur(iter: CrfIterKernels, k: PreparedKernel, cw: number, chunks: number): number {
+  for (let ch = 0; ch < chunks; ch++) {
+    let src = k.a + ch * k.chunk;
+    let dst = k.b + ch * k.chunk;
+    for (let j = 0; j < k.d1; j++) {
+      iter.crfBlurDir(1, k.m + 1, cw * 4, k.neighbors + j * k.m * 8, src, dst);
+      [src, dst] = [dst, src];
+    }
+  }
+  return k.d1 & 1 ? k.b : k.a;
 }

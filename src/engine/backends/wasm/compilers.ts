@@ -1,3 +1,4 @@
+import { compileDenseCrf } from './compile-crf.js';
 import { compileActivation, compileBatchNorm, compileBinary, compileCopy } from './compile-elementwise.js';
 import { compileArgMax, compileGemm, compileMatMul, compileReduce, compileSoftmax } from './compile-math.js';
 import { compileResize } from './compile-resize.js';
@@ -58,4 +59,5 @@ export const WASM_COMPILERS: Readonly<Record<string, (ctx: Ctx) => Step[]>> = {
   ReduceMax: compileReduce,
   Gemm: compileGemm,
   MatMul: compileMatMul,
+  DenseCRF: compileDenseCrf,
 };

@@ -2,6 +2,7 @@ import type { Node } from '../../../graph/ir.js';
 import type { ValueInfo } from '../../ops/types.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernels } from './kernels.js';
+import type { WasmInstance } from './module.js';
 import { count, relayout, sameOrder, type Val } from './values.js';
 
 /** One prepared step of a node: kernel calls with every pointer and size fixed at prepare time. */
@@ -26,6 +27,12 @@ export interface Ctx {
   scratch(which: 0 | 1): number;
   /** Size of each scratch buffer in bytes. */
   readonly scratchBytes: number;
+  /**
+   * The session's instance: its exports and allocator. A step may allocate above the arena at run
+   * time (mark / alloc / release: the DenseCRF lattice, sized by the run-time image); the memory
+   * grows to the largest run and is reused.
+   */
+  readonly instance: WasmInstance;
   /** Whether Winograd F(4×4, 3×3) may be chosen (else F(2×2, 3×3) only). */
   readonly winograd4: boolean;
 }

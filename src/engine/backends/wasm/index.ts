@@ -8,6 +8,7 @@ import { nowMs, type PrepareOptions, type RunProfile } from '../../profile.js';
 import { Tensor } from '../../tensor.js';
 import { WASM_COMPILERS } from './compilers.js';
 import type { Ctx, Step } from './context.js';
+import { findKsacGroups, groupAdjacent, ksacCompilers } from './fuse-ksac.js';
 import { instantiate, threadCount } from './instance.js';
 import { kernelsOf } from './kernels.js';
 import { parallelKernels } from './threads.js';
@@ -34,6 +35,8 @@ export interface WasmBackendOptions {
   profile?: boolean;
   /** Allow Winograd F(4×4, 3×3) where it is cheaper (default true; false: F(2×2) only, for A/B tests). */
   winograd4?: boolean;
+  /** Fuse KSAC shared-weight multi-rate convs (fuse-ksac.ts; default true; false for A/B tests). */
+  ksac?: boolean;
   /** URL of dist/wasm-worker.js when a bundler moved it (default: next to the bundle). */
   workerUrl?: string | URL;
   /**
@@ -146,7 +149,10 @@ async function prepareConcrete(
   const base = kernelsOf(inst);
   const k = pool ? parallelKernels(base, pool, options.minParallelWork ?? MIN_PARALLEL_WORK) : base;
   const alloc = (bytes: number) => inst.alloc(bytes + SLACK);
+  const ksac = options.ksac === false ? [] : findKsacGroups(graph, infos, constantOf);
+  graph = groupAdjacent(graph, ksac);
   const plan = planMemory(graph, infos);
+  const fused = ksacCompilers(ksac, plan.order, infos, constantOf);
   const slots = plan.slotBytes.map((b) => alloc(b));
   const maxBytes = Math.max(
     16,
@@ -254,9 +260,10 @@ async function prepareConcrete(
       upload: uploadArray,
       scratch: (which) => scratch[which],
       scratchBytes: maxBytes,
+      instance: inst,
       winograd4: options.winograd4 ?? true,
     };
-    const nodeSteps = (WASM_COMPILERS[node.op] as (c: Ctx) => Step[])(ctx);
+    const nodeSteps = (fused.get(node) ?? (WASM_COMPILERS[node.op] as (c: Ctx) => Step[]))(ctx);
     program.push(...nodeSteps);
     owners.push({ node: node.name, op: node.op, steps: nodeSteps.length });
   }

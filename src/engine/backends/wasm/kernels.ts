@@ -25,6 +25,10 @@ export interface Kernels {
   argmaxAxis(x: number, y: number, outer: number, len: number, inner: number, last: number): void;
   reduceRows(x: number, y: number, rows: number, len: number, mode: number): void;
   matmul(...args: number[]): void;
+  /** Dense-CRF iteration phases (assembly/crf.ts), with point / pixel ranges for threads. */
+  crfSplat(...args: number[]): void;
+  crfBlurDir(i0: number, i1: number, rowBytes: number, nb: number, src: number, dst: number): void;
+  crfSliceSoftmax(...args: number[]): void;
 }
 
 const NAMES: readonly (keyof Kernels)[] = [
@@ -48,6 +52,9 @@ const NAMES: readonly (keyof Kernels)[] = [
   'argmaxAxis',
   'reduceRows',
   'matmul',
+  'crfSplat',
+  'crfBlurDir',
+  'crfSliceSoftmax',
 ];
 
 /** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */

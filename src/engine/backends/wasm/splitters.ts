@@ -187,4 +187,22 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
       return [{ name: 'matmul' as const, args: b }];
     });
   },
+  // Dense CRF (assembly/crf.ts): every phase writes each row (lattice point or pixel) from one
+  // thread, so ranges of rows split it. crfSplat(p0, p1, cp, ...), crfBlurDir(i0, i1, rowBytes,
+  // ...), crfSliceSoftmax(i0, i1, c, cp, ...): the work estimates are rows x floats per row.
+  crfSplat: byRange('crfSplat', (a) => 3 * (a[2] as number)),
+  crfBlurDir: byRange('crfBlurDir', (a) => (a[2] as number) / 4),
+  crfSliceSoftmax: byRange('crfSliceSoftmax', (a) => 9 * (a[3] as number)),
 };
+
+/** A kernel whose first two arguments are a row range [r0, r1): disjoint sub-ranges per thread. */
+function byRange(name: keyof Kernels, perRow: (a: readonly number[]) => number): Splitter {
+  return (a, threads, minWork) => {
+    const [r0, r1] = [a[0], a[1]] as number[];
+    const rows = (r1 as number) - (r0 as number);
+    if (rows < 2 || rows * perRow(a) < minWork) return undefined;
+    return ranges(rows, threads).map(([s0, s1]) => [
+      { name, args: [(r0 as number) + s0, (r0 as number) + s1, ...a.slice(2)] },
+    ]);
+  };
+}

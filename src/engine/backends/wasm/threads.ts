@@ -49,6 +49,9 @@ export const WORKER_KERNELS: readonly (keyof Kernels)[] = [
   'argmaxAxis',
   'reduceRows',
   'matmul',
+  'crfSplat',
+  'crfBlurDir',
+  'crfSliceSoftmax',
 ];
 
 /** What the worker script gets in its first message. */

@@ -114,13 +114,16 @@ export function compileWinograd(
   h: Axis2d,
   wa: Axis2d,
   act: [number, number, number],
+  /** Transformed weights already uploaded, by kind (KSAC: one weight tensor at several rates). */
+  shared?: Map<'f2' | 'f4', number>,
 ): Step {
   const [N, C] = x.dims as [number, number];
   const M = w.dims[0] as number;
   const mP = (M + 7) & ~7;
   const four = ctx.winograd4 && useWinograd4(h, wa);
   const r = four ? 4 : 2;
-  const u = ctx.upload(transformWeights(w, C, M, four ? G4 : G2));
+  const u = shared?.get(four ? 'f4' : 'f2') ?? ctx.upload(transformWeights(w, C, M, four ? G4 : G2));
+  shared?.set(four ? 'f4' : 'f2', u);
   const b = new Float32Array(mP);
   if (bias) b.set(bias.data as Float32Array);
   const pb = ctx.upload(b);
