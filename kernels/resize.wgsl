@@ -1,12 +1,14 @@
 // Resize on the last two axes (H, W) of a stack of planes. The host computes, per output row and
 // column, two source taps and their weights in the exact float32 arithmetic of the ONNX
 // coordinate mode (all modes, nearest and linear); nearest is a single tap with weight 1.
-// taps[0 .. OH) are the rows, taps[OH .. OH + OW) the columns.
+// taps[0 .. OH) are the rows, taps[OH .. OH + OW) the columns. Each invocation computes one output
+// position (oh, ow) for every plane: its taps are loaded once, not once per plane (on software
+// adapters every per-invocation load is a gather, and the taps were 2/3 of them).
 
 override WG: u32 = 64u;
 
 struct Tap { i0: u32, i1: u32, w0: f32, w1: f32 }
-struct Params { count: u32, H: u32, W: u32, OH: u32, OW: u32, _p0: u32, _p1: u32, _p2: u32 }
+struct Params { count: u32, H: u32, W: u32, OH: u32, OW: u32, planes: u32, _p1: u32, _p2: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -18,22 +20,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.count) { return; }
   let ow = i % p.OW;
-  let t = i / p.OW;
-  let oh = t % p.OH;
-  let plane = t / p.OH;
+  let oh = i / p.OW;
   let r = taps[oh];
   let c = taps[p.OH + ow];
-  let base = plane * p.H * p.W;
-  let r0 = base + r.i0 * p.W;
+  let hw = p.H * p.W;
+  let ohw = p.OH * p.OW;
   // A zero weight skips its tap, so nearest (one tap) copies the value exactly, Inf included.
-  var top = c.w0 * x[r0 + c.i0];
-  if (c.w1 != 0.0) { top += c.w1 * x[r0 + c.i1]; }
-  var v = r.w0 * top;
-  if (r.w1 != 0.0) {
-    let r1 = base + r.i1 * p.W;
-    var bottom = c.w0 * x[r1 + c.i0];
-    if (c.w1 != 0.0) { bottom += c.w1 * x[r1 + c.i1]; }
-    v += r.w1 * bottom;
+  let two = c.w1 != 0.0;
+  let r0 = r.i0 * p.W;
+  let r1 = r.i1 * p.W;
+  for (var plane = 0u; plane < p.planes; plane++) {
+    let base = plane * hw;
+    var top = c.w0 * x[base + r0 + c.i0];
+    if (two) { top += c.w1 * x[base + r0 + c.i1]; }
+    var v = r.w0 * top;
+    if (r.w1 != 0.0) {
+      var bottom = c.w0 * x[base + r1 + c.i0];
+      if (two) { bottom += c.w1 * x[base + r1 + c.i1]; }
+      v += r.w1 * bottom;
+    }
+    y[plane * ohw + i] = v;
   }
-  y[i] = v;
 }

@@ -22,6 +22,12 @@ export { DeviceLostError } from './device.js';
 export { WgslCompileError } from './pipelines.js';
 export { WebGpuUnsupportedError } from './types.js';
 
+/**
+ * Optional device features the lowerings must not use even where the adapter has them: lets tests
+ * and benches run the fallback kernels (e.g. conv_gemm_nosg.wgsl) on any adapter.
+ */
+export const ignoredFeatures = new Set<string>();
+
 /** Where one value lives on the GPU. */
 interface Location {
   buffer: GPUBuffer;
@@ -49,8 +55,8 @@ function concreteInfo(name: string, infos: ReadonlyMap<string, ValueInfo>): Valu
   return info;
 }
 
-/** The graph's node → steps, or a typed error naming every op without a WGSL kernel. */
-function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap<string, ValueInfo>) {
+/** A typed error naming every op without a WGSL kernel (before any device is asked for). */
+function requireKernels(order: Graph['nodes'], infos: ReadonlyMap<string, ValueInfo>): void {
   const missing = order.filter(
     (n) => !WEBGPU_KERNELS[n.op] && !n.outputs.every((o) => !o || infos.get(o)?.value),
   );
@@ -62,6 +68,10 @@ function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap
       Object.keys(WEBGPU_KERNELS),
     );
   }
+}
+
+/** The graph's node → steps (nodes folded to constants by shape inference get none). */
+function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap<string, ValueInfo>) {
   return order.map((node) => {
     // Nodes whose outputs are all known constants were folded by shape inference: nothing to run.
     if (node.outputs.every((o) => !o || infos.get(o)?.value)) return { node, steps: [] as Step[] };
@@ -78,12 +88,7 @@ export const webgpuBackend: Backend = {
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
     const plan = planMemory(graph, infos, { alignment: 16 });
-    const ctx: LowerContext = {
-      dims: (name) => concreteInfo(name, infos).shape as number[],
-      dtype: (name) => concreteInfo(name, infos).dtype,
-      constant: (name) => infos.get(name)?.value ?? graph.initializers.get(name),
-    };
-    const lowered = lowerGraph(plan.order, ctx, infos);
+    requireKernels(plan.order, infos);
     const biggest = Math.max(
       16,
       ...plan.slotBytes,
@@ -94,8 +99,20 @@ export const webgpuBackend: Backend = {
       maxBufferSize: biggest,
       maxComputeWorkgroupStorageSize: 0,
     };
-    const gpu = await acquireDevice(needs, options.profile === true ? ['timestamp-query'] : []);
+    const wanted: GPUFeatureName[] = [
+      'subgroups',
+      ...(options.profile === true ? ['timestamp-query' as const] : []),
+    ];
+    const gpu = await acquireDevice(needs, wanted);
     try {
+      // Lowered once the device is known: kernels that use optional features have fallbacks.
+      const ctx: LowerContext = {
+        dims: (name) => concreteInfo(name, infos).shape as number[],
+        dtype: (name) => concreteInfo(name, infos).dtype,
+        constant: (name) => infos.get(name)?.value ?? graph.initializers.get(name),
+        features: new Set([...gpu.device.features].filter((f) => !ignoredFeatures.has(f))),
+      };
+      const lowered = lowerGraph(plan.order, ctx, infos);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);
     } catch (e) {
       gpu.destroy();

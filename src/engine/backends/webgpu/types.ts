@@ -36,6 +36,8 @@ export interface LowerContext {
   dtype(name: string): string;
   /** The value when it is known at prepare (initializer, folded constant), else undefined. */
   constant(name: string): Tensor | undefined;
+  /** Optional device features the kernels may use ('subgroups'); lowerings pick a fallback without them. */
+  features: ReadonlySet<string>;
 }
 
 /** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */

@@ -4,7 +4,7 @@ import { ACTIVATION_KINDS, type ActivationKind } from '../../../ops/activation.j
 import type { Tensor } from '../../../tensor.js';
 import { type LowerContext, WebGpuUnsupportedError } from '../types.js';
 
-/** ACT override codes shared by activation.wgsl, conv.wgsl and gemm.wgsl (0 = none). */
+/** Activation codes shared by activation.wgsl, conv_gemm*.wgsl, depthwise.wgsl and gemm.wgsl (0 = none). */
 export function actCode(kind: ActivationKind | ''): number {
   return kind === '' ? 0 : ACTIVATION_KINDS.indexOf(kind) + 1;
 }

@@ -1,37 +1,45 @@
 import { convTransposeShape, transposeAxis } from '../../../ops/conv_transpose.js';
-import type { Tensor } from '../../../tensor.js';
-import { count, type Lowering, WebGpuUnsupportedError } from '../types.js';
-import { Uniforms } from '../uniforms.js';
-import { fusedAct, requireConstant, requireFloat32 } from './common.js';
-
-/** Weights (C, M/g, kh, kw) → [group][block of 4 output channels][C/g][kh][kw] x vec4; bias per block. */
-function packTransposed(w: Tensor, b: Tensor | undefined, group: number) {
-  const [c, mg] = w.dims as [number, number];
-  const k = count(w.dims.slice(2));
-  const cg = c / group;
-  const nb = Math.ceil(mg / 4);
-  const weights = new Float32Array(group * nb * cg * k * 4);
-  const bias = new Float32Array(group * nb * 4);
-  const wd = w.data as Float32Array;
-  for (let g = 0; g < group; g++) {
-    for (let j = 0; j < mg; j++) {
-      const blk = g * nb + Math.floor(j / 4);
-      bias[blk * 4 + (j % 4)] = b ? b.get(g * mg + j) : 0;
-      for (let ic = 0; ic < cg; ic++) {
-        for (let t = 0; t < k; t++) {
-          weights[((blk * cg + ic) * k + t) * 4 + (j % 4)] = wd[((g * cg + ic) * mg + j) * k + t] as number;
-        }
-      }
-    }
-  }
-  return { weights, bias, nb, mg, cg };
-}
+import { type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
+import { requireConstant, requireFloat32 } from './common.js';
+import { gemmConvStep, packGemm } from './conv_gemm.js';
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-/** ConvTranspose (1-D or 2-D) on conv_transpose.wgsl: a gather over each output's stride phase. */
+interface Axis {
+  inSize: number;
+  out: number;
+  pad: number;
+  k: number;
+  s: number;
+  d: number;
+}
+
+/**
+ * One stride phase of an axis: outputs o = phase + s * i meet only the taps k0, k0 + step, ...
+ * (those with (o + pad - k * d) divisible by s); input index = i + base - t * back for tap t.
+ */
+function phase(a: Axis, ph: number) {
+  const step = a.s / gcd(a.s, a.d);
+  let k0 = 0;
+  while (k0 < Math.min(a.k, step) && (((ph + a.pad - k0 * a.d) % a.s) + a.s) % a.s !== 0) k0++;
+  const taps = k0 >= a.k || k0 >= step ? 0 : Math.ceil((a.k - k0) / step);
+  return {
+    k0,
+    step,
+    taps,
+    base: (ph + a.pad - k0 * a.d) / a.s,
+    back: (step * a.d) / a.s,
+    outs: Math.max(0, Math.ceil((a.out - ph) / a.s)),
+  };
+}
+
+/**
+ * ConvTranspose (1-D or 2-D) by sub-pixel decomposition: each of the stride_h x stride_w output
+ * phases is a stride-1 conv of x with that phase's taps (no zeros inserted), run on conv_gemm.wgsl
+ * and written straight into its strided sub-grid of y.
+ */
 export const ConvTranspose: Lowering = (node, ctx) => {
   const [x = '', wName = '', bName = ''] = node.inputs;
   const y = node.outputs[0] as string;
@@ -43,43 +51,80 @@ export const ConvTranspose: Lowering = (node, ctx) => {
   const w = requireConstant(node, ctx, wName, 'ConvTranspose weight');
   const b = bName ? requireConstant(node, ctx, bName, 'ConvTranspose bias') : undefined;
   const t = convTransposeShape(node, xd, w.dims, b?.dims);
-  const spatial = xd.slice(2);
-  const axes = spatial.map((inSize, i) => ({
-    inSize,
-    out: transposeAxis(t, i, inSize).out,
-    pad: transposeAxis(t, i, inSize).padBegin,
-    k: t.window.kernel[i] as number,
-    s: t.window.strides[i] as number,
-    d: t.window.dilations[i] as number,
-  }));
-  const unit = { inSize: 1, out: 1, pad: 0, k: 1, s: 1, d: 1 };
-  const [hA, wA] = axes.length === 1 ? [unit, axes[0] as typeof unit] : (axes as [typeof unit, typeof unit]);
-  const out = ctx.dims(y);
-  const [OH, OW] = out.length === 3 ? [1, out[2] as number] : [out[2] as number, out[3] as number];
+  const axes = xd.slice(2).map(
+    (inSize, i): Axis => ({
+      inSize,
+      out: transposeAxis(t, i, inSize).out,
+      pad: transposeAxis(t, i, inSize).padBegin,
+      k: t.window.kernel[i] as number,
+      s: t.window.strides[i] as number,
+      d: t.window.dilations[i] as number,
+    }),
+  );
+  const unit: Axis = { inSize: 1, out: 1, pad: 0, k: 1, s: 1, d: 1 };
+  const [hA, wA] = axes.length === 1 ? [unit, axes[0] as Axis] : (axes as [Axis, Axis]);
   const [n, c] = xd as [number, number];
-  const packed = packTransposed(w, b, t.group);
-  const m = packed.mg * t.group;
-  const invocations = n * t.group * packed.nb * OH * OW;
-  const act = fusedAct(node);
-  return [
-    {
-      kind: 'dispatch',
-      stem: 'conv_transpose',
-      overrides: { ACT: act.code },
-      uniforms: new Uniforms()
-        .u(invocations, n, c, hA.inSize, wA.inSize, m, OH, OW)
-        .u(hA.k, wA.k, hA.s, wA.s, hA.d, wA.d)
-        .i(hA.pad, wA.pad)
-        .u(t.group, packed.cg, packed.mg, packed.nb, hA.s / gcd(hA.s, hA.d), wA.s / gcd(wA.s, wA.d))
-        .f(act.a0, act.a1)
-        .bytes(),
-      bindings: [
-        { kind: 'value', name: x },
-        { kind: 'data', data: packed.weights, label: 'packed weights' },
-        { kind: 'data', data: packed.bias, label: 'packed bias' },
-        { kind: 'value', name: y },
-      ],
-      invocations,
-    },
-  ];
+  const [, mg, KH = 1, KW = 1] = w.dims as number[];
+  const kh = axes.length === 1 ? 1 : KH;
+  const kw = axes.length === 1 ? KH : KW;
+  const cg = c / t.group;
+  const m = (mg as number) * t.group;
+  const wd = w.data as Float32Array;
+  const steps: Step[] = [];
+  for (let py = 0; py < hA.s; py++) {
+    const ph = phase(hA, py);
+    for (let px = 0; px < wA.s; px++) {
+      const pw = phase(wA, px);
+      if (ph.outs === 0 || pw.outs === 0) continue;
+      const taps = ph.taps * pw.taps;
+      const packed = packGemm(
+        m,
+        t.group,
+        cg,
+        ph.taps,
+        pw.taps,
+        (oc, k) => {
+          const g = Math.floor(oc / (mg as number));
+          const ic = Math.floor(k / taps);
+          const r = ph.k0 + Math.floor((k % taps) / pw.taps) * ph.step;
+          const s = pw.k0 + (k % pw.taps) * pw.step;
+          return wd[(((g * cg + ic) * (mg as number) + (oc % (mg as number))) * kh + r) * kw + s] as number;
+        },
+        (oc) => (b ? b.get(oc) : 0),
+      );
+      steps.push(
+        gemmConvStep(
+          {
+            node,
+            x,
+            y,
+            packed,
+            n,
+            c,
+            h: hA.inSize,
+            w: wA.inSize,
+            group: t.group,
+            oh: ph.outs,
+            ow: pw.outs,
+            kh: ph.taps,
+            kw: pw.taps,
+            sh: 1,
+            sw: 1,
+            dh: -ph.back,
+            dw: -pw.back,
+            pt: -ph.base,
+            pl: -pw.base,
+            ohf: hA.out,
+            owf: wA.out,
+            oy0: py,
+            ox0: px,
+            osy: hA.s,
+            osx: wA.s,
+          },
+          ctx.features.has('subgroups'),
+        ),
+      );
+    }
+  }
+  return steps;
 };

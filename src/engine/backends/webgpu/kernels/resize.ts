@@ -98,13 +98,14 @@ function lowerResize(
   if (rank === 1) taps({ ...mode, linear: false, nearest: 'floor' }, 1, 1, 1, table, f, 0);
   else taps(mode, scales[rank - 2] as number, H, OH, table, f, 0);
   taps(mode, scales[rank - 1] as number, W, OW, table, f, OH);
-  const n = count(out);
+  const n = OH * OW;
+  const planes = count(out) / Math.max(1, n);
   return [
     {
       kind: 'dispatch',
       stem: 'resize',
       overrides: {},
-      uniforms: new Uniforms().u(n, H, W, OH, OW, 0, 0, 0).bytes(),
+      uniforms: new Uniforms().u(n, H, W, OH, OW, planes, 0, 0).bytes(),
       bindings: [
         { kind: 'value', name: x },
         { kind: 'data', data: table, label: 'taps' },
