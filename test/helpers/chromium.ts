@@ -42,3 +42,70 @@ export function chromiumSkipReason(
   }
   return undefined;
 }
+
+/**
+ * dist/index.js keeps its dependencies as bare imports (and has no node:* imports), so a page that
+ * loads it needs an import map: ESM packages from node_modules, protobufjs's browser build as a
+ * global, and a stub for jpeg-js (CommonJS; not used by these pages).
+ */
+const IMPORT_MAP = {
+  imports: {
+    protobufjs: '/__shim/protobufjs.js',
+    'jpeg-js': '/__shim/jpeg-js.js',
+    'fast-png': '/node_modules/fast-png/lib/index.js',
+    iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
+    fflate: '/node_modules/fflate/esm/browser.js',
+    flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
+  },
+};
+const SHIMS: Record<string, string> = {
+  'protobufjs.js': 'export default globalThis.protobuf;',
+  'jpeg-js.js': "export default { decode() { throw new Error('jpeg-js is not loaded in this page'); } };",
+};
+const BUNDLE_PAGE = `<!doctype html><title>atrous</title>
+<script src="/node_modules/protobufjs/dist/protobuf.min.js"></script>
+<script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>`;
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.wgsl': 'text/plain',
+  '.html': 'text/html',
+  '.map': 'application/json',
+};
+
+export interface RepoServer {
+  /** e.g. http://127.0.0.1:40123; `/` is a page that can `import('/dist/index.js')`. */
+  origin: string;
+  close(): void;
+}
+
+/**
+ * Serves the repository read-only on 127.0.0.1 (dist/, build/, kernels/, test/fixtures/,
+ * node_modules/), with `/` an empty page carrying the bundle's import map. `headers()` is asked
+ * for extra headers on every response (e.g. COOP/COEP for cross-origin isolation).
+ */
+export async function serveRepo(headers: () => Record<string, string> = () => ({})): Promise<RepoServer> {
+  const { createServer } = await import('node:http');
+  const { readFileSync, statSync } = await import('node:fs');
+  const { extname, join, normalize, resolve } = await import('node:path');
+  const root = resolve('.');
+  const server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = normalize(join(root, decodeURIComponent(pathname)));
+    const shim = pathname.startsWith('/__shim/') ? SHIMS[pathname.slice(8)] : undefined;
+    const extra = headers();
+    if (pathname === '/') {
+      res.writeHead(200, { ...extra, 'content-type': 'text/html' }).end(BUNDLE_PAGE);
+    } else if (shim !== undefined) {
+      res.writeHead(200, { ...extra, 'content-type': 'text/javascript' }).end(shim);
+    } else if (path.startsWith(`${root}/`) && statSync(path, { throwIfNoEntry: false })?.isFile()) {
+      const type = TYPES[extname(path)] ?? 'application/octet-stream';
+      res.writeHead(200, { ...extra, 'content-type': type }).end(readFileSync(path));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { origin: `http://127.0.0.1:${port}`, close: () => server.close() };
+}

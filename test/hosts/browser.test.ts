@@ -1,76 +1,32 @@
-import { readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { parseNpy } from '../../src/io/npy.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumSkipReason, loadPlaywright } from '../helpers/chromium.js';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  chromiumSkipReason,
+  loadPlaywright,
+  type RepoServer,
+  serveRepo,
+} from '../helpers/chromium.js';
 import { expectClose } from '../helpers/compare.js';
 
 /**
  * Loads the built ESM bundle (dist/index.js) in headless Chromium (Debian's /usr/bin/chromium,
  * driven by playwright-core, SwiftShader WebGPU adapter) and runs an ONNX model on WebGPU.
  */
-const ROOT = resolve('.');
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.wgsl': 'text/plain',
-  '.html': 'text/html',
-  '.onnx': 'application/octet-stream',
-  '.npy': 'application/octet-stream',
-  '.map': 'application/json',
-};
-
 const playwright = await loadPlaywright();
 const skip = chromiumSkipReason(playwright, { 'dist/index.js': 'npm run build' });
 if (skip) console.warn(`browser test skipped: ${skip}`);
 
-/**
- * dist/index.js keeps its dependencies as bare imports (and has no node:* imports: Node-only code is
- * in the 'atrous/node' entry), so the page needs an import map: ESM packages from node_modules,
- * protobufjs's browser build as a global, and a stub for jpeg-js (CommonJS; not used here).
- */
-const SHIMS: Record<string, string> = {
-  'protobufjs.js': 'export default globalThis.protobuf;',
-  'jpeg-js.js': "export default { decode() { throw new Error('jpeg-js is not loaded in this page'); } };",
-};
-const IMPORT_MAP = {
-  imports: {
-    protobufjs: '/__shim/protobufjs.js',
-    'jpeg-js': '/__shim/jpeg-js.js',
-    'fast-png': '/node_modules/fast-png/lib/index.js',
-    iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
-    fflate: '/node_modules/fflate/esm/browser.js',
-    flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
-  },
-};
-const PAGE = `<!doctype html><title>atrous</title>
-<script src="/node_modules/protobufjs/dist/protobuf.min.js"></script>
-<script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>`;
-
-/** Serves the repository (dist/, kernels/, test/fixtures/, node_modules/) read-only on 127.0.0.1. */
-let server: Server | undefined;
+let server: RepoServer | undefined;
 let origin = '';
 beforeAll(async () => {
   if (skip) return;
-  server = createServer((req, res) => {
-    const path = normalize(join(ROOT, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)));
-    const shim = req.url?.startsWith('/__shim/') ? SHIMS[req.url.slice(8)] : undefined;
-    if (req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-    } else if (shim !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(shim);
-    } else if (path.startsWith(`${ROOT}/`) && statSync(path, { throwIfNoEntry: false })?.isFile()) {
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-      res.end(readFileSync(path));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((ok) => server?.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveRepo();
+  origin = server.origin;
 });
 afterAll(() => {
   server?.close();

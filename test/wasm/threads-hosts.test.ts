@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { parseNpy } from '../../src/io/npy.js';
+import {
+  CHROMIUM,
+  chromiumSkipReason,
+  loadPlaywright,
+  type RepoServer,
+  serveRepo,
+} from '../helpers/chromium.js';
 import { differingElements } from './threads-helpers.js';
 
 /**
@@ -19,7 +23,6 @@ import { differingElements } from './threads-helpers.js';
 const MODEL = 'test/fixtures/pytorch/tv_lraspp_mnv3_small.onnx';
 const INPUT = 'test/fixtures/pytorch/tv_lraspp_mnv3_small.input.npy';
 const DENO = 'node_modules/.bin/deno';
-const CHROMIUM = '/usr/bin/chromium';
 const built = existsSync('dist/wasm-worker.js') && existsSync('build/atrous-mt.wasm');
 
 async function nodeOneThread(): Promise<Tensor> {
@@ -56,64 +59,22 @@ describe.skipIf(!built || !existsSync(DENO))('WASM threads in Deno', () => {
   });
 });
 
-async function loadPlaywright() {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return undefined;
-  }
-}
 const playwright = await loadPlaywright();
-const browserSkip = !built || !playwright || !existsSync(CHROMIUM);
+const browserSkip = !built || chromiumSkipReason(playwright) !== undefined;
 
-/** The page needs an import map for the bundle's bare imports (as in test/hosts/browser.test.ts). */
-const IMPORT_MAP = {
-  imports: {
-    protobufjs: '/__shim/protobufjs.js',
-    'jpeg-js': '/__shim/jpeg-js.js',
-    'fast-png': '/node_modules/fast-png/lib/index.js',
-    iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
-    fflate: '/node_modules/fflate/esm/browser.js',
-    flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
-  },
-};
-const SHIMS: Record<string, string> = {
-  'protobufjs.js': 'export default globalThis.protobuf;',
-  'jpeg-js.js': "export default { decode() { throw new Error('jpeg-js is not loaded'); } };",
-};
-const PAGE = `<!doctype html><title>atrous threads</title>
-<script src="/node_modules/protobufjs/dist/protobuf.min.js"></script>
-<script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>`;
-const ROOT = resolve('.');
 const ISOLATION = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 };
 
-let server: Server | undefined;
+let server: RepoServer | undefined;
 let origin = '';
 /** Whether responses carry COOP/COEP (the page and its worker script both need them). */
 let isolate = false;
 beforeAll(async () => {
   if (browserSkip) return;
-  server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    const headers = isolate ? ISOLATION : {};
-    const path = normalize(join(ROOT, decodeURIComponent(pathname)));
-    const shim = pathname.startsWith('/__shim/') ? SHIMS[pathname.slice(8)] : undefined;
-    if (pathname === '/') {
-      res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end(PAGE);
-    } else if (shim !== undefined) {
-      res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(shim);
-    } else if (path.startsWith(`${ROOT}/`) && statSync(path, { throwIfNoEntry: false })?.isFile()) {
-      const type = extname(path) === '.js' ? 'text/javascript' : 'application/octet-stream';
-      res.writeHead(200, { ...headers, 'content-type': type }).end(readFileSync(path));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((ok) => server?.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveRepo(() => (isolate ? ISOLATION : {}));
+  origin = server.origin;
 });
 afterAll(() => {
   server?.close();

@@ -31,7 +31,8 @@ export interface Kernels {
   crfSliceSoftmax(...args: number[]): void;
 }
 
-const NAMES: readonly (keyof Kernels)[] = [
+/** Every kernel export, in a fixed order (workers address kernels by their index here). */
+export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'unary',
   'convNhwc',
   'conv1x1Nhwc',
@@ -60,7 +61,7 @@ const NAMES: readonly (keyof Kernels)[] = [
 /** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */
 export function kernelsOf(inst: WasmInstance): Kernels {
   const k: Partial<Record<keyof Kernels, unknown>> = {};
-  for (const name of NAMES) k[name] = inst.fn(name);
+  for (const name of KERNEL_NAMES) k[name] = inst.fn(name);
   return k as Kernels;
 }
 

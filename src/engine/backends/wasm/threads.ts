@@ -6,7 +6,7 @@
  * slice, then waits until every worker has counted itself done — one barrier per call.
  */
 import { AtrousError, BackendUnavailableError } from '../../../errors.js';
-import type { Kernels } from './kernels.js';
+import { KERNEL_NAMES, type Kernels } from './kernels.js';
 import type { Call } from './split.js';
 import { SPLITTERS } from './splitters.js';
 
@@ -28,31 +28,7 @@ export function controlBytes(threads: number): number {
 }
 
 /** Every kernel a worker may be asked to run, by index (the call lists carry the index). */
-export const WORKER_KERNELS: readonly (keyof Kernels)[] = [
-  'unary',
-  'convNhwc',
-  'conv1x1Nhwc',
-  'convDepthwiseNhwc',
-  'convTransposeNhwc',
-  'poolNhwc',
-  'globalAvgPoolNhwc',
-  'globalAvgPoolRange',
-  'resizeNhwc',
-  'binaryStrided',
-  'copyStrided',
-  'fill',
-  'gatherAxes',
-  'castI64F32',
-  'winogradNhwc',
-  'winograd4Nhwc',
-  'softmaxAxis',
-  'argmaxAxis',
-  'reduceRows',
-  'matmul',
-  'crfSplat',
-  'crfBlurDir',
-  'crfSliceSoftmax',
-];
+export const WORKER_KERNELS = KERNEL_NAMES;
 
 /** What the worker script gets in its first message. */
 export interface WorkerInit {
