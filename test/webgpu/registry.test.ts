@@ -9,8 +9,6 @@ import { OP_TYPES } from '../../src/graph/op-types.js';
  * typed error. Adding an op to the registry without a kernel or an entry here fails this test.
  */
 const NO_KERNEL_YET = ['Shape', 'Gather', 'Constant', 'ConstantOfShape'];
-// DenseCRF builds its lattice from the run-time image: no static lowering (src/post/crf/webgpu.ts).
-NO_KERNEL_YET.push('DenseCRF');
 
 describe('webgpu kernel registry', () => {
   it('every op has a WGSL lowering, except the listed shape-math ops', () => {

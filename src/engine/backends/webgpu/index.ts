@@ -7,6 +7,7 @@ import type { ValueInfo } from '../../ops/types.js';
 import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
+import { type HostRun, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
@@ -174,13 +175,31 @@ async function build(
     return loc;
   };
 
+  // Checked before any pipeline is compiled: the profiler records the whole run in one go.
+  const hosted = lowered.find(({ steps }) => steps.some((s) => s.kind === 'host'));
+  if (profile && hosted) {
+    throw new WebGpuUnsupportedError(
+      hosted.node,
+      'profiling a graph with a host step (its GPU work is submitted from the host mid-run); run it without profile',
+    );
+  }
   const cache = new PipelineCache(device);
-  const encoded: Promise<Encoded>[] = [];
+  const encoded: Promise<Encoded | HostRun>[] = [];
   const owners: Omit<ProgramStep, 'encode'>[] = [];
   lowered.forEach(({ node, steps }, index) => {
     steps.forEach((step, k) => {
       owners.push({ node: index, dispatch: step.kind === 'dispatch' });
       const label = steps.length > 1 ? `${node.name}#${k}` : node.name;
+      if (step.kind === 'host') {
+        const inputs = step.inputs.map((i) => {
+          const loc = locate(i.name, node.name);
+          const staging = makeBuffer(`${label} read ${i.name}`, loc.bytes, 0x01 | 0x08); // MAP_READ | COPY_DST
+          return { ...loc, staging, dtype: i.dtype, dims: i.dims };
+        });
+        const output = locate(step.output, node.name);
+        encoded.push(Promise.resolve({ kind: 'host', inputs, output, run: step.run }));
+        return;
+      }
       if (step.kind === 'copy') {
         const src = locate(step.src, node.name).buffer;
         const dst = locate(step.dst, node.name).buffer;
@@ -234,7 +253,11 @@ async function build(
   const profiler = profile
     ? new GpuProfiler(
         device,
-        program.map((encode, i) => ({ ...(owners[i] as Omit<ProgramStep, 'encode'>), encode })),
+        // A profiled program has no host steps (refused above): every item is an Encoded.
+        (program as Encoded[]).map((encode, i) => ({
+          ...(owners[i] as Omit<ProgramStep, 'encode'>),
+          encode,
+        })),
         lowered.map(({ node }) => ({ name: node.name, op: node.op })),
         profile === 'submit',
       )
@@ -268,7 +291,7 @@ async function build(
           device.queue.writeBuffer(loc.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
         }
         if (profiler) last = await profiler.run();
-        const enc = device.createCommandEncoder({ label: 'atrous run' });
+        let enc = device.createCommandEncoder({ label: 'atrous run' });
         let pass: GPUComputePassEncoder | undefined;
         const getPass = () => {
           pass ??= enc.beginComputePass({ label: 'atrous' });
@@ -278,7 +301,17 @@ async function build(
           pass?.end();
           pass = undefined;
         };
-        if (!profiler) for (const step of program) step(enc, getPass, end);
+        if (!profiler) {
+          for (const step of program) {
+            if (typeof step === 'function') {
+              step(enc, getPass, end);
+              continue;
+            }
+            // Host step: the recorded work is submitted, later steps go into a new encoder.
+            end();
+            enc = await runHost(gpu, step, enc);
+          }
+        }
         end();
         for (const name of wanted) {
           const out = outputs.get(name);

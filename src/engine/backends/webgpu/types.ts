@@ -1,6 +1,7 @@
 import { UnsupportedOpError } from '../../../errors.js';
 import type { Node } from '../../../graph/ir.js';
-import type { Tensor } from '../../tensor.js';
+import type { DType, Tensor } from '../../tensor.js';
+import type { GpuContext } from './device.js';
 
 /** What a kernel binds after the uniform block (binding 0), in binding order. */
 export type Binding =
@@ -28,7 +29,20 @@ export interface CopyStep {
   bytes: number;
 }
 
-export type Step = DispatchStep | CopyStep;
+/**
+ * Work done on the host between GPU steps (DenseCRF: its lattice depends on the run-time image).
+ * The executor submits what is recorded so far, reads `inputs` back, awaits `run` and writes the
+ * result into `output`'s buffer, then records the remaining steps in a new encoder.
+ */
+export interface HostStep {
+  kind: 'host';
+  inputs: { name: string; dtype: DType; dims: number[] }[];
+  output: string;
+  /** Same device as the session: host functions may run their own GPU work on it. */
+  run(inputs: Tensor[], gpu: GpuContext): Promise<Tensor>;
+}
+
+export type Step = DispatchStep | CopyStep | HostStep;
 
 /** What a lowering can ask about the graph: concrete dims and constant values. */
 export interface LowerContext {

@@ -2,6 +2,7 @@ import type { OpType } from '../../../../graph/op-types.js';
 import type { Lowering } from '../types.js';
 import { Conv } from './conv.js';
 import { ConvTranspose } from './conv_transpose.js';
+import { DenseCRF } from './dense_crf.js';
 import * as E from './elementwise.js';
 import { Gemm, MatMul } from './gemm.js';
 import * as L from './layout.js';
@@ -16,6 +17,7 @@ import { ArgMax, ReduceMax, ReduceMean, Softmax } from './rows.js';
 export const WEBGPU_KERNELS: Partial<Record<OpType, Lowering>> = {
   Conv,
   ConvTranspose,
+  DenseCRF,
   Relu: E.Relu,
   Clip: E.Clip,
   Sigmoid: E.Sigmoid,

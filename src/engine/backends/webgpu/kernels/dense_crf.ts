@@ -1,0 +1,45 @@
+import { crfKernels, crfProblem } from '../../../../post/crf/inputs.js';
+import { WebGpuCrf } from '../../../../post/crf/webgpu.js';
+import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
+import { type DType, Tensor } from '../../../tensor.js';
+import type { GpuContext } from '../device.js';
+import type { Lowering } from '../types.js';
+
+/**
+ * DenseCRF as a host step: the lattice depends on the run-time image, so there is no static
+ * lowering. The executor reads scores and image back; per batch item the problem is set up as the
+ * ref kernel does (crfProblem: same checks and errors), the lattice is built in WASM and the
+ * iterations run in WGSL on the session's own device (WebGpuCrf), and Q is written back (NCHW).
+ */
+export const DenseCRF: Lowering = (node, ctx) => {
+  const params = denseCrfParams(node);
+  const kind = denseCrfInputKind(node);
+  const [xName, imgName] = node.inputs as [string, string];
+  const io = (name: string) => ({ name, dtype: ctx.dtype(name) as DType, dims: ctx.dims(name) });
+  // One per session (prepare lowers once): its pipelines are compiled on the first run only.
+  let crf: Promise<WebGpuCrf> | undefined;
+  const run = async (inputs: Tensor[], gpu: GpuContext): Promise<Tensor> => {
+    const [x, img] = inputs as [Tensor, Tensor];
+    crf ??= WebGpuCrf.create(gpu);
+    const solver = await crf;
+    const [batch, c, h, w] = x.dims as [number, number, number, number];
+    const n = h * w;
+    const out = new Float32Array(batch * c * n);
+    for (let b = 0; b < batch; b++) {
+      // Interleaved RGB of item b as plain numbers (no rounding to bytes), as the ref kernel reads it.
+      const rgb = new Float64Array(n * 3);
+      for (let k = 0; k < 3; k++) {
+        for (let i = 0; i < n; i++) rgb[i * 3 + k] = img.data[(b * 3 + k) * n + i] as number;
+      }
+      const slice = (x.data as Float32Array).subarray(b * c * n, (b + 1) * c * n);
+      const scores = new Tensor(x.dtype as 'float32', [c, h, w], slice);
+      const p = crfProblem({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+      const { q, stride } = await solver.meanField(p.unary, c, crfKernels(p, params), params.iterations);
+      for (let i = 0; i < n; i++) {
+        for (let l = 0; l < c; l++) out[(b * c + l) * n + i] = q[i * stride + l] as number;
+      }
+    }
+    return new Tensor('float32', [...x.dims], out);
+  };
+  return [{ kind: 'host', inputs: [io(xName), io(imgName)], output: node.outputs[0] as string, run }];
+};
