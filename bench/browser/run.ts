@@ -11,22 +11,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { exportOnnx, GraphBuilder, importModel, parseNpy, Rng, Session, Tensor } from '../../src/index.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/chromium.js';
 import { selectWorkloads } from '../workloads.js';
 import type { CaseResult, CaseSpec } from './page.js';
 import { toMarkdown, toSvg } from './report.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WORKLOADS = [
   'dilated3x3',
   'depthwise3x3',
@@ -221,7 +210,10 @@ async function main(): Promise<void> {
   try {
     // A fresh browser (fresh profile, empty shader caches) per case: every cold run compiles from scratch.
     for (const spec of cases) {
-      const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+      const browser = await playwright.chromium.launch({
+        executablePath: CHROMIUM,
+        args: [...CHROMIUM_ARGS],
+      });
       try {
         version = browser.version();
         const page = await browser.newPage();

@@ -3,7 +3,7 @@ import type { Tensor } from '../../src/engine/tensor.js';
 import { ModelFormatError } from '../../src/errors.js';
 import { importOnnx } from '../../src/graph/import/onnx.js';
 import { DataType } from '../../src/graph/import/onnx-schema.js';
-import { halfToFloat } from '../../src/graph/import/onnx-tensor.js';
+import { halfToFloat } from '../../src/graph/serialize/float16.js';
 import { encodeModel, node, type ProtoObject, rawBytes } from '../helpers/onnx-proto.js';
 
 /** Imports a Relu model carrying one extra initializer 'w' and returns it. */

@@ -1,5 +1,6 @@
 import { BYTES_PER_ELEMENT, type DType, type DTypeArrays, sizeOf, Tensor } from '../../engine/tensor.js';
 import { ModelFormatError } from '../../errors.js';
+import { bf16ToFloat, halfToFloat } from '../serialize/float16.js';
 import {
   DATA_LOCATION_EXTERNAL,
   DataType,
@@ -58,22 +59,6 @@ export function dtypeFromOnnx(code: number, what: string): DType {
   return dtype;
 }
 
-/** IEEE half → number. */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-function bfloat16ToFloat(bits: number): number {
-  const f = new Float32Array(1);
-  new Uint32Array(f.buffer)[0] = (bits & 0xffff) << 16;
-  return f[0] as number;
-}
-
 /** Converts one TensorProto; `what` (e.g. "initializer 'w'") names it in errors. */
 export function tensorFromProto(p: TensorProtoMsg, what: string): Tensor {
   if (p.data_location === DATA_LOCATION_EXTERNAL || p.external_data.length > 0) {
@@ -107,7 +92,7 @@ function fromRaw(code: number, dtype: DType, dims: number[], raw: Uint8Array, wh
   const buffer = new Uint8Array(raw).buffer;
   if (half) {
     const bits = new Uint16Array(buffer);
-    const convert = code === DataType.FLOAT16 ? halfToFloat : bfloat16ToFloat;
+    const convert = code === DataType.FLOAT16 ? halfToFloat : bf16ToFloat;
     const out = new Float32Array(size);
     for (let i = 0; i < size; i++) out[i] = convert(bits[i] as number);
     return new Tensor('float32', dims, out);
@@ -155,7 +140,7 @@ function fromTyped(p: TensorProtoMsg, dtype: DType, dims: number[], size: number
   }
   const values = Array.from(source as ArrayLike<number>);
   if (code === DataType.FLOAT16) return Tensor.fromNumbers('float32', dims, values.map(halfToFloat));
-  if (code === DataType.BFLOAT16) return Tensor.fromNumbers('float32', dims, values.map(bfloat16ToFloat));
+  if (code === DataType.BFLOAT16) return Tensor.fromNumbers('float32', dims, values.map(bf16ToFloat));
   if (dtype === 'bool')
     return Tensor.fromNumbers(
       'bool',

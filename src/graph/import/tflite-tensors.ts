@@ -1,17 +1,8 @@
 import { Tensor } from '../../engine/tensor.js';
 import { ModelFormatError, UnsupportedAttributeError } from '../../errors.js';
+import { decodeHalf } from '../serialize/float16.js';
 import { TensorType, tensorTypeName } from './tflite-enums.js';
 import type { TflTensor } from './tflite-schema.js';
-
-/** IEEE half → float (exact: every half value is a float). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 const ELEMENT_BYTES: Record<number, number> = {
   [TensorType.FLOAT32]: 4,
@@ -55,9 +46,7 @@ export function readConstant(t: TflTensor, data: Uint8Array | undefined): Tensor
       return new Tensor('float32', t.shape, out);
     }
     case TensorType.FLOAT16: {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
-      return new Tensor('float32', t.shape, out);
+      return new Tensor('float32', t.shape, decodeHalf(data.subarray(0, 2 * n)));
     }
     case TensorType.INT32: {
       const out = new Int32Array(n);

@@ -1,4 +1,5 @@
-import { crfKernels, crfProblem } from '../../../../post/crf/inputs.js';
+import { crfBatchItem, writeCrfItem } from '../../../../post/crf/batch-item.js';
+import { crfKernels } from '../../../../post/crf/inputs.js';
 import { buildLatticeKernels, LatticePairwise } from '../../../../post/crf/lattice.js';
 import { meanField } from '../../../../post/crf/meanfield.js';
 import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
@@ -21,19 +22,9 @@ export const DenseCRF: RefKernel = (node, inputs) => {
   const n = h * w;
   const out = new Float32Array(batch * c * n);
   for (let b = 0; b < batch; b++) {
-    // Interleaved RGB of item b (features are read as plain numbers: no rounding to bytes).
-    const rgb = new Float64Array(n * 3);
-    for (let k = 0; k < 3; k++) {
-      for (let i = 0; i < n; i++) rgb[i * 3 + k] = img.data[(b * 3 + k) * n + i] as number;
-    }
-    const slice = (x.data as Float32Array).subarray(b * c * n, (b + 1) * c * n);
-    const scores = new Tensor(x.dtype as 'float32', [c, h, w], slice);
-    const p = crfProblem({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+    const p = crfBatchItem(x, img, b, kind);
     const pairwise = new LatticePairwise(buildLatticeKernels(crfKernels(p, params), n), c);
-    const q = meanField(p.unary, c, pairwise, params.iterations);
-    for (let i = 0; i < n; i++) {
-      for (let l = 0; l < c; l++) out[(b * c + l) * n + i] = q[i * c + l] as number;
-    }
+    writeCrfItem(out, meanField(p.unary, c, pairwise, params.iterations), c, b, c);
   }
   return [new Tensor('float32', [...x.dims], out)];
 };

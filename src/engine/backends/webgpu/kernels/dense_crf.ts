@@ -1,4 +1,5 @@
-import { crfKernels, crfProblem } from '../../../../post/crf/inputs.js';
+import { crfBatchItem, writeCrfItem } from '../../../../post/crf/batch-item.js';
+import { crfKernels } from '../../../../post/crf/inputs.js';
 import { WebGpuCrf } from '../../../../post/crf/webgpu.js';
 import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
 import { type DType, Tensor } from '../../../tensor.js';
@@ -26,18 +27,9 @@ export const DenseCRF: Lowering = (node, ctx) => {
     const n = h * w;
     const out = new Float32Array(batch * c * n);
     for (let b = 0; b < batch; b++) {
-      // Interleaved RGB of item b as plain numbers (no rounding to bytes), as the ref kernel reads it.
-      const rgb = new Float64Array(n * 3);
-      for (let k = 0; k < 3; k++) {
-        for (let i = 0; i < n; i++) rgb[i * 3 + k] = img.data[(b * 3 + k) * n + i] as number;
-      }
-      const slice = (x.data as Float32Array).subarray(b * c * n, (b + 1) * c * n);
-      const scores = new Tensor(x.dtype as 'float32', [c, h, w], slice);
-      const p = crfProblem({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+      const p = crfBatchItem(x, img, b, kind);
       const { q, stride } = await solver.meanField(p.unary, c, crfKernels(p, params), params.iterations);
-      for (let i = 0; i < n; i++) {
-        for (let l = 0; l < c; l++) out[(b * c + l) * n + i] = q[i * stride + l] as number;
-      }
+      writeCrfItem(out, q, stride, b, c);
     }
     return new Tensor('float32', [...x.dims], out);
   };
