@@ -1,8 +1,9 @@
-import type { CaseResult, SideResult } from './page.js';
+import type { CaseResult, SideResult } from './compare.js';
 
 export interface Meta {
   date: string;
-  chromium: string;
+  /** Where both sides ran: "Chromium 1xx" (one page) or "Node v20 + Dawn" (one process). */
+  host: string;
   adapter: string;
   onnxruntimeWeb: string;
   reps: number;
@@ -27,9 +28,9 @@ function side(r: CaseResult, b: SideResult['backend']): SideResult | undefined {
 /** The results table: warm median and cold (create + first run) per side, and atrous / ORT ratios. */
 export function toMarkdown(meta: Meta, results: CaseResult[]): string {
   const lines = [
-    `# atrous-webgpu vs onnxruntime-web WebGPU, same Chromium page (${meta.date})`,
+    `# atrous-webgpu vs onnxruntime-web WebGPU, same adapter (${meta.date})`,
     '',
-    `Chromium ${meta.chromium}, adapter: ${meta.adapter}; onnxruntime-web ${meta.onnxruntimeWeb}.`,
+    `${meta.host}, adapter: ${meta.adapter}; onnxruntime-web ${meta.onnxruntimeWeb}.`,
     `Warm: median of ${meta.reps} runs after the first; cold: session creation + first run (shader compiles included).`,
     'Both read the output back to the CPU. Ratios are atrous / ORT (< 1: atrous faster). ' +
       'err: max |output − expected| / max |expected|, expected = atrous wasm backend in Node. ' +

@@ -10,41 +10,11 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
-import { exportOnnx, GraphBuilder, importModel, parseNpy, Rng, Session, Tensor } from '../../src/index.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/chromium.js';
-import { selectWorkloads } from '../workloads.js';
-import type { CaseResult, CaseSpec } from './page.js';
+import { arg, buildCases, warmUpCase } from './cases.js';
+import type { Case, CaseResult } from './compare.js';
+import type { CaseSpec } from './page.js';
 import { toMarkdown, toSvg } from './report.js';
-
-const WORKLOADS = [
-  'dilated3x3',
-  'depthwise3x3',
-  'pointwise1x1',
-  'convtranspose4x4',
-  'gcn15',
-  'aspp',
-  'bilinear8x',
-];
-/** Whole models: the file atrous loads, and the fixture input (else seeded random inputs). */
-const MODELS: { name: string; file: string; input?: string }[] = [
-  {
-    name: 'lraspp_mnv3',
-    file: 'test/fixtures/generated/tv_lraspp_mnv3_full.onnx',
-    input: 'test/fixtures/generated/tv_lraspp_mnv3_full.input.npy',
-  },
-  { name: 'selfie_segmentation', file: 'assets/selfie_segmentation.tflite' },
-];
-
-/** The expected first output, from atrous' wasm backend in Node (the numerical check of both sides). */
-async function expectedOf(id: string, model: Uint8Array, feeds: Record<string, Tensor>): Promise<string> {
-  const s = await Session.create(model, { backend: 'wasm' });
-  try {
-    const out = await s.run(feeds);
-    return serve(`${id}.expected`, raw(out[s.outputs[0]?.name as string] as Tensor));
-  } finally {
-    s.release();
-  }
-}
 
 /** Case files served from memory under /__case/. */
 const served = new Map<string, Uint8Array>();
@@ -54,71 +24,23 @@ function serve(name: string, bytes: Uint8Array): string {
   return `/__case/${name}`;
 }
 
-function raw(t: Tensor): Uint8Array {
-  const d = Float32Array.from(t.data as Float32Array);
-  return new Uint8Array(d.buffer);
-}
+const raw = (d: Float32Array) => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
-function inputsOf(id: string, feeds: Record<string, Tensor>): CaseSpec['inputs'] {
-  return Object.entries(feeds).map(([name, t], i) => ({
-    name,
-    dims: [...t.dims],
-    url: serve(`${id}.in${i}`, raw(t)),
-  }));
-}
-
-async function workloadCase(name: string, size: 'full' | 'tiny'): Promise<CaseSpec> {
-  const [w] = selectWorkloads([name]);
-  const b = (w as NonNullable<typeof w>).build(size);
-  const bytes = exportOnnx(b.graph);
-  const onnx = serve(`${name}-${size}.onnx`, bytes);
-  const expected = await expectedOf(`${name}-${size}`, bytes, b.feeds);
+/** A built case as the page fetches it: every byte array served under /__case/<i>.*. */
+function specOf(c: Case, i: number): CaseSpec {
+  const model = serve(`${i}.model`, c.model);
   return {
-    name,
-    shape: b.shape,
-    gflop: b.gflop,
-    model: onnx,
-    onnx,
-    expected,
-    inputs: inputsOf(`${name}-${size}`, b.feeds),
-  };
-}
-
-async function modelCase(m: (typeof MODELS)[number]): Promise<CaseSpec | undefined> {
-  if (!existsSync(m.file)) return undefined;
-  const bytes = new Uint8Array(readFileSync(m.file));
-  const graph = importModel(bytes);
-  const onnx = m.file.endsWith('.onnx') ? `/${m.file}` : serve(`${m.name}.onnx`, exportOnnx(graph));
-  const feeds: Record<string, Tensor> = {};
-  if (m.input) {
-    feeds[graph.inputs[0]?.name as string] = parseNpy(new Uint8Array(readFileSync(m.input)));
-  } else {
-    const rng = new Rng(5);
-    for (const t of graph.inputs) {
-      if (graph.initializers.has(t.name)) continue;
-      const dims = t.shape.map((d) => (typeof d === 'number' ? d : 1));
-      feeds[t.name] = new Tensor(
-        'float32',
-        dims,
-        rng.floats(
-          dims.reduce((a, d) => a * d, 1),
-          0,
-          1,
-        ),
-      );
-    }
-  }
-  const shape = Object.values(feeds)
-    .map((t) => t.dims.join('×'))
-    .join(', ');
-  const expected = await expectedOf(m.name, bytes, feeds);
-  return {
-    name: m.name,
-    shape: `input ${shape}`,
-    model: `/${m.file}`,
-    onnx,
-    expected,
-    inputs: inputsOf(m.name, feeds),
+    name: c.name,
+    shape: c.shape,
+    gflop: c.gflop,
+    model,
+    onnx: c.onnx === c.model ? model : serve(`${i}.onnx`, c.onnx),
+    expected: c.expected && serve(`${i}.expected`, raw(c.expected)),
+    inputs: Object.entries(c.feeds).map(([name, t], k) => ({
+      name,
+      dims: [...t.dims],
+      url: serve(`${i}.in${k}`, raw(Float32Array.from(t.data as Float32Array))),
+    })),
   };
 }
 
@@ -151,37 +73,12 @@ const PAGE = `<!doctype html><title>atrous webgpu bench</title>
 <script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>
 <script type="module">import '/build/bench-browser/page.js'; window.benchReady = true;</script>`;
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
   const only = arg('--only')?.split(',').filter(Boolean);
   const reps = Number(arg('--reps') ?? 5);
   const outDir = arg('--out') ?? 'bench/results';
-  const models = process.argv.includes('--no-models') ? [] : MODELS;
-  const names = [...WORKLOADS, ...models.map((m) => m.name)].filter((c) => !only || only.includes(c));
-  const cases: CaseSpec[] = [];
-  for (const name of names) {
-    const m = models.find((x) => x.name === name);
-    const spec = m ? await modelCase(m) : await workloadCase(name, 'full');
-    if (spec) cases.push(spec);
-    else process.stderr.write(`${name}: ${m?.file} is missing, skipped\n`);
-  }
-  // Untimed warm-up in every fresh browser: one Relu, so the first timed cold run of either side
-  // does not pay one-time runtime start-up (onnxruntime-web's wasm, fetching kernel sources).
-  const wb = new GraphBuilder('warmup');
-  wb.output(wb.op('Relu', [wb.input('x', [1, 4, 8, 8])]));
-  const warmOnnx = serve('warmup.onnx', exportOnnx(wb.build()));
-  const warmX = new Tensor('float32', [1, 4, 8, 8], new Rng(1).floats(256, -1, 1));
-  const warm: CaseSpec = {
-    name: 'warmup',
-    shape: '',
-    model: warmOnnx,
-    onnx: warmOnnx,
-    inputs: inputsOf('warmup', { x: warmX }),
-  };
+  const cases = (await buildCases(only, !process.argv.includes('--no-models'))).map(specOf);
+  const warm = specOf(warmUpCase(), -1);
   for (const need of ['dist/index.js', 'build/bench-browser/page.js', CHROMIUM]) {
     if (!existsSync(need))
       throw new Error(
@@ -235,7 +132,7 @@ async function main(): Promise<void> {
     const date = new Date().toISOString().slice(0, 10);
     const meta = {
       date,
-      chromium: version,
+      host: `Chromium ${version}`,
       adapter: results[0]?.adapter ?? 'unknown',
       onnxruntimeWeb: JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'))
         .version as string,

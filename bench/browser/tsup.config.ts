@@ -24,7 +24,7 @@ export default defineConfig([
     esbuildPlugins: [toDist('/dist/index.js')],
   },
   {
-    entry: { run: 'bench/browser/run.ts' },
+    entry: { run: 'bench/browser/run.ts', node: 'bench/browser/node.ts' },
     outDir: 'build/bench-browser',
     format: ['esm'],
     target: 'es2022',
@@ -32,7 +32,7 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     dts: false,
-    external: ['playwright-core'],
+    external: ['playwright-core', 'onnxruntime-web', 'webgpu'],
     esbuildPlugins: [toDist('../../dist/index.js')],
   },
 ]);

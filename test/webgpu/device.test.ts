@@ -61,4 +61,32 @@ describe.skipIf(skip !== undefined)('webgpu device', () => {
       /maxStorageBufferBindingSize = .* offers at most/,
     );
   });
+
+  it('sessions share one device, a released device serves the next session, and pipelines compile once per device', async () => {
+    const graph = model();
+    const feeds = randomFeeds(graph, 4);
+    const a = await Session.create(graph, { backend: 'webgpu' });
+    const ctxA = acquired[acquired.length - 1] as GpuContext;
+    const b = await Session.create(graph, { backend: 'webgpu' });
+    const ctxB = acquired[acquired.length - 1] as GpuContext;
+    expect(ctxB.device).toBe(ctxA.device);
+    const want = Object.values(await a.run(feeds))[0] as Tensor;
+    a.release();
+    // b still holds the device: releasing a must not have destroyed it.
+    expectClose(
+      Object.values(await b.run(feeds))[0] as Tensor,
+      want,
+      { atol: 0, rtol: 0 },
+      'b after a released',
+    );
+    b.release();
+    // Nobody holds it now; the next session (within the idle time) gets it back and compiles nothing.
+    const compile = vi.spyOn(ctxA.device, 'createComputePipelineAsync');
+    const c = await Session.create(graph, { backend: 'webgpu' });
+    expect((acquired[acquired.length - 1] as GpuContext).device).toBe(ctxA.device);
+    expect(compile).not.toHaveBeenCalled();
+    expectClose(Object.values(await c.run(feeds))[0] as Tensor, want, { atol: 0, rtol: 0 }, 'c');
+    c.release();
+    compile.mockRestore();
+  });
 });

@@ -78,14 +78,85 @@ export async function findGpu(): Promise<GPU> {
   return nodeGpu;
 }
 
+/** How long a device nobody holds is kept for the next session before it is destroyed. */
+const IDLE_MS = 3000;
+
+/** A device shared by the sessions (and CRF, metrics) that fit in its limits and features. */
+interface SharedDevice {
+  device: GPUDevice;
+  adapterName: string;
+  /** The features the adapter offers (a request for one it lacks can still share this device). */
+  adapterFeatures: ReadonlySet<string>;
+  refs: number;
+  lost: DeviceLostError | undefined;
+  idle: ReturnType<typeof setTimeout> | undefined;
+}
+
+let current: SharedDevice | undefined;
+
+function fits(d: SharedDevice, limits: Record<string, number>, features: readonly GPUFeatureName[]): boolean {
+  if (d.lost) return false;
+  for (const [key, want] of Object.entries(limits)) {
+    if ((d.device.limits as unknown as Record<string, number>)[key] < want) return false;
+  }
+  return features.every((f) => d.device.features.has(f) || !d.adapterFeatures.has(f));
+}
+
+function release(d: SharedDevice): void {
+  if (--d.refs > 0) return;
+  if (d !== current || d.lost) {
+    d.device.destroy();
+    return;
+  }
+  // Kept a while: the next Session.create (a page that re-creates sessions, a bench) skips
+  // requestDevice and finds its pipelines compiled. The timer does not keep Node alive.
+  d.idle = setTimeout(() => {
+    if (d.refs === 0) {
+      if (current === d) current = undefined;
+      d.device.destroy();
+    }
+  }, IDLE_MS);
+  (d.idle as { unref?: () => void }).unref?.();
+}
+
+/** A handle on `d`: destroy() gives this hold back (the device goes when nobody holds it). */
+function hold(d: SharedDevice): GpuContext {
+  d.refs++;
+  if (d.idle) clearTimeout(d.idle);
+  d.idle = undefined;
+  let held = true;
+  return {
+    device: d.device,
+    adapterName: d.adapterName,
+    get lost() {
+      return d.lost;
+    },
+    set lost(e: DeviceLostError | undefined) {
+      d.lost = e;
+    },
+    destroy() {
+      if (held) release(d);
+      held = false;
+    },
+  };
+}
+
 /**
  * Requests an adapter and a device with the limits `needs` (never below WebGPU's defaults) and
  * those of `features` the adapter has (read `device.features` to see which were granted).
+ * Devices are shared: while one is alive (held, or idle for up to IDLE_MS) and has the limits and
+ * features asked for, it is handed out again, as onnxruntime-web and TensorFlow.js keep one device
+ * per page. A lost device is never handed out again.
  */
 export async function acquireDevice(
   needs: Partial<DeviceNeeds> = {},
   features: readonly GPUFeatureName[] = [],
 ): Promise<GpuContext> {
+  const requiredLimits: Record<string, number> = {};
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof DeviceNeeds)[]) {
+    requiredLimits[key] = Math.max(needs[key] ?? 0, DEFAULT_LIMITS[key]);
+  }
+  if (current && fits(current, requiredLimits, features)) return hold(current);
   const gpu = await findGpu();
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
@@ -94,31 +165,42 @@ export async function acquireDevice(
   const info = adapter.info;
   const adapterName =
     [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
-  const requiredLimits: Record<string, number> = {};
-  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof DeviceNeeds)[]) {
-    const want = Math.max(needs[key] ?? 0, DEFAULT_LIMITS[key]);
-    const has = adapter.limits[key];
+  for (const [key, want] of Object.entries(requiredLimits)) {
+    const has = (adapter.limits as unknown as Record<string, number>)[key] as number;
     if (want > has) {
       throw new BackendUnavailableError(
         'webgpu',
         `the model needs ${key} = ${want} bytes but adapter '${adapterName}' offers at most ${has}; use a smaller input or --backend wasm`,
       );
     }
-    requiredLimits[key] = want;
+    // A device that will be shared asks for what the previous one had too.
+    const before =
+      current && !current.lost ? (current.device.limits as unknown as Record<string, number>)[key] : 0;
+    requiredLimits[key] = Math.max(want, Math.min(before ?? 0, has));
   }
-  const requiredFeatures = features.filter((f) => adapter.features.has(f));
+  const asked = new Set<GPUFeatureName>(features);
+  if (current && !current.lost) for (const f of current.device.features) asked.add(f as GPUFeatureName);
+  const requiredFeatures = [...asked].filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'atrous' });
-  const ctx: GpuContext = {
+  const shared: SharedDevice = {
     device,
     adapterName,
+    adapterFeatures: new Set([...adapter.features].map(String)),
+    refs: 0,
     lost: undefined,
-    destroy() {
-      device.destroy();
-    },
+    idle: undefined,
   };
   device.lost.then((l) => {
-    if (l.reason !== 'destroyed') ctx.lost = new DeviceLostError(String(l.reason), l.message);
-    else ctx.lost ??= new DeviceLostError('destroyed', 'the device was destroyed (session released)');
+    if (l.reason !== 'destroyed') shared.lost = new DeviceLostError(String(l.reason), l.message);
+    else shared.lost ??= new DeviceLostError('destroyed', 'the device was destroyed (session released)');
+    if (current === shared) current = undefined;
   });
-  return ctx;
+  // The device this replaces goes once its holders release it (and now, if nobody holds it).
+  const previous = current;
+  current = shared;
+  if (previous && previous.refs === 0) {
+    if (previous.idle) clearTimeout(previous.idle);
+    previous.device.destroy();
+  }
+  return hold(shared);
 }

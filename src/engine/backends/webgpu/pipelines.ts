@@ -9,19 +9,25 @@ export class WgslCompileError extends AtrousError {
   }
 }
 
+/** What a device has compiled: shared by every session and CRF on that device. */
+interface DeviceShaders {
+  pipelines: Map<string, Promise<GPUComputePipeline>>;
+  /** One module per shader text, and its compilation info asked for once (Chromium 156 never answers a second ask). */
+  modules: Map<string, { module: GPUShaderModule; info: Promise<GPUCompilationInfo> }>;
+  /** Compiles run one after another: error scopes are a stack and must not interleave. */
+  queue: Promise<unknown>;
+}
+
+const compiledOn = new WeakMap<GPUDevice, DeviceShaders>();
+
 /**
  * Compute pipelines, created once at prepare with createComputePipelineAsync inside an error
- * scope. Cache key: stem | hash of the WGSL text | sorted override constants.
+ * scope. Cache key: stem | hash of the WGSL text | sorted override constants. The compiled
+ * pipelines belong to the device, so a second session on a shared device (device.ts) compiles
+ * only what the first did not; what a session used is recorded per cache (for --dump-wgsl).
  */
 export class PipelineCache {
-  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
-  /** One module per stem, and its compilation info asked for once (Chromium 156 never answers a second ask). */
-  private readonly modules = new Map<
-    string,
-    { module: GPUShaderModule; info: Promise<GPUCompilationInfo> }
-  >();
-  /** Compiles run one after another: error scopes are a stack and must not interleave. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly shaders: DeviceShaders;
   /** The exact shader text used per stem (for --dump-wgsl). */
   readonly used = new Map<string, string>();
   /** Every pipeline request: which node used which shader file (`<stem>-<hash>.wgsl`) with which overrides. */
@@ -29,7 +35,14 @@ export class PipelineCache {
   /** The exact shader text per file name `<stem>-<hash>.wgsl`. */
   readonly files = new Map<string, string>();
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(private readonly device: GPUDevice) {
+    let shaders = compiledOn.get(device);
+    if (!shaders) {
+      shaders = { pipelines: new Map(), modules: new Map(), queue: Promise.resolve() };
+      compiledOn.set(device, shaders);
+    }
+    this.shaders = shaders;
+  }
 
   async get(
     stem: string,
@@ -44,28 +57,35 @@ export class PipelineCache {
     const key = `${stem}|${hash}|${JSON.stringify(constants)}`;
     this.files.set(`${stem}-${hash}.wgsl`, text);
     this.uses.push({ node: label.node, op: label.op, file: `${stem}-${hash}.wgsl`, overrides: constants });
-    let pipeline = this.pipelines.get(key);
+    const shared = this.shaders;
+    let pipeline = shared.pipelines.get(key);
     if (!pipeline) {
-      pipeline = this.queue.then(() => this.compile(stem, text, constants, label));
-      this.queue = pipeline.catch(() => undefined);
-      this.pipelines.set(key, pipeline);
+      const made = shared.queue.then(() => this.compile(stem, `${stem}|${hash}`, text, constants, label));
+      // A failure is not cached: the next session asks again, and its error names its own node.
+      shared.queue = made.catch(() => {
+        if (shared.pipelines.get(key) === made) shared.pipelines.delete(key);
+      });
+      shared.pipelines.set(key, made);
+      pipeline = made;
     }
     return pipeline;
   }
 
   private async compile(
     stem: string,
+    moduleKey: string,
     text: string,
     constants: Record<string, number>,
     label: { node: string; op: string },
   ): Promise<GPUComputePipeline> {
     const device = this.device;
     device.pushErrorScope('validation');
-    let compiled = this.modules.get(stem);
+    const modules = this.shaders.modules;
+    let compiled = modules.get(moduleKey);
     if (!compiled) {
       const created = device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
       compiled = { module: created, info: created.getCompilationInfo() };
-      this.modules.set(stem, compiled);
+      modules.set(moduleKey, compiled);
     }
     const module = compiled.module;
     const info = await compiled.info;
@@ -88,7 +108,7 @@ export class PipelineCache {
     const scoped = await device.popErrorScope();
     if (!failure && scoped) failure = scoped.message;
     if (failure || !pipeline) {
-      this.modules.delete(stem);
+      modules.delete(moduleKey);
       throw new WgslCompileError(label.node, label.op, stem, failure ?? 'no pipeline');
     }
     return pipeline;

@@ -1,0 +1,131 @@
+/// <reference types="@webgpu/types" />
+/**
+ * One case on atrous-webgpu and onnxruntime-web's WebGPU provider, on the host's `navigator.gpu`
+ * (the Chromium page of page.ts, or Node + Dawn in node.ts). Cold = session creation + first run
+ * (both compile their shaders there); warm = median of `reps` further runs. Outputs are read back
+ * to the CPU on both sides.
+ */
+import { Session, type Tensor } from '../../src/index.js';
+
+interface OrtTensor {
+  data: unknown;
+  dims: readonly number[];
+}
+interface OrtSession {
+  run(feeds: Record<string, unknown>): Promise<Record<string, OrtTensor>>;
+  release(): Promise<void>;
+  outputNames: readonly string[];
+}
+/** The part of onnxruntime-web's module the bench uses. */
+export interface Ort {
+  env: { wasm: { numThreads: number; wasmPaths?: string }; logLevel: string };
+  Tensor: new (type: string, data: Float32Array, dims: readonly number[]) => unknown;
+  InferenceSession: { create(bytes: Uint8Array, opts: object): Promise<OrtSession> };
+}
+
+export interface SideResult {
+  backend: 'atrous-webgpu' | 'ort-webgpu';
+  status: 'ok' | 'failed';
+  reason?: string;
+  coldMs?: number;
+  warmMs?: number[];
+  medianMs?: number;
+  /** Max |output - expected| and that over max |expected| (expected: atrous wasm in Node). */
+  maxErr?: number;
+  relErr?: number;
+}
+
+export interface CaseResult {
+  name: string;
+  shape: string;
+  gflop?: number;
+  adapter: string;
+  sides: SideResult[];
+}
+
+/** A case with its bytes and inputs loaded. */
+export interface Case {
+  name: string;
+  shape: string;
+  gflop?: number;
+  /** Bytes for atrous (ONNX or TFLite) and the ONNX bytes for onnxruntime-web. */
+  model: Uint8Array;
+  onnx: Uint8Array;
+  feeds: Record<string, Tensor>;
+  /** The expected first output, computed on atrous' wasm backend in Node. */
+  expected?: Float32Array;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+async function timeSide(
+  backend: SideResult['backend'],
+  reps: number,
+  create: () => Promise<{ run(): Promise<Float32Array>; release(): Promise<void> | void }>,
+): Promise<{ side: SideResult; out?: Float32Array }> {
+  try {
+    const t0 = performance.now();
+    const s = await create();
+    // Copied at once: an output's memory may be reused by the next run or freed by release().
+    const out = Float32Array.from(await s.run());
+    const coldMs = performance.now() - t0;
+    const warmMs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      await s.run();
+      warmMs.push(performance.now() - t);
+    }
+    await s.release();
+    return { side: { backend, status: 'ok', coldMs, warmMs, medianMs: median(warmMs) }, out };
+  } catch (e) {
+    return { side: { backend, status: 'failed', reason: (e as Error).message } };
+  }
+}
+
+function errors(got: Float32Array | undefined, want: Float32Array | undefined) {
+  if (!got || !want || got.length !== want.length) return undefined;
+  let m = 0;
+  let peak = 0;
+  for (let i = 0; i < got.length; i++) {
+    m = Math.max(m, Math.abs((got[i] as number) - (want[i] as number)));
+    peak = Math.max(peak, Math.abs(want[i] as number));
+  }
+  return { maxErr: m, relErr: peak > 0 ? m / peak : m };
+}
+
+/** Runs `c` on atrous-webgpu, then on `ort`'s WebGPU provider; `adapter` names the adapter. */
+export async function compareCase(c: Case, reps: number, ort: Ort, adapter: string): Promise<CaseResult> {
+  const atrous = await timeSide('atrous-webgpu', reps, async () => {
+    const s = await Session.create(c.model, { backend: 'webgpu' });
+    const out = s.outputs[0]?.name as string;
+    return {
+      run: async () => (await s.run(c.feeds))[out]?.data as Float32Array,
+      release: () => s.release(),
+    };
+  });
+  const ortSide = await timeSide('ort-webgpu', reps, async () => {
+    const s = await ort.InferenceSession.create(c.onnx, { executionProviders: ['webgpu'] });
+    const feeds: Record<string, unknown> = {};
+    for (const [k, t] of Object.entries(c.feeds))
+      feeds[k] = new ort.Tensor('float32', t.data as Float32Array, t.dims);
+    const out = s.outputNames[0] as string;
+    return {
+      run: async () => (await s.run(feeds))[out]?.data as Float32Array,
+      release: () => s.release(),
+    };
+  });
+  const ea = errors(atrous.out, c.expected);
+  const eo = errors(ortSide.out, c.expected);
+  if (ea) Object.assign(atrous.side, ea);
+  if (eo) Object.assign(ortSide.side, eo);
+  return { name: c.name, shape: c.shape, gflop: c.gflop, adapter, sides: [atrous.side, ortSide.side] };
+}
+
+/** "vendor / architecture / description" of a WebGPU adapter. */
+export function adapterName(info: GPUAdapterInfo | undefined): string {
+  return info ? [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ') : 'none';
+}
