@@ -60,9 +60,13 @@ export class PipelineCache {
     const shared = this.shaders;
     let pipeline = shared.pipelines.get(key);
     if (!pipeline) {
-      const made = shared.queue.then(() => this.compile(stem, `${stem}|${hash}`, text, constants, label));
+      // Modules are made one at a time (their error scope must not interleave); the pipelines,
+      // the backend compiles that dominate a cold start on a real GPU, are made concurrently.
+      const module = shared.queue.then(() => this.moduleFor(stem, `${stem}|${hash}`, text, label));
+      shared.queue = module.catch(() => undefined);
+      const made = module.then((m) => this.pipelineFor(stem, m, constants, label));
       // A failure is not cached: the next session asks again, and its error names its own node.
-      shared.queue = made.catch(() => {
+      made.catch(() => {
         if (shared.pipelines.get(key) === made) shared.pipelines.delete(key);
       });
       shared.pipelines.set(key, made);
@@ -71,46 +75,52 @@ export class PipelineCache {
     return pipeline;
   }
 
-  private async compile(
+  /** The shader module of `text`, compiled and checked once per device. */
+  private async moduleFor(
     stem: string,
     moduleKey: string,
     text: string,
-    constants: Record<string, number>,
     label: { node: string; op: string },
-  ): Promise<GPUComputePipeline> {
+  ): Promise<GPUShaderModule> {
     const device = this.device;
-    device.pushErrorScope('validation');
     const modules = this.shaders.modules;
     let compiled = modules.get(moduleKey);
+    let scoped: GPUError | null = null;
     if (!compiled) {
+      device.pushErrorScope('validation');
       const created = device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
       compiled = { module: created, info: created.getCompilationInfo() };
       modules.set(moduleKey, compiled);
+      await compiled.info.catch(() => undefined);
+      scoped = await device.popErrorScope();
     }
-    const module = compiled.module;
     const info = await compiled.info;
     const errors = info.messages.filter((m) => m.type === 'error');
-    let pipeline: GPUComputePipeline | undefined;
-    let failure: string | undefined;
-    if (errors.length > 0) {
-      failure = errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-    } else {
-      try {
-        pipeline = await device.createComputePipelineAsync({
-          label: `${label.node} (${stem})`,
-          layout: 'auto',
-          compute: { module, entryPoint: 'main', constants },
-        });
-      } catch (e) {
-        failure = (e as Error).message;
-      }
-    }
-    const scoped = await device.popErrorScope();
-    if (!failure && scoped) failure = scoped.message;
-    if (failure || !pipeline) {
+    const failure = errors.length
+      ? errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ')
+      : scoped?.message;
+    if (failure) {
       modules.delete(moduleKey);
-      throw new WgslCompileError(label.node, label.op, stem, failure ?? 'no pipeline');
+      throw new WgslCompileError(label.node, label.op, stem, failure);
     }
-    return pipeline;
+    return compiled.module;
+  }
+
+  /** createComputePipelineAsync rejects (GPUPipelineError) on a bad override or layout: no error scope needed. */
+  private async pipelineFor(
+    stem: string,
+    module: GPUShaderModule,
+    constants: Record<string, number>,
+    label: { node: string; op: string },
+  ): Promise<GPUComputePipeline> {
+    try {
+      return await this.device.createComputePipelineAsync({
+        label: `${label.node} (${stem})`,
+        layout: 'auto',
+        compute: { module, entryPoint: 'main', constants },
+      });
+    } catch (e) {
+      throw new WgslCompileError(label.node, label.op, stem, (e as Error).message);
+    }
   }
 }
