@@ -2,12 +2,14 @@ import type { Graph } from '../ir.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { foldConstants } from './fold-constants.js';
 import { fuseActivation } from './fuse-activation.js';
+import { pruneConvTaps } from './prune-conv-taps.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentity } from './remove-identity.js';
 
 export { foldBatchNorm } from './fold-batchnorm.js';
 export { type FoldOptions, foldConstants } from './fold-constants.js';
 export { fuseActivation } from './fuse-activation.js';
+export { pruneConvTaps } from './prune-conv-taps.js';
 export { removeDeadNodes } from './remove-dead-nodes.js';
 export { removeIdentity } from './remove-identity.js';
 
@@ -16,14 +18,16 @@ export type Pass = (graph: Graph) => Graph;
 /**
  * The default pipeline run by Session.create. Order matters: identities go first so folding and
  * fusion see producer → consumer directly; constants are folded before BatchNorm folding and
- * activation fusion, which need constant parameters (Clip bounds, BN statistics); dead-node removal
- * last sweeps up what the others left unread.
+ * activation fusion, which need constant parameters (Clip bounds, BN statistics); taps that only
+ * read padding are pruned once weights are final; dead-node removal last sweeps up what the others
+ * left unread.
  */
 export const DEFAULT_PASSES: readonly Pass[] = [
   removeIdentity,
   (g) => foldConstants(g),
   foldBatchNorm,
   fuseActivation,
+  pruneConvTaps,
   removeDeadNodes,
 ];
 
