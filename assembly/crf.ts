@@ -7,42 +7,31 @@ import { expf4 } from './activation';
 
 /**
  * Softmax over the first `c` of `cp` lanes of the row at `row` (in place; padding lanes get 0).
+ * Only the last group of 4 has padding lanes: `last` masks its valid ones (the caller computes it
+ * once). The max is reduced with shuffles (exact in any order); the sum in lane order.
  */
 // @ts-ignore: decorator
 @inline
-function softmaxRow(row: usize, c: i32, cp: i32): void {
-  const groups = cp >> 2;
+function softmaxRow(row: usize, cp: i32, last: v128): void {
+  const end = (<usize>cp << 2) - 16;
   const negInf = f32x4.splat(-Infinity);
-  const lanes = i32x4(0, 1, 2, 3);
-  const cv = i32x4.splat(c);
-  let mx = negInf;
-  for (let g = 0; g < groups; g++) {
-    const o = row + (<usize>g << 4);
-    const valid = i32x4.lt_s(i32x4.add(lanes, i32x4.splat(g << 2)), cv);
-    const logit = v128.bitselect(v128.load(o), negInf, valid);
-    v128.store(o, logit);
-    mx = f32x4.max(mx, logit);
-  }
-  const m = max(
-    max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)),
-    max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)),
-  );
-  const mv = f32x4.splat(m);
+  let mx = v128.bitselect(v128.load(row + end), negInf, last);
+  for (let o: usize = 0; o < end; o += 16) mx = f32x4.max(mx, v128.load(row + o));
+  mx = f32x4.max(mx, v128.shuffle<f32>(mx, mx, 2, 3, 0, 1));
+  const mv = f32x4.max(mx, v128.shuffle<f32>(mx, mx, 1, 0, 3, 2));
   let sum = f32x4.splat(0);
-  for (let g = 0; g < groups; g++) {
-    const o = row + (<usize>g << 4);
-    const valid = i32x4.lt_s(i32x4.add(lanes, i32x4.splat(g << 2)), cv);
-    const e = v128.and(expf4(f32x4.sub(v128.load(o), mv)), valid);
-    v128.store(o, e);
+  for (let o: usize = 0; o < end; o += 16) {
+    const e = expf4(f32x4.sub(v128.load(row + o), mv));
+    v128.store(row + o, e);
     sum = f32x4.add(sum, e);
   }
+  const e = v128.and(expf4(f32x4.sub(v128.load(row + end), mv)), last);
+  v128.store(row + end, e);
+  sum = f32x4.add(sum, e);
   const s =
     f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3);
   const inv = f32x4.splat(<f32>1 / s);
-  for (let g = 0; g < groups; g++) {
-    const o = row + (<usize>g << 4);
-    v128.store(o, f32x4.mul(v128.load(o), inv));
-  }
+  for (let o: usize = 0; o <= end; o += 16) v128.store(row + o, f32x4.mul(v128.load(row + o), inv));
 }
 
 // The lattice value buffers are class-chunk-major: `cp / cw` chunks of (m + 1) rows x `cw` floats,
@@ -76,16 +65,63 @@ export function crfSplat(
     for (let ch = 0; ch < chunks; ch++) {
       const o = a + <usize>ch * chunk + <usize>p * crow;
       const qc = q + <usize>ch * crow;
-      // The first entry initializes the row (every point has at least one).
-      let w = f32x4.splat(load<f32>(sw + (<usize>e0 << 2)));
-      let src = qc + <usize>load<i32>(pix + (<usize>e0 << 2)) * row;
-      for (let l: usize = 0; l < crow; l += 16) v128.store(o + l, f32x4.mul(w, v128.load(src + l)));
-      for (let e = e0 + 1; e < end; e++) {
-        w = f32x4.splat(load<f32>(sw + (<usize>e << 2)));
-        src = qc + <usize>load<i32>(pix + (<usize>e << 2)) * row;
-        for (let l: usize = 0; l < crow; l += 16) {
-          v128.store(o + l, f32x4.add(v128.load(o + l), f32x4.mul(w, v128.load(src + l))));
+      // 24, then 12, then 4 lanes at a time in registers (the entries are re-read from L1 per
+      // block); the first entry initializes the sums (every point has at least one); each lane is
+      // summed in entry order, as a whole-row sum would be.
+      let l: usize = 0;
+      for (; l + 96 <= crow; l += 96) {
+        let w = f32x4.splat(load<f32>(sw + (<usize>e0 << 2)));
+        let src = qc + <usize>load<i32>(pix + (<usize>e0 << 2)) * row + l;
+        let s0 = f32x4.mul(w, v128.load(src));
+        let s1 = f32x4.mul(w, v128.load(src, 16));
+        let s2 = f32x4.mul(w, v128.load(src, 32));
+        let s3 = f32x4.mul(w, v128.load(src, 48));
+        let s4 = f32x4.mul(w, v128.load(src, 64));
+        let s5 = f32x4.mul(w, v128.load(src, 80));
+        for (let e = e0 + 1; e < end; e++) {
+          w = f32x4.splat(load<f32>(sw + (<usize>e << 2)));
+          src = qc + <usize>load<i32>(pix + (<usize>e << 2)) * row + l;
+          s0 = f32x4.add(s0, f32x4.mul(w, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(w, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(w, v128.load(src, 32)));
+          s3 = f32x4.add(s3, f32x4.mul(w, v128.load(src, 48)));
+          s4 = f32x4.add(s4, f32x4.mul(w, v128.load(src, 64)));
+          s5 = f32x4.add(s5, f32x4.mul(w, v128.load(src, 80)));
         }
+        v128.store(o + l, s0);
+        v128.store(o + l, s1, 16);
+        v128.store(o + l, s2, 32);
+        v128.store(o + l, s3, 48);
+        v128.store(o + l, s4, 64);
+        v128.store(o + l, s5, 80);
+      }
+      for (; l + 48 <= crow; l += 48) {
+        let w = f32x4.splat(load<f32>(sw + (<usize>e0 << 2)));
+        let src = qc + <usize>load<i32>(pix + (<usize>e0 << 2)) * row + l;
+        let s0 = f32x4.mul(w, v128.load(src));
+        let s1 = f32x4.mul(w, v128.load(src, 16));
+        let s2 = f32x4.mul(w, v128.load(src, 32));
+        for (let e = e0 + 1; e < end; e++) {
+          w = f32x4.splat(load<f32>(sw + (<usize>e << 2)));
+          src = qc + <usize>load<i32>(pix + (<usize>e << 2)) * row + l;
+          s0 = f32x4.add(s0, f32x4.mul(w, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(w, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(w, v128.load(src, 32)));
+        }
+        v128.store(o + l, s0);
+        v128.store(o + l, s1, 16);
+        v128.store(o + l, s2, 32);
+      }
+      for (; l < crow; l += 16) {
+        let s0 = f32x4.mul(
+          f32x4.splat(load<f32>(sw + (<usize>e0 << 2))),
+          v128.load(qc + <usize>load<i32>(pix + (<usize>e0 << 2)) * row + l),
+        );
+        for (let e = e0 + 1; e < end; e++) {
+          const w = f32x4.splat(load<f32>(sw + (<usize>e << 2)));
+          s0 = f32x4.add(s0, f32x4.mul(w, v128.load(qc + <usize>load<i32>(pix + (<usize>e << 2)) * row + l)));
+        }
+        v128.store(o + l, s0);
       }
     }
   }
@@ -130,9 +166,10 @@ function slice4(acc: v128, l: usize, crow: usize, i: i32, d1: i32, off: usize, w
 /**
  * The mean-field update, fused: q[i] = softmax(−unary[i] + Σ_k slice_k(i)) for up to two kernels
  * (d1 = 0: absent), whose slice weights `w` already include weight · alpha · n_k(i). Q is
- * overwritten in place (the splats that read it are done by then). Each group of 4 classes is
- * accumulated in a register over both kernels' vertices (the vertex ids and weights are re-read
- * per group from L1) and stored once. Pixels i in [i0, i1): threads take disjoint ranges.
+ * overwritten in place (the splats that read it are done by then). Blocks of 24 (then 12, 4)
+ * classes are accumulated in registers over both kernels' vertices (the vertex ids and weights
+ * are re-read per block from L1) and stored once; the same order per lane as one sum. Pixels i
+ * in [i0, i1): threads take disjoint ranges.
  */
 export function crfSliceSoftmax(
   i0: i32,
@@ -155,20 +192,89 @@ export function crfSliceSoftmax(
 ): void {
   const row = <usize>cp << 2;
   const crow = <usize>cw << 2;
+  const chunks = cp / cw;
   const zero = f32x4.splat(0);
+  const last = i32x4.lt_s(i32x4.add(i32x4(0, 1, 2, 3), i32x4.splat(cp - 4)), i32x4.splat(c));
   for (let i = i0; i < i1; i++) {
     const qi = q + <usize>i * row;
     const ui = unary + <usize>i * row;
-    for (let l: usize = 0; l < row; l += 16) {
-      // Byte l of the padded row is byte (l mod crow) of chunk l / crow.
-      const ch = l / crow;
-      const lc = l - ch * crow;
-      let acc = f32x4.sub(zero, v128.load(ui + l));
-      acc = slice4(acc, lc, crow, i, d1a, offA, wA, valsA + ch * chunkA);
-      acc = slice4(acc, lc, crow, i, d1b, offB, wB, valsB + ch * chunkB);
-      v128.store(qi + l, acc);
+    const ia = <usize>(i * d1a) << 2;
+    const ib = <usize>(i * d1b) << 2;
+    for (let ch = 0; ch < chunks; ch++) {
+      // Byte l of chunk ch is byte ch · crow + l of the padded row.
+      const va = valsA + <usize>ch * chunkA;
+      const vb = valsB + <usize>ch * chunkB;
+      const qc = qi + <usize>ch * crow;
+      const uc = ui + <usize>ch * crow;
+      let l: usize = 0;
+      for (; l + 96 <= crow; l += 96) {
+        let s0 = f32x4.sub(zero, v128.load(uc + l));
+        let s1 = f32x4.sub(zero, v128.load(uc + l, 16));
+        let s2 = f32x4.sub(zero, v128.load(uc + l, 32));
+        let s3 = f32x4.sub(zero, v128.load(uc + l, 48));
+        let s4 = f32x4.sub(zero, v128.load(uc + l, 64));
+        let s5 = f32x4.sub(zero, v128.load(uc + l, 80));
+        for (let r = 0; r < d1a; r++) {
+          const idx = ia + (<usize>r << 2);
+          const src = va + <usize>load<i32>(offA + idx) * crow + l;
+          const wv = f32x4.splat(load<f32>(wA + idx));
+          s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(src, 32)));
+          s3 = f32x4.add(s3, f32x4.mul(wv, v128.load(src, 48)));
+          s4 = f32x4.add(s4, f32x4.mul(wv, v128.load(src, 64)));
+          s5 = f32x4.add(s5, f32x4.mul(wv, v128.load(src, 80)));
+        }
+        for (let r = 0; r < d1b; r++) {
+          const idx = ib + (<usize>r << 2);
+          const src = vb + <usize>load<i32>(offB + idx) * crow + l;
+          const wv = f32x4.splat(load<f32>(wB + idx));
+          s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(src, 32)));
+          s3 = f32x4.add(s3, f32x4.mul(wv, v128.load(src, 48)));
+          s4 = f32x4.add(s4, f32x4.mul(wv, v128.load(src, 64)));
+          s5 = f32x4.add(s5, f32x4.mul(wv, v128.load(src, 80)));
+        }
+        v128.store(qc + l, s0);
+        v128.store(qc + l, s1, 16);
+        v128.store(qc + l, s2, 32);
+        v128.store(qc + l, s3, 48);
+        v128.store(qc + l, s4, 64);
+        v128.store(qc + l, s5, 80);
+      }
+      for (; l + 48 <= crow; l += 48) {
+        let s0 = f32x4.sub(zero, v128.load(uc + l));
+        let s1 = f32x4.sub(zero, v128.load(uc + l, 16));
+        let s2 = f32x4.sub(zero, v128.load(uc + l, 32));
+        for (let r = 0; r < d1a; r++) {
+          const idx = ia + (<usize>r << 2);
+          const src = va + <usize>load<i32>(offA + idx) * crow + l;
+          const wv = f32x4.splat(load<f32>(wA + idx));
+          s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(src, 32)));
+        }
+        for (let r = 0; r < d1b; r++) {
+          const idx = ib + (<usize>r << 2);
+          const src = vb + <usize>load<i32>(offB + idx) * crow + l;
+          const wv = f32x4.splat(load<f32>(wB + idx));
+          s0 = f32x4.add(s0, f32x4.mul(wv, v128.load(src)));
+          s1 = f32x4.add(s1, f32x4.mul(wv, v128.load(src, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(wv, v128.load(src, 32)));
+        }
+        v128.store(qc + l, s0);
+        v128.store(qc + l, s1, 16);
+        v128.store(qc + l, s2, 32);
+      }
+      for (; l < crow; l += 16) {
+        let acc = f32x4.sub(zero, v128.load(uc + l));
+        acc = slice4(acc, l, crow, i, d1a, offA, wA, va);
+        acc = slice4(acc, l, crow, i, d1b, offB, wB, vb);
+        v128.store(qc + l, acc);
+      }
     }
-    softmaxRow(qi, c, cp);
+    softmaxRow(qi, cp, last);
   }
 }
 

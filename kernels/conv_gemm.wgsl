@@ -18,6 +18,17 @@
 // past the group's channels) and bias as [group][channel tile][4 * CBK].
 // The activation is a uniform, so convs share pipelines (one compile per CBK): CBK stays an override,
 // since software adapters pay for run-time branches around accumulator updates.
+// Rates: one dispatch can run R convs of the same x with the same output grid and channel count
+// that differ in kernel size, dilation, pads and weights (KSAC's shared kernel at several rates, the
+// first k x 1 and 1 x k convs of a GCN block; any one conv is R = 1); workgroups past the first
+// R - 1 rates' tiles take the next rate. Each rate has its own weights (at offset WOFF; rates that
+// share a kernel share them), bias (packed rate after rate), activation and channel offset C0 into
+// y, whose channel count is YC: convs that feed a Concat over channels write straight into their
+// slice of it. x may be a slice too: input channels CX0.. of a tensor with CX channels.
+// SUM = 1 sums the rates instead (KSAC/GCN branch sums): every invocation runs all R rates into the
+// same accumulators, and the epilogue is rate 0's (the host packs the summed bias there).
+// RES (an override): the epilogue also adds a tensor of the conv's output shape, read at the pixel
+// it writes (a residual add fused into the conv): 1 after the activation, 2 before it.
 // The same kernel runs each stride phase of a ConvTranspose (sub-pixel decomposition): a stride-1 conv
 // with negative dilation whose outputs land on a strided sub-grid of y (row OY0 + OSY * i, column
 // OX0 + OSX * j of an OHF x OWF plane).
@@ -26,20 +37,27 @@ enable subgroups;
 override WG: u32 = 64u;
 // vec4 channel blocks per workgroup: 1, 2, 4 or 8 (the host picks by channel count).
 override CBK: u32 = 8u;
+// Residual add: 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
+override RES: u32 = 0u;
+// Most rates one dispatch runs (the size of Params.rates / 3).
+const MAX_RATES: u32 = 8u;
 // Input channels per loop trip (unrolled below).
 const U: u32 = 2u;
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
   M: u32, OH: u32, OW: u32, KH: u32,
-  KW: u32, SH: u32, SW: u32, DH: i32,
-  DW: i32, PT: i32, PL: i32, groups: u32,
+  KW: u32, SH: u32, SW: u32, groups: u32,
   CG: u32, MG: u32, K: u32, P: u32,
   tilesP: u32, tilesM: u32, OHF: u32, OWF: u32,
   OY0: u32, OX0: u32, OSY: u32, OSX: u32,
+  R: u32, YC: u32, CX: u32, CX0: u32,
+  SUM: u32, _p0: u32, _p1: u32, _p2: u32,
+  // Per rate three vec4s: (DH, DW, PT, PL) as i32 bits, (C0, act, a0, a1 as f32 bits) and
+  // (KH, KW, K, WOFF): K packed taps per output channel, WOFF where the rate's weights start.
   // Activation: 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh,
   // 7 LeakyRelu, with parameters a0, a1.
-  act: u32, a0: f32, a1: f32, _pad: u32,
+  rates: array<vec4<u32>, 24>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -47,26 +65,40 @@ struct Params {
 @group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
+// The residual (RES > 0); convs without one bind x here.
+@group(0) @binding(5) var<storage, read> res: array<f32>;
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-  switch p.act {
+fn activate(v: vec4<f32>, act: u32, a0: f32, a1: f32) -> vec4<f32> {
+  switch act {
     case 1u: { return max(v, vec4<f32>(0.0)); }
-    case 2u: { return min(max(v, vec4<f32>(p.a0)), vec4<f32>(p.a1)); }
+    case 2u: { return min(max(v, vec4<f32>(a0)), vec4<f32>(a1)); }
     case 3u: { return 1.0 / (1.0 + exp(-v)); }
-    case 4u: { return clamp(p.a0 * v + p.a1, vec4<f32>(0.0), vec4<f32>(1.0)); }
+    case 4u: { return clamp(a0 * v + a1, vec4<f32>(0.0), vec4<f32>(1.0)); }
     case 5u: { return v * clamp(v / 6.0 + 0.5, vec4<f32>(0.0), vec4<f32>(1.0)); }
     case 6u: { return tanh(clamp(v, vec4<f32>(-20.0), vec4<f32>(20.0))); }
-    case 7u: { return select(p.a0 * v, v, v >= vec4<f32>(0.0)); }
+    case 7u: { return select(a0 * v, v, v >= vec4<f32>(0.0)); }
     default: { return v; }
   }
 }
 
-// Bias, activation and store of channel c (of the tile) for this invocation's 4 pixels.
-fn store(c: u32, v: vec4<f32>, at: vec4<u32>, live: vec4<bool>, g: u32, tm: u32) {
+// The residual of channel ch at plane offsets ra (4 pixels).
+fn residual(ch: u32, ra: vec4<u32>) -> vec4<f32> {
+  let i = ra + ch * p.OHF * p.OWF;
+  return vec4<f32>(res[i.x], res[i.y], res[i.z], res[i.w]);
+}
+
+// Bias, activation (and residual) and store of channel c (of the tile) for this invocation's 4
+// pixels (y offsets at, residual offsets ra) at rate `rate` (epi: its C0, act, a0, a1).
+fn store(c: u32, v: vec4<f32>, at: vec4<u32>, ra: vec4<u32>, live: vec4<bool>, g: u32, tm: u32, rate: u32,
+         epi: vec4<u32>) {
   let mc = tm * 4u * CBK + c;
   if (mc >= p.MG) { return; }
-  let o = activate(v + bias[(g * p.tilesM + tm) * 4u * CBK + c]);
-  let base = (g * p.MG + mc) * p.OHF * p.OWF;
+  let ch = g * p.MG + mc;
+  var o = v + bias[((rate * p.groups + g) * p.tilesM + tm) * 4u * CBK + c];
+  if (RES == 2u) { o += residual(ch, ra); }
+  o = activate(o, epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
+  if (RES == 1u) { o += residual(ch, ra); }
+  let base = (epi.x + ch) * p.OHF * p.OWF;
   if (live.x) { y[base + at.x] = o.x; }
   if (live.y) { y[base + at.y] = o.y; }
   if (live.z) { y[base + at.z] = o.z; }
@@ -80,25 +112,26 @@ fn main(
   @builtin(local_invocation_index) lid: u32,
   @builtin(subgroup_invocation_id) sid: u32,
 ) {
+  let tiles = p.tilesP * p.tilesM * p.groups;
   let tile = wg.x + wg.y * nwg.x;
-  if (tile >= p.tilesP * p.tilesM * p.groups) { return; }
+  let summed = p.SUM != 0u;
+  if (tile >= tiles * select(p.R, 1u, summed)) { return; }
+  let rate = min(tile / tiles, MAX_RATES - 1u);
+  let epi = p.rates[3u * rate + 1u];
   let tp = tile % p.tilesP;
   let tm = (tile / p.tilesP) % p.tilesM;
-  let g = tile / (p.tilesP * p.tilesM);
+  let g = (tile % tiles) / (p.tilesP * p.tilesM);
   let plane = p.OH * p.OW;
   let pix = vec4<u32>(tp * 4u * WG + lid) + vec4<u32>(0u, 1u, 2u, 3u) * WG;
   let live = pix < vec4<u32>(p.P);
   let n = min(pix / plane, vec4<u32>(p.N - 1u));
   let r = pix % plane;
-  // Patch origins; pixels past the end get one that no tap reaches.
-  let ih0 = select(vec4<i32>(-0x10000000), vec4<i32>(r / p.OW * p.SH) - p.PT, live);
-  let iw0 = vec4<i32>(r % p.OW * p.SW) - p.PL;
-  let xo = vec4<i32>((n * p.C + g * p.CG) * p.H * p.W) + ih0 * i32(p.W) + iw0;
   let hw = vec4<u32>(p.H);
   let ww = vec4<u32>(p.W);
   let chw = i32(p.H * p.W);
-  // Start of this tile's weights and this lane's column in each block.
-  var wi = (g * p.tilesM + tm) * p.K * 4u * CBK + (sid & 3u);
+  let oh0 = select(vec4<i32>(-0x10000000), vec4<i32>(r / p.OW * p.SH), live);
+  let ow0 = vec4<i32>(r % p.OW * p.SW);
+  let xn = vec4<i32>((n * p.CX + p.CX0 + g * p.CG) * p.H * p.W);
 
   var a0: vec4<f32>;
   var a1: vec4<f32>;
@@ -132,11 +165,20 @@ fn main(
   var a29: vec4<f32>;
   var a30: vec4<f32>;
   var a31: vec4<f32>;
-  for (var kh = 0u; kh < p.KH; kh++) {
-    let dh = i32(kh) * p.DH;
+  for (var ri = rate; ri < select(rate + 1u, p.R, summed); ri++) {
+  let geo = bitcast<vec4<i32>>(p.rates[3u * ri]);
+  let ker = p.rates[3u * ri + 2u];
+  // Patch origins; pixels past the end get one that no tap reaches.
+  let ih0 = oh0 - geo.z;
+  let iw0 = ow0 - geo.w;
+  let xo = xn + ih0 * i32(p.W) + iw0;
+  // Start of this tile's weights and this lane's column in each block.
+  var wi = ker.w + (g * p.tilesM + tm) * ker.z * 4u * CBK + (sid & 3u);
+  for (var kh = 0u; kh < ker.x; kh++) {
+    let dh = i32(kh) * geo.x;
     let okh = vec4<u32>(ih0 + dh) < hw;
-    for (var kw = 0u; kw < p.KW; kw++) {
-      let dw = i32(kw) * p.DW;
+    for (var kw = 0u; kw < ker.y; kw++) {
+      let dw = i32(kw) * geo.y;
       let ok = okh & (vec4<u32>(iw0 + dw) < ww);
       // Offsets of this tap in input channel 0; out-of-range pixels read offset 0 and count 0.
       let at0 = select(vec4<i32>(0), xo + dh * i32(p.W) + dw, ok);
@@ -261,8 +303,11 @@ fn main(
       }
     }
   }
+  }
 
-  let at = (vec4<u32>(p.OY0) + r / p.OW * p.OSY) * p.OWF + p.OX0 + r % p.OW * p.OSX + n * p.M * p.OHF * p.OWF;
+  let q = (vec4<u32>(p.OY0) + r / p.OW * p.OSY) * p.OWF + p.OX0 + r % p.OW * p.OSX;
+  let at = q + n * p.YC * p.OHF * p.OWF;
+  let ra = q + n * p.M * p.OHF * p.OWF;
   for (var b = 0u; b < CBK; b++) {
     var v0: vec4<f32>;
     var v1: vec4<f32>;
@@ -278,9 +323,9 @@ fn main(
       case 6u: { v0 = a24; v1 = a25; v2 = a26; v3 = a27; }
       default: { v0 = a28; v1 = a29; v2 = a30; v3 = a31; }
     }
-    store(4u * b, v0, at, live, g, tm);
-    store(4u * b + 1u, v1, at, live, g, tm);
-    store(4u * b + 2u, v2, at, live, g, tm);
-    store(4u * b + 3u, v3, at, live, g, tm);
+    store(4u * b, v0, at, ra, live, g, tm, rate, epi);
+    store(4u * b + 1u, v1, at, ra, live, g, tm, rate, epi);
+    store(4u * b + 2u, v2, at, ra, live, g, tm, rate, epi);
+    store(4u * b + 3u, v3, at, ra, live, g, tm, rate, epi);
   }
 }

@@ -44,7 +44,7 @@ function isKind(op: string): op is ActivationKind {
 }
 
 /** The activation a node computes, or undefined when it cannot be fused (e.g. Clip bounds at run time). */
-function activationOf(g: Graph, node: Node): { kind: ActivationKind; params: number[] } | undefined {
+export function activationOf(g: Graph, node: Node): { kind: ActivationKind; params: number[] } | undefined {
   if (!isKind(node.op) || node.outputs.length !== 1 || !node.outputs[0]) return undefined;
   const num = (name: string, fallback: number) => {
     const v = node.attrs[name];

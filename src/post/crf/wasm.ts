@@ -83,11 +83,14 @@ export async function buildLatticeWasm(features: Float64Array, n: number, d: num
 /** Milliseconds per phase, summed over iterations (bench/crf.ts --phases). */
 export type CrfTimings = Record<string, number>;
 
-function phaseClock(timings: CrfTimings | undefined): (phase: string) => void {
+function phaseClock(
+  timings: CrfTimings | undefined,
+  clock = () => performance.now(),
+): (phase: string) => void {
   if (!timings) return () => {};
-  let t = performance.now();
+  let t = clock();
   return (phase) => {
-    const now = performance.now();
+    const now = clock();
     timings[phase] = (timings[phase] ?? 0) + now - t;
     t = now;
   };
@@ -96,6 +99,8 @@ function phaseClock(timings: CrfTimings | undefined): (phase: string) => void {
 export interface CrfRunOptions {
   /** Per-phase milliseconds are added here (bench/crf.ts). */
   timings?: CrfTimings;
+  /** The clock of `timings` in ms (default performance.now; benches pass CPU time). */
+  clock?: () => number;
   /**
    * 'pixels' (default): Q pixel-major, `stride` floats per pixel. 'planes': Q as C planes of N
    * (the (1, C, H, W) tensor layout, stride = 0), read straight out of module memory (one copy).
@@ -289,7 +294,7 @@ export function crfMeanField(
   options: CrfRunOptions,
 ): { q: Float32Array; stride: number } {
   if (kernels.length > 2) throw new RangeError('the WASM CRF takes at most two kernels');
-  const tick = phaseClock(options.timings);
+  const tick = phaseClock(options.timings, options.clock);
   const n = (unary instanceof Float64Array ? unary.length : unary.scores.length) / classes;
   const cp = (classes + 3) & ~3;
   const scratch = lay.alloc(1024);
@@ -314,6 +319,7 @@ export function crfMeanField(
         for (let l = 0; l < cp; l++) u[i * cp + l] = l < classes ? (unary[i * classes + l] as number) : 0;
       }
     }
+    tick('upload');
   } else {
     const mark = lay.mark();
     const given = unary.scores;
@@ -322,8 +328,10 @@ export function crfMeanField(
       pScores = lay.alloc(n * classes * 4);
       new Float32Array(lay.memory.buffer, pScores, n * classes).set(given);
     } else pScores = given.at;
+    tick('upload');
     wasm.crfUnary(n, classes, cp, pScores, unary.kind === 'logits' ? 1 : 0, pUnary);
     lay.release(mark);
+    tick('unary');
   }
   const [ka, kb] = ks;
   const update = (k1: PreparedKernel | undefined, k2: PreparedKernel | undefined) =>
@@ -347,7 +355,7 @@ export function crfMeanField(
       k2?.out ?? 0,
     );
   update(undefined, undefined);
-  tick('upload');
+  tick('initial softmax');
   for (let it = 0; it < iterations; it++) {
     for (const k of ks) {
       iter.crfSplat(1, k.m + 1, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
@@ -362,14 +370,28 @@ export function crfMeanField(
   let q: Float32Array;
   if (options.into !== undefined) {
     q = new Float32Array(0);
-    const out = new Float32Array(lay.memory.buffer, options.into, classes * n);
-    for (let i = 0; i < n; i++) for (let l = 0; l < classes; l++) out[l * n + i] = view[i * cp + l] as number;
+    toPlanes(view, cp, classes, n, new Float32Array(lay.memory.buffer, options.into, classes * n));
   } else if (options.layout === 'planes') {
     q = new Float32Array(classes * n);
-    for (let i = 0; i < n; i++) for (let l = 0; l < classes; l++) q[l * n + i] = view[i * cp + l] as number;
+    toPlanes(view, cp, classes, n, q);
   } else q = view.slice();
   tick('download');
   return { q, stride: options.layout === 'planes' || options.into !== undefined ? 0 : cp };
+}
+
+/**
+ * Pixel-major rows of `cp` floats to `classes` planes of n, in blocks of pixels so each block's
+ * rows stay in cache while every plane is written (4-5x faster than pixel by pixel at 512x512).
+ */
+function toPlanes(view: Float32Array, cp: number, classes: number, n: number, out: Float32Array): void {
+  const block = 512;
+  for (let i0 = 0; i0 < n; i0 += block) {
+    const i1 = Math.min(n, i0 + block);
+    for (let l = 0; l < classes; l++) {
+      const o = l * n;
+      for (let i = i0, s = i0 * cp + l; i < i1; i++, s += cp) out[o + i] = view[s] as number;
+    }
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ValueInfo } from '../../ops/types.js';
 import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
+import { fuseConvs } from './fuse-conv.js';
 import { type HostRun, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
@@ -15,11 +16,13 @@ import {
   type Binding,
   type DispatchStep,
   type LowerContext,
+  type Lowering,
   type Step,
   WebGpuUnsupportedError,
 } from './types.js';
 
 export { DeviceLostError } from './device.js';
+export { convFusionStats, disabledConvFusions } from './fuse-conv.js';
 export { WgslCompileError } from './pipelines.js';
 export { WebGpuUnsupportedError } from './types.js';
 
@@ -72,11 +75,16 @@ function requireKernels(order: Graph['nodes'], infos: ReadonlyMap<string, ValueI
 }
 
 /** The graph's node → steps (nodes folded to constants by shape inference get none). */
-function lowerGraph(order: Graph['nodes'], ctx: LowerContext, infos: ReadonlyMap<string, ValueInfo>) {
+function lowerGraph(
+  order: Graph['nodes'],
+  ctx: LowerContext,
+  infos: ReadonlyMap<string, ValueInfo>,
+  fused: ReadonlyMap<Graph['nodes'][number], Lowering>,
+) {
   return order.map((node) => {
     // Nodes whose outputs are all known constants were folded by shape inference: nothing to run.
     if (node.outputs.every((o) => !o || infos.get(o)?.value)) return { node, steps: [] as Step[] };
-    const lower = WEBGPU_KERNELS[node.op];
+    const lower = fused.get(node) ?? WEBGPU_KERNELS[node.op];
     return { node, steps: lower ? lower(node, ctx) : [] };
   });
 }
@@ -88,6 +96,11 @@ export const webgpuBackend: Backend = {
     infos: ReadonlyMap<string, ValueInfo>,
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
+    // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
+    const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
+    const convs = fuseConvs(graph, infos, constant);
+    graph = convs.graph;
+    if (convs.infos.size > 0) infos = new Map([...infos, ...convs.infos]);
     const plan = planMemory(graph, infos, { alignment: 16 });
     requireKernels(plan.order, infos);
     const biggest = Math.max(
@@ -110,10 +123,10 @@ export const webgpuBackend: Backend = {
       const ctx: LowerContext = {
         dims: (name) => concreteInfo(name, infos).shape as number[],
         dtype: (name) => concreteInfo(name, infos).dtype,
-        constant: (name) => infos.get(name)?.value ?? graph.initializers.get(name),
+        constant,
         features: new Set([...gpu.device.features].filter((f) => !ignoredFeatures.has(f))),
       };
-      const lowered = lowerGraph(plan.order, ctx, infos);
+      const lowered = lowerGraph(plan.order, ctx, infos, convs.lowerings);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);
     } catch (e) {
       gpu.destroy();

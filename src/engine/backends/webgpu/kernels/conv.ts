@@ -1,20 +1,64 @@
+import { AtrousError } from '../../../../errors.js';
+import { intAttr, stringAttr } from '../../../../graph/attrs.js';
 import type { Node } from '../../../../graph/ir.js';
 import { convShape } from '../../../ops/conv.js';
 import type { Tensor } from '../../../tensor.js';
 import { type Axis2d, axes2d } from '../../ref/kernels/conv.js';
-import { type Binding, type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
+import {
+  type Binding,
+  type LowerContext,
+  type Lowering,
+  type Step,
+  WebGpuUnsupportedError,
+} from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { fusedAct, requireConstant, requireFloat32 } from './common.js';
-import { gemmConvStep, packGemm } from './conv_gemm.js';
+import { type GemmConv, gemmConvStep, packGemm } from './conv_gemm.js';
 
-/** Conv (1-D or 2-D) as a tiled implicit GEMM on conv_gemm.wgsl; depthwise on depthwise.wgsl. */
+/**
+ * Conv (1-D or 2-D) as a tiled implicit GEMM on conv_gemm.wgsl; depthwise on depthwise.wgsl.
+ * A 4th input is a residual added in the epilogue (fuse-conv.ts puts it there, with the attribute
+ * `webgpu_residual` saying whether it is added after or before the activation).
+ */
 export const Conv: Lowering = (node, ctx) => {
+  const args = convGemmArgs(node, ctx, node.outputs[0] as string);
+  const residual = residualOf(node, ctx);
+  if ('depthwise' in args) {
+    if (residual) throw new AtrousError('INTERNAL', `depthwise conv '${node.name}' got a residual`);
+    return depthwise(node, args.depthwise);
+  }
+  return [gemmConvStep({ ...args, residual }, ctx.features.has('subgroups'))];
+};
+
+/** The fused residual of a Conv/ConvTranspose (4th input), checked to be float32. */
+export function residualOf(node: Node, ctx: LowerContext): GemmConv['residual'] {
+  const name = node.inputs[3];
+  if (!name) return undefined;
+  requireFloat32(node, ctx, [name]);
+  const order = stringAttr(node, 'webgpu_residual', '');
+  if (order !== 'after-act' && order !== 'before-act') {
+    throw new WebGpuUnsupportedError(node, `a 4th input needs webgpu_residual 'after-act' or 'before-act'`);
+  }
+  return { name, order };
+}
+
+/** A Conv's conv_gemm dispatch writing into y (its output or a Concat it feeds), or its depthwise args. */
+export function convGemmArgs(
+  node: Node,
+  ctx: LowerContext,
+  y: string,
+): GemmConv | { depthwise: DepthwiseArgs } {
   const [x = '', wName = '', bName = ''] = node.inputs;
-  const y = node.outputs[0] as string;
   requireFloat32(node, ctx, [x]);
-  const xd = ctx.dims(x);
   const w = requireConstant(node, ctx, wName, 'Conv weight');
   const b = bName ? requireConstant(node, ctx, bName, 'Conv bias') : undefined;
+  // x may be a stack of several convs' outputs (fuse-conv.ts): this conv reads channels cx0.. of it.
+  const cx0 = node.attrs.webgpu_cx0;
+  const stacked = ctx.dims(x);
+  const xd =
+    typeof cx0 === 'number'
+      ? [stacked[0] as number, (w.dims[1] as number) * intAttr(node, 'group', 1), ...stacked.slice(2)]
+      : stacked;
   if (xd.length !== 3 && xd.length !== 4) {
     throw new WebGpuUnsupportedError(
       node,
@@ -25,7 +69,7 @@ export const Conv: Lowering = (node, ctx) => {
   const [hA, wA] = axes2d(window, xd.slice(2));
   const [n, c] = xd as [number, number];
   const m = w.dims[0] as number;
-  if (group === c && m === c) return depthwise(node, { x, y, w, b, hA, wA, n, c });
+  if (group === c && m === c) return { depthwise: { x, y, w, b, hA, wA, n, c } };
   const cg = w.dims[1] as number;
   const taps = hA.k * wA.k;
   const wd = w.data as Float32Array;
@@ -38,41 +82,38 @@ export const Conv: Lowering = (node, ctx) => {
     (oc, k) => wd[oc * cg * taps + k] as number,
     (oc) => (b ? b.get(oc) : 0),
   );
-  return [
-    gemmConvStep(
-      {
-        node,
-        x,
-        y,
-        packed,
-        n,
-        c,
-        h: hA.inSize,
-        w: wA.inSize,
-        group,
-        oh: hA.out,
-        ow: wA.out,
-        kh: hA.k,
-        kw: wA.k,
-        sh: hA.stride,
-        sw: wA.stride,
-        dh: hA.dilation,
-        dw: wA.dilation,
-        pt: hA.padBegin,
-        pl: wA.padBegin,
-        ohf: hA.out,
-        owf: wA.out,
-        oy0: 0,
-        ox0: 0,
-        osy: 1,
-        osx: 1,
-      },
-      ctx.features.has('subgroups'),
-    ),
-  ];
-};
+  return {
+    node,
+    x,
+    y,
+    packed,
+    cx: stacked[1] as number,
+    cx0: typeof cx0 === 'number' ? cx0 : 0,
+    n,
+    c,
+    h: hA.inSize,
+    w: wA.inSize,
+    group,
+    oh: hA.out,
+    ow: wA.out,
+    kh: hA.k,
+    kw: wA.k,
+    sh: hA.stride,
+    sw: wA.stride,
+    dh: hA.dilation,
+    dw: wA.dilation,
+    pt: hA.padBegin,
+    pl: wA.padBegin,
+    ohf: hA.out,
+    owf: wA.out,
+    oy0: 0,
+    ox0: 0,
+    osy: 1,
+    osx: 1,
+  };
+}
 
-interface DepthwiseArgs {
+export interface DepthwiseArgs {
   x: string;
   y: string;
   w: Tensor;

@@ -1,3 +1,4 @@
+import { AtrousError } from '../../../../errors.js';
 import type { Node } from '../../../../graph/ir.js';
 import type { DispatchStep } from '../types.js';
 import { Uniforms } from '../uniforms.js';
@@ -47,19 +48,61 @@ export function packGemm(
   const cgp = Math.ceil(cg / U) * U;
   const k = kh * kw * cgp;
   const weights = new Float32Array(group * tilesM * k * tc);
-  const bias = new Float32Array(group * tilesM * tc);
   for (let oc = 0; oc < m; oc++) {
     const g = Math.floor(oc / mg);
     const tile = g * tilesM + Math.floor((oc % mg) / tc);
     const lane = (oc % mg) % tc;
-    bias[tile * tc + lane] = b(oc);
     for (let ic = 0; ic < cg; ic++) {
       for (let t = 0; t < kh * kw; t++) {
         weights[(tile * k + t * cgp + ic) * tc + lane] = w(oc, ic * kh * kw + t);
       }
     }
   }
-  return { weights, bias, mg, cg, k, cbk, tilesM };
+  return { weights, bias: packBias(m, group, cbk, tilesM, b), mg, cg, k, cbk, tilesM };
+}
+
+/** Bias b(oc) packed as [group][channel tile][4 * CBK] (the layout of PackedGemm.bias). */
+function packBias(
+  m: number,
+  group: number,
+  cbk: number,
+  tilesM: number,
+  b: (oc: number) => number,
+): Float32Array {
+  const mg = m / group;
+  const tc = 4 * cbk;
+  const bias = new Float32Array(group * tilesM * tc);
+  for (let oc = 0; oc < m; oc++) {
+    const tile = Math.floor(oc / mg) * tilesM + Math.floor((oc % mg) / tc);
+    bias[tile * tc + ((oc % mg) % tc)] = b(oc);
+  }
+  return bias;
+}
+
+/** Most rates one conv_gemm dispatch runs (MAX_RATES in conv_gemm.wgsl). */
+export const MAX_RATES = 8;
+
+/**
+ * What differs between the rates of one dispatch: kernel, dilation, pads, weights, bias, epilogue,
+ * place in y. Rates share mg, cg and the tiling (cbk, tilesM) of the dispatch's `packed`.
+ */
+export interface GemmRate {
+  kh: number;
+  kw: number;
+  /** Packed as PackedGemm.weights; rates passing the same array share one copy. */
+  weights: Float32Array;
+  /** Packed taps per output channel (PackedGemm.k). */
+  k: number;
+  /** Signed: ConvTranspose phases walk the input backwards. */
+  dh: number;
+  dw: number;
+  pt: number;
+  pl: number;
+  /** Packed as PackedGemm.bias. */
+  bias: Float32Array;
+  act: { code: number; a0: number; a1: number };
+  /** First channel of y this rate writes. */
+  c0: number;
 }
 
 /** One conv_gemm dispatch: a conv of x (N, C, H, W) into (a strided sub-grid of) y (N, M, OHF, OWF). */
@@ -92,6 +135,22 @@ export interface GemmConv {
   ox0: number;
   osy: number;
   osx: number;
+  /** Channels of y (default: the conv's); y may be a Concat the conv writes a slice of. */
+  yc?: number;
+  /** First channel of y written (default 0). */
+  c0?: number;
+  /** x as input channels cx0.. of a tensor with cx channels (default: all c of x). */
+  cx?: number;
+  cx0?: number;
+  /** A tensor of the conv's output shape added in the epilogue, after or before the activation. */
+  residual?: { name: string; order: 'after-act' | 'before-act' };
+  /**
+   * Several convs of x in one dispatch (default: the one conv above, its weights, bias and its
+   * node's activation), each with its own kernel, weights, bias, activation and c0.
+   */
+  rates?: GemmRate[];
+  /** Sum the rates into one output (the epilogue is rates[0]'s: give it the summed bias). */
+  sum?: boolean;
 }
 
 /**
@@ -100,28 +159,78 @@ export interface GemmConv {
  */
 export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
   const pk = a.packed;
+  const m = pk.mg * a.group;
   const pixels = a.n * a.oh * a.ow;
   const tilesP = Math.ceil(pixels / (4 * WG));
-  const act = fusedAct(a.node);
+  const rates = a.rates ?? [
+    {
+      kh: a.kh,
+      kw: a.kw,
+      weights: pk.weights,
+      k: pk.k,
+      dh: a.dh,
+      dw: a.dw,
+      pt: a.pt,
+      pl: a.pl,
+      bias: pk.bias,
+      act: fusedAct(a.node),
+      c0: a.c0 ?? 0,
+    },
+  ];
+  if (rates.length < 1 || rates.length > MAX_RATES) {
+    throw new AtrousError('INTERNAL', `conv_gemm runs 1 to ${MAX_RATES} rates, got ${rates.length}`);
+  }
+  const u = new Uniforms()
+    .u(a.n, a.c, a.h, a.w, m, a.oh, a.ow, a.kh)
+    .u(a.kw, a.sh, a.sw, a.group, pk.cg, pk.mg, pk.k, pixels)
+    .u(tilesP, pk.tilesM, a.ohf, a.owf, a.oy0, a.ox0, a.osy, a.osx)
+    .u(rates.length, a.yc ?? m, a.cx ?? a.c, a.cx0 ?? 0)
+    .u(a.sum ? 1 : 0, 0, 0, 0);
+  // Rates with the same weights array share one copy.
+  const weights: Float32Array[] = [];
+  const woff = new Map<Float32Array, number>();
+  let words = 0;
+  for (const r of rates) {
+    if (woff.has(r.weights)) continue;
+    woff.set(r.weights, words);
+    weights.push(r.weights);
+    words += r.weights.length;
+  }
+  for (const r of rates) {
+    u.i(r.dh, r.dw, r.pt, r.pl).u(r.c0, r.act.code).f(r.act.a0, r.act.a1);
+    u.u(r.kh, r.kw, r.k, woff.get(r.weights) as number);
+  }
+  // The rates array has a fixed size in the struct: bind all of it.
+  for (let i = rates.length; i < MAX_RATES; i++) u.u(...new Array<number>(12).fill(0));
+  const single = rates.length === 1 || a.sum === true;
+  const bias = single ? (rates[0] as GemmRate).bias : concat(rates.map((r) => r.bias));
   return {
     kind: 'dispatch',
     stem: subgroups ? 'conv_gemm' : 'conv_gemm_nosg',
-    overrides: { CBK: pk.cbk },
-    uniforms: new Uniforms()
-      .u(a.n, a.c, a.h, a.w, pk.mg * a.group, a.oh, a.ow, a.kh)
-      .u(a.kw, a.sh, a.sw)
-      .i(a.dh, a.dw, a.pt, a.pl)
-      .u(a.group, pk.cg, pk.mg, pk.k, pixels, tilesP, pk.tilesM, a.ohf, a.owf)
-      .u(a.oy0, a.ox0, a.osy, a.osx, act.code)
-      .f(act.a0, act.a1)
-      .u(0)
-      .bytes(),
+    overrides: { CBK: pk.cbk, RES: a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0 },
+    uniforms: u.bytes(),
     bindings: [
       { kind: 'value', name: a.x },
-      { kind: 'data', data: pk.weights, label: 'packed weights' },
-      { kind: 'data', data: pk.bias, label: 'packed bias' },
+      {
+        kind: 'data',
+        data: weights.length === 1 ? (weights[0] as Float32Array) : concat(weights),
+        label: 'packed weights',
+      },
+      { kind: 'data', data: bias, label: 'packed bias' },
       { kind: 'value', name: a.y },
+      // Without a residual the (unread) binding takes x: read-only, so it may alias binding 1.
+      { kind: 'value', name: a.residual?.name ?? a.x },
     ],
-    invocations: tilesP * pk.tilesM * a.group * WG,
+    invocations: tilesP * pk.tilesM * a.group * (a.sum ? 1 : rates.length) * WG,
   };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

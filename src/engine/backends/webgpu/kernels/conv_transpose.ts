@@ -1,6 +1,8 @@
+import type { Node } from '../../../../graph/ir.js';
 import { convTransposeShape, transposeAxis } from '../../../ops/conv_transpose.js';
-import { type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
+import { type LowerContext, type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
 import { requireConstant, requireFloat32 } from './common.js';
+import { residualOf } from './conv.js';
 import { gemmConvStep, packGemm } from './conv_gemm.js';
 
 function gcd(a: number, b: number): number {
@@ -38,12 +40,16 @@ function phase(a: Axis, ph: number) {
 /**
  * ConvTranspose (1-D or 2-D) by sub-pixel decomposition: each of the stride_h x stride_w output
  * phases is a stride-1 conv of x with that phase's taps (no zeros inserted), run on conv_gemm.wgsl
- * and written straight into its strided sub-grid of y.
+ * and written straight into its strided sub-grid of y. A 4th input is a fused residual (as Conv's).
  */
-export const ConvTranspose: Lowering = (node, ctx) => {
+export const ConvTranspose: Lowering = (node, ctx) =>
+  convTransposeSteps(node, ctx, node.outputs[0] as string);
+
+/** ConvTranspose's phase dispatches into y: its output, or a Concat it writes channels c0.. of (yc in all). */
+export function convTransposeSteps(node: Node, ctx: LowerContext, y: string, yc?: number, c0 = 0): Step[] {
   const [x = '', wName = '', bName = ''] = node.inputs;
-  const y = node.outputs[0] as string;
   requireFloat32(node, ctx, [x]);
+  const residual = residualOf(node, ctx);
   const xd = ctx.dims(x);
   if (xd.length !== 3 && xd.length !== 4) {
     throw new WebGpuUnsupportedError(node, `${xd.length - 2}-D ConvTranspose (the kernel does 1-D and 2-D)`);
@@ -120,6 +126,10 @@ export const ConvTranspose: Lowering = (node, ctx) => {
             ox0: px,
             osy: hA.s,
             osx: wA.s,
+            // The phases tile y (each output is written once): each adds its pixels' residual.
+            residual,
+            yc,
+            c0,
           },
           ctx.features.has('subgroups'),
         ),
@@ -127,4 +137,4 @@ export const ConvTranspose: Lowering = (node, ctx) => {
     }
   }
   return steps;
-};
+}

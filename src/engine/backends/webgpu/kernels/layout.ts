@@ -17,7 +17,7 @@ function wordsOf(node: Node, ctx: LowerContext, name: string): number {
   throw new WebGpuUnsupportedError(node, `value '${name}' is ${dtype}; copies move 32- and 64-bit elements`);
 }
 
-interface Region {
+export interface Region {
   dims: number[];
   srcBase: number;
   srcStrides: number[];
@@ -26,7 +26,7 @@ interface Region {
 }
 
 /** copy.wgsl over `r` (element units); 64-bit elements become an innermost axis of two words. */
-function stridedCopy(node: Node, ctx: LowerContext, src: string, dst: string, r: Region): Step {
+export function stridedCopy(node: Node, ctx: LowerContext, src: string, dst: string, r: Region): Step {
   const words = wordsOf(node, ctx, src);
   const scale = (s: number[]) => s.map((v) => v * words);
   const dims = words === 2 ? [...r.dims, 2] : r.dims;
