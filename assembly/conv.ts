@@ -108,8 +108,9 @@ export function convNhwc(
 
 /**
  * Depthwise (group == C == M): y[n,oh,ow,c] = act(b[c] + sum x[n,ih,iw,c] * w[c,kh,kw]), 4 channels
- * per vector. Channel tails load a full vector (the arena has slack past every buffer) and store
- * only the valid lanes.
+ * per vector. Where 4 adjacent outputs see every tap of the row (the interior), blocks of 4 pixels
+ * × 8 channels share each weight load; edges and channel tails go pixel by pixel. Channel tails load
+ * a full vector (the arena has slack past every buffer) and store only the valid lanes.
  */
 export function convDepthwiseNhwc(
   x: usize, w: usize, bias: usize, y: usize,
@@ -118,58 +119,123 @@ export function convDepthwiseNhwc(
   kind: i32, q0: f32, q1: f32,
 ): void {
   const CP = (C + 3) & ~3;
+  const C8 = C & ~7;
+  const px = <usize>C << 2;
+  const wStep = <usize>CP << 2;
+  // Outputs [owA, owB) read only columns inside the row for every tap.
+  let owA = 0;
+  while (owA < OW && owA * sw - pw < 0) owA++;
+  let owB = OW;
+  while (owB > owA && (owB - 1) * sw - pw + (KW - 1) * dw >= W) owB--;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       let kh0 = 0, kh1 = KH;
       while (kh0 < KH && oh * sh - ph + kh0 * dh < 0) kh0++;
       while (kh1 > kh0 && oh * sh - ph + (kh1 - 1) * dh >= H) kh1--;
-      for (let ow = 0; ow < OW; ow++) {
-        let kw0 = 0, kw1 = KW;
-        while (kw0 < KW && ow * sw - pw + kw0 * dw < 0) kw0++;
-        while (kw1 > kw0 && ow * sw - pw + (kw1 - 1) * dw >= W) kw1--;
-        const out = y + (<usize>((n * OH + oh) * OW + ow) * <usize>C << 2);
-        let c = 0;
-        // 16 channels per tap visit: one address computation feeds 4 vector FMAs.
-        for (; c + 16 <= C; c += 16) {
-          const bp = bias + (<usize>c << 2);
-          let s0 = v128.load(bp), s1 = v128.load(bp + 16), s2 = v128.load(bp + 32), s3 = v128.load(bp + 48);
-          for (let kh = kh0; kh < kh1; kh++) {
-            const ih = oh * sh - ph + kh * dh;
-            const row = x + ((<usize>((n * H + ih) * W) * <usize>C + <usize>c) << 2);
-            let wp = w + ((<usize>(kh * KW + kw0) * <usize>CP + <usize>c) << 2);
-            let xp = row + (<usize>((ow * sw - pw + kw0 * dw) * C) << 2);
-            const xStep = <usize>(dw * C) << 2;
-            const wStep = <usize>CP << 2;
-            for (let kw = kw0; kw < kw1; kw++) {
-              s0 = f32x4.add(s0, f32x4.mul(v128.load(xp), v128.load(wp)));
-              s1 = f32x4.add(s1, f32x4.mul(v128.load(xp + 16), v128.load(wp + 16)));
-              s2 = f32x4.add(s2, f32x4.mul(v128.load(xp + 32), v128.load(wp + 32)));
-              s3 = f32x4.add(s3, f32x4.mul(v128.load(xp + 48), v128.load(wp + 48)));
-              xp += xStep;
-              wp += wStep;
+      const img = x + <usize>(n * H) * <usize>W * px;
+      const yRow = y + <usize>((n * OH + oh) * OW) * px;
+      let ow = 0;
+      while (ow < OW) {
+        if (ow >= owA && ow + 4 <= owB) {
+          // Interior block: 4 pixels (input columns sw apart) × 8 channels.
+          const xs = <usize>sw * px;
+          for (let c = 0; c < C8; c += 8) {
+            const bp = bias + (<usize>c << 2);
+            let a0 = v128.load(bp), b0 = v128.load(bp + 16);
+            let a1 = a0, b1 = b0, a2 = a0, b2 = b0, a3 = a0, b3 = b0;
+            for (let kh = kh0; kh < kh1; kh++) {
+              const ih = oh * sh - ph + kh * dh;
+              let xp = img + <usize>(ih * W + ow * sw - pw) * px + (<usize>c << 2);
+              let wp = w + ((<usize>(kh * KW) * <usize>CP + <usize>c) << 2);
+              for (let kw = 0; kw < KW; kw++) {
+                const w0 = v128.load(wp), w1 = v128.load(wp + 16);
+                a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), w0));
+                b0 = f32x4.add(b0, f32x4.mul(v128.load(xp + 16), w1));
+                a1 = f32x4.add(a1, f32x4.mul(v128.load(xp + xs), w0));
+                b1 = f32x4.add(b1, f32x4.mul(v128.load(xp + xs + 16), w1));
+                a2 = f32x4.add(a2, f32x4.mul(v128.load(xp + 2 * xs), w0));
+                b2 = f32x4.add(b2, f32x4.mul(v128.load(xp + 2 * xs + 16), w1));
+                a3 = f32x4.add(a3, f32x4.mul(v128.load(xp + 3 * xs), w0));
+                b3 = f32x4.add(b3, f32x4.mul(v128.load(xp + 3 * xs + 16), w1));
+                xp += <usize>dw * px;
+                wp += wStep;
+              }
+            }
+            const o = yRow + <usize>ow * px + (<usize>c << 2);
+            v128.store(o, act4(a0, kind, q0, q1));
+            v128.store(o + 16, act4(b0, kind, q0, q1));
+            v128.store(o + px, act4(a1, kind, q0, q1));
+            v128.store(o + px + 16, act4(b1, kind, q0, q1));
+            v128.store(o + 2 * px, act4(a2, kind, q0, q1));
+            v128.store(o + 2 * px + 16, act4(b2, kind, q0, q1));
+            v128.store(o + 3 * px, act4(a3, kind, q0, q1));
+            v128.store(o + 3 * px + 16, act4(b3, kind, q0, q1));
+          }
+          if (C8 < C) {
+            for (let i = 0; i < 4; i++) {
+              depthwisePixel(img, w, bias, yRow, W, C, CP, C8, oh, ow + i, kh0, kh1, 0, KW, KW, sh, sw, dh, dw, ph, pw, kind, q0, q1);
             }
           }
-          const o = out + (<usize>c << 2);
-          v128.store(o, act4(s0, kind, q0, q1));
-          v128.store(o + 16, act4(s1, kind, q0, q1));
-          v128.store(o + 32, act4(s2, kind, q0, q1));
-          v128.store(o + 48, act4(s3, kind, q0, q1));
-        }
-        for (; c < C; c += 4) {
-          let acc = v128.load(bias + (<usize>c << 2));
-          for (let kh = kh0; kh < kh1; kh++) {
-            const ih = oh * sh - ph + kh * dh;
-            const row = x + ((<usize>((n * H + ih) * W) * <usize>C + <usize>c) << 2);
-            for (let kw = kw0; kw < kw1; kw++) {
-              const iw = ow * sw - pw + kw * dw;
-              const xv = v128.load(row + (<usize>(iw * C) << 2));
-              const wv = v128.load(w + ((<usize>((kh * KW + kw) * CP) + <usize>c) << 2));
-              acc = f32x4.add(acc, f32x4.mul(xv, wv));
-            }
-          }
-          storeLanes(out + (<usize>c << 2), act4(acc, kind, q0, q1), C - c);
+          ow += 4;
+        } else {
+          let kw0 = 0, kw1 = KW;
+          while (kw0 < KW && ow * sw - pw + kw0 * dw < 0) kw0++;
+          while (kw1 > kw0 && ow * sw - pw + (kw1 - 1) * dw >= W) kw1--;
+          depthwisePixel(img, w, bias, yRow, W, C, CP, 0, oh, ow, kh0, kh1, kw0, kw1, KW, sh, sw, dh, dw, ph, pw, kind, q0, q1);
+          ow++;
         }
       }
     }
+  }
+}
+
+/** Channels [c0, C) of output pixel (oh, ow) over taps [kh0, kh1) × [kw0, kw1). */
+// @ts-ignore: decorator
+@inline
+function depthwisePixel(
+  img: usize, w: usize, bias: usize, yRow: usize, W: i32, C: i32, CP: i32, c0: i32,
+  oh: i32, ow: i32, kh0: i32, kh1: i32, kw0: i32, kw1: i32, KW: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, kind: i32, q0: f32, q1: f32,
+): void {
+  const out = yRow + (<usize>(ow * C) << 2);
+  const xStep = <usize>(dw * C) << 2;
+  const wStep = <usize>CP << 2;
+  let c = c0;
+  // 16 channels per tap visit: one address computation feeds 4 vector FMAs.
+  for (; c + 16 <= C; c += 16) {
+    const bp = bias + (<usize>c << 2);
+    let s0 = v128.load(bp), s1 = v128.load(bp + 16), s2 = v128.load(bp + 32), s3 = v128.load(bp + 48);
+    for (let kh = kh0; kh < kh1; kh++) {
+      const ih = oh * sh - ph + kh * dh;
+      let xp = img + ((<usize>((ih * W + ow * sw - pw + kw0 * dw) * C) + <usize>c) << 2);
+      let wp = w + ((<usize>(kh * KW + kw0) * <usize>CP + <usize>c) << 2);
+      for (let kw = kw0; kw < kw1; kw++) {
+        s0 = f32x4.add(s0, f32x4.mul(v128.load(xp), v128.load(wp)));
+        s1 = f32x4.add(s1, f32x4.mul(v128.load(xp + 16), v128.load(wp + 16)));
+        s2 = f32x4.add(s2, f32x4.mul(v128.load(xp + 32), v128.load(wp + 32)));
+        s3 = f32x4.add(s3, f32x4.mul(v128.load(xp + 48), v128.load(wp + 48)));
+        xp += xStep;
+        wp += wStep;
+      }
+    }
+    const o = out + (<usize>c << 2);
+    v128.store(o, act4(s0, kind, q0, q1));
+    v128.store(o + 16, act4(s1, kind, q0, q1));
+    v128.store(o + 32, act4(s2, kind, q0, q1));
+    v128.store(o + 48, act4(s3, kind, q0, q1));
+  }
+  for (; c < C; c += 4) {
+    let acc = v128.load(bias + (<usize>c << 2));
+    for (let kh = kh0; kh < kh1; kh++) {
+      const ih = oh * sh - ph + kh * dh;
+      let xp = img + ((<usize>((ih * W + ow * sw - pw + kw0 * dw) * C) + <usize>c) << 2);
+      let wp = w + ((<usize>(kh * KW + kw0) * <usize>CP + <usize>c) << 2);
+      for (let kw = kw0; kw < kw1; kw++) {
+        acc = f32x4.add(acc, f32x4.mul(v128.load(xp), v128.load(wp)));
+        xp += xStep;
+        wp += wStep;
+      }
+    }
+    storeLanes(out + (<usize>c << 2), act4(acc, kind, q0, q1), C - c);
   }
 }

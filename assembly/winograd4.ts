@@ -27,7 +27,7 @@ function bt6(p: usize, ps: usize, out: usize, os: usize): void {
 /** out[k·os] = (B^T z)[k] for the six vectors z0..z5. */
 // @ts-ignore: decorator
 @inline
-function bt6v(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, out: usize, os: usize): void {
+export function bt6v(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, out: usize, os: usize): void {
   const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
   const z4m2 = f32x4.sub(z4, z2); // z4 - z2
   v128.store(out, f32x4.add(f32x4.sub(f32x4.mul(four, z0), f32x4.mul(five, z2)), z4));

@@ -4,7 +4,7 @@ import { type CoordinateMode, type NearestMode, resizePlan, upsamplePlan } from 
 import type { ValueInfo } from '../../ops/types.js';
 import { nearestIndex, sourceCoordinate } from '../ref/kernels/resize.js';
 import { type Ctx, ensureLayout, type Step, steps } from './context.js';
-import { channelsLast } from './values.js';
+import { channelsLast, identity } from './values.js';
 
 interface Options {
   coord: CoordinateMode;
@@ -63,11 +63,29 @@ export function compileResize(ctx: Ctx): Step[] {
         linear: stringAttr(node, 'mode', 'nearest') === 'linear',
         nearest: stringAttr(node, 'nearest_mode', 'round_prefer_floor') as NearestMode,
       };
-  const { val: x, step: pre } = ensureLayout(ctx, x0, channelsLast(4), 0);
+  // Channels-last when a reader wants it, else row-major (a graph output, activations): the
+  // layout change, if any, then happens on the input, which for an upsampling is the small side.
+  const rowMajor = !ctx.channelsLastUse(0);
+  const perm = rowMajor ? identity(4) : channelsLast(4);
+  const { val: x, step: pre } = ensureLayout(ctx, x0, perm, 0);
   const [N, C, H, W] = x.dims as [number, number, number, number];
   const [OH, OW] = [out[2] as number, out[3] as number];
   const rows = ctx.upload(new Int32Array(taps(o, H, OH, plan.scales[2] as number)));
   const cols = ctx.upload(new Int32Array(taps(o, W, OW, plan.scales[3] as number)));
-  const y = ctx.output(0, channelsLast(4));
-  return steps(pre, () => k.resizeNhwc(x.ptr, y.ptr, rows, cols, N, H, W, C, OH, OW));
+  const y = ctx.output(0, perm);
+  // Two interpolated input rows per thread (the kernels' row cache); the splitter gives each its own.
+  const row = rowMajor ? OW : OW * C;
+  const tmp = ctx.alloc(ctx.threads * resizeTmpBytes(row));
+  if (!rowMajor) {
+    return steps(pre, () => k.resizeNhwc(x.ptr, y.ptr, rows, cols, tmp, N, H, W, C, OH, OW));
+  }
+  return steps(pre, () => k.resizeNchw(x.ptr, y.ptr, rows, cols, tmp, N * C, H, W, OH, OW));
+}
+
+/**
+ * Bytes of a resize kernel's per-thread row cache: two rows of `row` floats, each with 16 bytes
+ * of slack for a vector's overrun, 16-byte aligned (assembly/resize.ts: rowStride).
+ */
+export function resizeTmpBytes(row: number): number {
+  return 2 * ((row * 4 + 31) & ~15);
 }

@@ -10,6 +10,12 @@ import { actArgs } from './kernels.js';
 import { pruneTaps } from './prune.js';
 import { channelsLast } from './values.js';
 import { compileWinograd, winogradApplies } from './winograd.js';
+import { compileWinogradLine, lineAxis } from './winograd-line.js';
+import {
+  compileWinogradTranspose,
+  type TransposeGeometry,
+  winogradTransposeApplies,
+} from './winograd-transpose.js';
 
 /** A weight/bias input that must be a constant for prepacking. */
 export function constInput(ctx: Ctx, i: number, what: string): Tensor | undefined {
@@ -118,6 +124,8 @@ export function compileConv(ctx: Ctx): Step[] {
   if (winogradApplies(hA, wA, group, C, M, ctx.scratchBytes)) {
     return steps(pre, compileWinograd(ctx, x, y, w, bias, hA, wA, [kind, q0, q1]));
   }
+  const line = lineAxis(hA, wA, group, C, M);
+  if (line) return steps(pre, compileWinogradLine(ctx, x, y, w, bias, hA, wA, line, [kind, q0, q1]));
   const cg = C / group;
   const mg = M / group;
   const p = packGrouped(
@@ -157,6 +165,33 @@ export function compileConvTranspose(ctx: Ctx): Step[] {
   const KH = pick(win.kernel, 0, 1);
   const KW = pick(win.kernel, 1, 1);
   const khw = KH * KW;
+  const H = rank === 4 ? (x.dims[2] as number) : 1;
+  const W = x.dims[rank - 1] as number;
+  const OH = rank === 4 ? (y.dims[2] as number) : 1;
+  const OW = y.dims[rank - 1] as number;
+  const padOf = (i: number) => (ax(i) < 0 ? 0 : (geo[ax(i)]?.padBegin as number));
+  const [kind, q0, q1] = fusedAct(ctx);
+  const tg: TransposeGeometry = {
+    N,
+    C,
+    M,
+    H,
+    W,
+    OH,
+    OW,
+    KH,
+    KW,
+    sh: pick(win.strides, 0, 1),
+    sw: pick(win.strides, 1, 1),
+    dh: pick(win.dilations, 0, 1),
+    dw: pick(win.dilations, 1, 1),
+    ph: padOf(0),
+    pw: padOf(1),
+    group,
+  };
+  if (rank === 4 && winogradTransposeApplies(tg)) {
+    return steps(pre, compileWinogradTranspose(ctx, x, y, w, bias, tg, [kind, q0, q1]));
+  }
   const wd = w.data as Float32Array;
   const p = packGrouped(
     ctx,
@@ -168,30 +203,7 @@ export function compileConvTranspose(ctx: Ctx): Step[] {
     bias,
   );
   const zeros = ctx.alloc(C * 4 + 64);
-  const H = rank === 4 ? (x.dims[2] as number) : 1;
-  const W = x.dims[rank - 1] as number;
-  const OH = rank === 4 ? (y.dims[2] as number) : 1;
-  const OW = y.dims[rank - 1] as number;
-  const padOf = (i: number) => (ax(i) < 0 ? 0 : (geo[ax(i)]?.padBegin as number));
-  const args = [
-    N,
-    H,
-    W,
-    C,
-    OH,
-    OW,
-    M,
-    KH,
-    KW,
-    pick(win.strides, 0, 1),
-    pick(win.strides, 1, 1),
-    pick(win.dilations, 0, 1),
-    pick(win.dilations, 1, 1),
-    padOf(0),
-    padOf(1),
-    group,
-  ];
-  const [kind, q0, q1] = fusedAct(ctx);
+  const args = [N, H, W, C, OH, OW, M, KH, KW, tg.sh, tg.sw, tg.dh, tg.dw, tg.ph, tg.pw, group];
   return steps(pre, () => k.convTransposeNhwc(x.ptr, p.w, p.b, y.ptr, zeros, ...args, kind, q0, q1));
 }
 

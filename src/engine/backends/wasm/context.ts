@@ -35,6 +35,14 @@ export interface Ctx {
   readonly instance: WasmInstance;
   /** Whether Winograd F(4×4, 3×3) may be chosen (else F(2×2, 3×3) only). */
   readonly winograd4: boolean;
+  /** Threads of the session (per-thread scratch of split kernels). */
+  readonly threads: number;
+  /**
+   * Whether output i is read (directly or through layout-following ops) by a node that works on
+   * channels-last data; false when only graph outputs and layout-following ops read it, so a node
+   * free to choose should write it row-major (layout.ts).
+   */
+  channelsLastUse(i: number): boolean;
 }
 
 /** `v` in layout `perm`: itself when it already is, else a copy in scratch (step returned). */

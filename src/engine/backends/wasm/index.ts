@@ -11,8 +11,9 @@ import type { Ctx, Step } from './context.js';
 import { findKsacGroups, groupAdjacent, ksacCompilers } from './fuse-ksac.js';
 import { instantiate, threadCount } from './instance.js';
 import { kernelsOf } from './kernels.js';
+import { channelsLastReaders } from './layout.js';
 import { parallelKernels } from './threads.js';
-import { count, defaultPerm, identity, logicalStrides, relayout, type Val } from './values.js';
+import { count, defaultPerm, identity, logicalStrides, relayout, sameOrder, type Val } from './values.js';
 import { winogradThreadStride } from './winograd.js';
 
 /**
@@ -151,6 +152,7 @@ async function prepareConcrete(
   const alloc = (bytes: number) => inst.alloc(bytes + SLACK);
   const ksac = options.ksac === false ? [] : findKsacGroups(graph, infos, constantOf);
   graph = groupAdjacent(graph, ksac);
+  const channelsLastUse = channelsLastReaders(graph);
   const plan = planMemory(graph, infos);
   const fused = ksacCompilers(ksac, plan.order, infos, constantOf);
   const slots = plan.slotBytes.map((b) => alloc(b));
@@ -171,7 +173,8 @@ async function prepareConcrete(
   const values = new Map<string, Val>();
   const view = () => inst.memory.buffer;
 
-  // Graph inputs: a row-major staging buffer (feeds are copied in) and the value in its layout.
+  // Graph inputs: row-major when no reader wants channels-last (the feed is copied straight in),
+  // else a row-major staging buffer the feed is copied to, then transposed into the value.
   let feeds = graph.inputs
     .filter((t) => !graph.initializers.has(t.name))
     .map((t) => {
@@ -186,14 +189,13 @@ async function prepareConcrete(
       }
       const dims = info.shape as number[];
       const n = count(dims);
-      const staging = alloc(n * 4);
-      const val: Val = {
-        ptr: alloc(n * 4),
-        dims: dims as number[],
-        perm: defaultPerm(dims.length),
-        dtype: 'float32',
-      };
+      const perm = channelsLastUse(t.name) ? defaultPerm(dims.length) : identity(dims.length);
+      const val: Val = { ptr: alloc(n * 4), dims, perm, dtype: 'float32' };
       values.set(t.name, val);
+      if (sameOrder(perm, identity(dims.length), dims)) {
+        return { name: t.name, staging: val.ptr, n, run: () => {} };
+      }
+      const staging = alloc(n * 4);
       const stage: Val = { ...val, ptr: staging, perm: identity(dims.length) };
       const toLayout = relayout(
         k,
@@ -262,6 +264,11 @@ async function prepareConcrete(
       scratchBytes: maxBytes,
       instance: inst,
       winograd4: options.winograd4 ?? true,
+      threads,
+      channelsLastUse: (i) => {
+        const name = node.outputs[i];
+        return !!name && channelsLastUse(name);
+      },
     };
     const nodeSteps = (fused.get(node) ?? (WASM_COMPILERS[node.op] as (c: Ctx) => Step[]))(ctx);
     program.push(...nodeSteps);
@@ -276,6 +283,13 @@ async function prepareConcrete(
     if (v.dtype === 'int64') {
       const strides = logicalStrides(v.dims, v.perm);
       return { name: o.name, read: () => readInt64(view(), v, strides) };
+    }
+    // Already row-major: one copy out of the arena, no staging.
+    if (sameOrder(v.perm, identity(v.dims.length), v.dims)) {
+      return {
+        name: o.name,
+        read: () => new Tensor('float32', v.dims, new Float32Array(view(), v.ptr, n).slice()),
+      };
     }
     const staging = alloc(n * 4);
     const toRowMajor = relayout(

@@ -14,6 +14,7 @@ export interface Kernels {
   globalAvgPoolNhwc(x: number, y: number, n: number, hw: number, c: number): void;
   globalAvgPoolRange(x: number, y: number, n: number, hw: number, c: number, c0: number, c1: number): void;
   resizeNhwc(...args: number[]): void;
+  resizeNchw(...args: number[]): void;
   binaryStrided(...args: number[]): void;
   copyStrided(...args: number[]): void;
   fill(dst: number, n: number, value: number): void;
@@ -21,6 +22,8 @@ export interface Kernels {
   castI64F32(src: number, dst: number, n: number): void;
   winogradNhwc(...args: number[]): void;
   winograd4Nhwc(...args: number[]): void;
+  winogradTransposeNhwc(...args: number[]): void;
+  winogradLineNhwc(...args: number[]): void;
   softmaxAxis(x: number, y: number, outer: number, len: number, inner: number): void;
   argmaxAxis(x: number, y: number, outer: number, len: number, inner: number, last: number): void;
   reduceRows(x: number, y: number, rows: number, len: number, mode: number): void;
@@ -56,6 +59,9 @@ export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'crfSplat',
   'crfBlurDir',
   'crfSliceSoftmax',
+  'winogradTransposeNhwc',
+  'resizeNchw',
+  'winogradLineNhwc',
 ];
 
 /** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */

@@ -110,8 +110,7 @@ export function byAxis(
     const dims = [0, 1, 2, 3].map((i) => a[d + i] as number);
     const total = dims.reduce((x, y) => x * y, 1);
     if (total < minWork) return undefined;
-    let axis = dims.findIndex((x, i) => i < 3 && x >= threads);
-    if (axis < 0) axis = 3;
+    const axis = splitAxis(dims, threads, outPtr !== undefined);
     if ((dims[axis] as number) < 2) return undefined;
     const inner = dims.slice(axis + 1).reduce((x, y) => x * y, 1);
     return ranges(dims[axis] as number, threads, axis === 3 ? 4 : 1).map(([i0, i1]) => {
@@ -124,6 +123,18 @@ export function byAxis(
       return [{ name, args: b }];
     });
   };
+}
+
+/**
+ * The axis byAxis splits: the outermost with room for every thread, else the innermost. A kernel
+ * that writes its output sequentially (row-major over the dims) can only be split on its
+ * outermost non-unit axis: a slice of an inner one is not contiguous in the output.
+ */
+export function splitAxis(dims: readonly number[], threads: number, rowMajorOut: boolean): number {
+  const outer = dims.findIndex((x) => x > 1);
+  if (rowMajorOut) return outer < 0 ? 3 : outer;
+  const axis = dims.findIndex((x, i) => i < 3 && x >= threads);
+  return axis < 0 ? 3 : axis;
 }
 
 /** [outer, len, inner] row kernels: split `outer`; `reduced` outputs have one element per (outer, inner). */

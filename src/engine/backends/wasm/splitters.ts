@@ -1,3 +1,4 @@
+import { resizeTmpBytes } from './compile-resize.js';
 import type { Kernels } from './kernels.js';
 import {
   byAxis,
@@ -8,7 +9,11 @@ import {
   type Call,
   ranges,
   type Splitter,
+  segments,
+  splitAxis,
 } from './split.js';
+import { splitWinogradLine } from './winograd-line.js';
+import { splitWinogradTranspose } from './winograd-transpose.js';
 
 /**
  * How each kernel's calls split across threads (split.ts has the shapes of split): argument
@@ -98,25 +103,49 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
       b[14] = (a[14] as number) - oh0 * (a[10] as number);
     },
   }),
-  // resizeNhwc(x, y, rowTab, colTab, N, H, W, C, OH, OW): row taps are 12 bytes each.
+  // resizeNhwc(x, y, rowTab, colTab, tmp, N, H, W, C, OH, OW): row taps are 12 bytes each; every
+  // thread has its own row cache (OW·C floats a row).
   resizeNhwc: byRows({
     name: 'resizeNhwc',
     x: 0,
     y: 1,
-    N: 4,
-    H: 5,
-    W: 6,
-    C: 7,
-    OH: 8,
-    OW: 9,
-    M: 7,
-    cost: () => 4,
-    shift: (b, a, oh0) => {
+    N: 5,
+    H: 6,
+    W: 7,
+    C: 8,
+    OH: 9,
+    OW: 10,
+    M: 8,
+    cost: () => 2,
+    shift: (b, a, oh0, thread) => {
       b[2] = (a[2] as number) + oh0 * 12;
+      b[4] = (a[4] as number) + thread * resizeTmpBytes((a[10] as number) * (a[8] as number));
     },
   }),
+  // resizeNchw(x, y, rowTab, colTab, tmp, P, H, W, OH, OW): rows of the P·OH output rows; every
+  // thread has its own row cache.
+  resizeNchw: (a, threads, minWork) => {
+    const [P, H, W, OH, OW] = [5, 6, 7, 8, 9].map((i) => a[i] as number) as number[];
+    const rows = (P as number) * (OH as number);
+    if (rows < 2 || rows * (OW as number) * 2 < minWork) return undefined;
+    const tmp = resizeTmpBytes(OW as number);
+    return ranges(rows, threads).map(([r0, r1], t) =>
+      segments(OH as number, r0, r1).map(({ n, oh0, oh1 }) => {
+        const b = [...a];
+        b[0] = (a[0] as number) + n * (H as number) * (W as number) * 4;
+        b[1] = (a[1] as number) + (n * (OH as number) + oh0) * (OW as number) * 4;
+        b[2] = (a[2] as number) + oh0 * 12;
+        b[4] = (a[4] as number) + t * tmp;
+        b[5] = 1;
+        b[8] = oh1 - oh0;
+        return { name: 'resizeNchw' as const, args: b };
+      }),
+    );
+  },
   winogradNhwc: byTileRows('winogradNhwc'),
   winograd4Nhwc: byTileRows('winograd4Nhwc'),
+  winogradTransposeNhwc: splitWinogradTranspose,
+  winogradLineNhwc: splitWinogradLine,
   // globalAvgPoolNhwc(x, y, N, HW, C) → globalAvgPoolRange over blocks of 4 channels.
   globalAvgPoolNhwc: (a, threads, minWork) => {
     const [N, HW, C] = [a[2], a[3], a[4]] as number[];
@@ -146,8 +175,7 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
     if (!parts) return undefined;
     // Tables hold element offsets per index: advance the split axis's table by the slice start.
     const dims = [0, 1, 2, 3].map((i) => a[2 + i] as number);
-    let axis = dims.findIndex((x, i) => i < 3 && x >= threads);
-    if (axis < 0) axis = 3;
+    const axis = splitAxis(dims, threads, true);
     const inner = dims.slice(axis + 1).reduce((x, y) => x * y, 1);
     for (const [call] of parts) {
       const b = (call as Call).args;

@@ -3,14 +3,17 @@
  * over the session's one shared memory, run slices of every kernel call the calling thread makes
  * (split.ts). A call is one parallel region: the caller writes each worker's call list into a
  * control block in the shared memory, bumps a generation counter (Atomics.notify), runs its own
- * slice, then waits until every worker has counted itself done — one barrier per call.
+ * slice, then waits until every other slice is done — one barrier per call. Each slice has a claim
+ * word: a worker runs its slice only if it claims it first, and the caller, done with its own,
+ * claims and runs every slice no worker has started. A worker that is asleep or descheduled (a
+ * busy machine) then costs nothing: the call runs as on one thread instead of waiting for it.
  */
 import { AtrousError, BackendUnavailableError } from '../../../errors.js';
 import { KERNEL_NAMES, type Kernels } from './kernels.js';
 import type { Call } from './split.js';
 import { SPLITTERS } from './splitters.js';
 
-/** Control words (Int32 indices): generation, workers done, quit, a worker failed. */
+/** Control words (Int32 indices): generation, slices done by workers, quit, a worker failed. */
 const GEN = 0;
 const DONE = 1;
 const QUIT = 2;
@@ -22,8 +25,13 @@ const SLOT = 512;
 /** Polls of the done counter before the calling thread blocks. */
 const SPIN = 4000;
 
-/** Bytes of the control block a pool of `threads` needs in the shared memory. */
+/** Bytes of the control block a pool of `threads` needs: header, call lists, claim words. */
 export function controlBytes(threads: number): number {
+  return claimsOffset(threads) + Math.max(0, threads - 1) * 4;
+}
+
+/** Offset in the control block of the claim words (one Int32 per worker slice). */
+function claimsOffset(threads: number): number {
   return CTRL_HEADER + Math.max(0, threads - 1) * SLOT * 8;
 }
 
@@ -37,6 +45,9 @@ export interface WorkerInit {
   ctrl: number;
   slot: number;
   index: number;
+  /** Workers in the pool (threads - 1) and the byte offset of their slices' claim words. */
+  workers: number;
+  claims: number;
   kernels: readonly string[];
 }
 
@@ -145,10 +156,20 @@ export async function createPool(
   const url = await workerScript(script);
   const i32 = new Int32Array(memory.buffer, ctrl, CTRL_HEADER / 4);
   const f64 = new Float64Array(memory.buffer, ctrl + CTRL_HEADER, (threads - 1) * SLOT);
+  const claims = new Int32Array(memory.buffer, ctrl + claimsOffset(threads), threads - 1);
   const ids = new Map(WORKER_KERNELS.map((n, i) => [n, i]));
   const settled = await Promise.allSettled(
     Array.from({ length: threads - 1 }, (_, i) =>
-      startWorker(url, { module, memory, ctrl, slot: SLOT, index: i, kernels: WORKER_KERNELS }),
+      startWorker(url, {
+        module,
+        memory,
+        ctrl,
+        slot: SLOT,
+        index: i,
+        workers: threads - 1,
+        claims: ctrl + claimsOffset(threads),
+        kernels: WORKER_KERNELS,
+      }),
     ),
   );
   const workers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -178,6 +199,10 @@ export async function createPool(
     run(parts, base) {
       const name = parts[0]?.[0]?.name ?? '';
       regions.set(name, (regions.get(name) ?? 0) + 1);
+      // The previous call is over (every slice claimed and done): reset the count, write the
+      // lists, then open the claims — in that order, so a worker late from the previous call can
+      // only claim a slice of this one, whose list is already written.
+      Atomics.store(i32, DONE, 0);
       for (let t = 1; t < threads; t++) {
         const calls = parts[t] ?? [];
         let at = (t - 1) * SLOT;
@@ -188,11 +213,21 @@ export async function createPool(
           for (const v of c.args) f64[at++] = v;
         }
       }
-      Atomics.store(i32, DONE, 0);
+      for (let t = 1; t < threads; t++) Atomics.store(claims, t - 1, 0);
       Atomics.add(i32, GEN, 1);
       Atomics.notify(i32, GEN);
-      for (const c of parts[0] ?? []) (base[c.name] as (...a: number[]) => void)(...c.args);
-      const need = threads - 1;
+      const runPart = (calls: Call[] | undefined) => {
+        for (const c of calls ?? []) (base[c.name] as (...a: number[]) => void)(...c.args);
+      };
+      runPart(parts[0]);
+      // Slices no worker has started yet run here.
+      let need = threads - 1;
+      for (let t = 1; t < threads; t++) {
+        if (Atomics.compareExchange(claims, t - 1, 0, 1) === 0) {
+          runPart(parts[t]);
+          need--;
+        }
+      }
       // Poll a while before blocking: workers usually finish within microseconds of this thread.
       for (let spin = 0; spin < SPIN && Atomics.load(i32, DONE) < need; spin++);
       for (let d = Atomics.load(i32, DONE); d < need; d = Atomics.load(i32, DONE)) {

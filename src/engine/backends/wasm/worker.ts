@@ -1,7 +1,8 @@
 /**
  * The worker of a threaded WASM session (built to dist/wasm-worker.js; Node worker_threads, Web
  * Workers in browsers and Deno). It instantiates build/atrous-mt.wasm over the session's shared
- * memory, then loops: wait for a new generation, run this worker's call list, count itself done.
+ * memory, then loops: wait for a new generation, claim and run this worker's slice, then any other
+ * slice nobody has claimed yet, counting each one done (threads.ts has the protocol).
  * Self-contained on purpose (no imports): it must load from the one file in every host.
  */
 
@@ -11,6 +12,8 @@ interface Init {
   ctrl: number;
   slot: number;
   index: number;
+  workers: number;
+  claims: number;
   kernels: readonly string[];
 }
 
@@ -37,7 +40,8 @@ async function start(init: Init, post: Post): Promise<void> {
     return;
   }
   const i32 = new Int32Array(init.memory.buffer, init.ctrl, 16);
-  const f64 = new Float64Array(init.memory.buffer, init.ctrl + 64, (init.index + 1) * init.slot);
+  const f64 = new Float64Array(init.memory.buffer, init.ctrl + 64, init.workers * init.slot);
+  const claims = new Int32Array(init.memory.buffer, init.claims, init.workers);
   let gen = Atomics.load(i32, GEN);
   post({ ready: true });
   // Let the ready message go out before this thread blocks for good.
@@ -47,22 +51,27 @@ async function start(init: Init, post: Post): Promise<void> {
     while (Atomics.load(i32, GEN) === gen) Atomics.wait(i32, GEN, gen);
     gen = Atomics.load(i32, GEN);
     if (Atomics.load(i32, QUIT) !== 0) return;
-    try {
-      let at = init.index * init.slot;
-      const n = f64[at++] as number;
-      for (let c = 0; c < n; c++) {
-        const fn = fns[f64[at++] as number] as (...a: number[]) => void;
-        const nargs = f64[at++] as number;
-        const args = Array.from(f64.subarray(at, at + nargs));
-        at += nargs;
-        fn(...args);
+    // Own slice first, then any other not yet claimed (the caller may have run them already).
+    for (let k = 0; k < init.workers; k++) {
+      const slice = (init.index + k) % init.workers;
+      if (Atomics.compareExchange(claims, slice, 0, 1) !== 0) continue;
+      try {
+        let at = slice * init.slot;
+        const n = f64[at++] as number;
+        for (let c = 0; c < n; c++) {
+          const fn = fns[f64[at++] as number] as (...a: number[]) => void;
+          const nargs = f64[at++] as number;
+          const args = Array.from(f64.subarray(at, at + nargs));
+          at += nargs;
+          fn(...args);
+        }
+      } catch (e) {
+        Atomics.store(i32, FAILED, 1);
+        post({ error: String(e) });
       }
-    } catch (e) {
-      Atomics.store(i32, FAILED, 1);
-      post({ error: String(e) });
+      Atomics.add(i32, DONE, 1);
+      Atomics.notify(i32, DONE);
     }
-    Atomics.add(i32, DONE, 1);
-    Atomics.notify(i32, DONE);
   }
 }
 

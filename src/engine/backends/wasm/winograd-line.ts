@@ -1,0 +1,117 @@
+import type { Tensor } from '../../tensor.js';
+import type { Axis2d } from '../ref/kernels/conv.js';
+import type { Ctx, Step } from './context.js';
+import { type Call, ranges, type Splitter } from './split.js';
+import type { Val } from './values.js';
+
+/** assembly/winograd_line.ts: tiles per block and the scratch one call needs. */
+const TB = 8;
+export function winogradLineScratchBytes(c: number, s: number): number {
+  return ((6 * (TB + 1) * s * c + 6 * TB * 8 + 8) * 4 + 63) & ~63;
+}
+
+/** A 1×1 axis that maps output i to input i (stride 1, no pads). */
+const pointwise = (a: Axis2d) =>
+  a.k === 1 && a.stride === 1 && a.dilation === 1 && a.padBegin === 0 && a.out === a.inSize;
+
+/** The axis a k×1 / 1×k conv runs along ('h' or 'w'), if it is one that F(4, 3) segments suit. */
+export function lineAxis(h: Axis2d, w: Axis2d, group: number, c: number, m: number): 'h' | 'w' | undefined {
+  if (group !== 1 || c < 4 || m < 4) return undefined;
+  const line = (a: Axis2d) => a.k >= 3 && a.stride === 1 && a.dilation === 1;
+  if (pointwise(h) && line(w)) return 'w';
+  if (pointwise(w) && line(h)) return 'h';
+  return undefined;
+}
+
+/** G of F(4, 3) (6×3). */
+const G4 = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+
+/** U[xi][m/8][s·C + c][m%8] = (G g_s)[xi], g_s = taps 3s..3s+2 of w[m, c] (zero past k). */
+function transformWeights(w: Tensor, c: number, m: number, k: number, s: number): Float32Array {
+  const mP = (m + 7) & ~7;
+  const kk = s * c;
+  const wd = w.data as Float32Array;
+  const u = new Float32Array(6 * mP * kk);
+  for (let o = 0; o < m; o++) {
+    for (let ci = 0; ci < c; ci++) {
+      const base = (o * c + ci) * k;
+      for (let seg = 0; seg < s; seg++) {
+        for (let xi = 0; xi < 6; xi++) {
+          let v = 0;
+          for (let j = 0; j < 3; j++) {
+            const t = 3 * seg + j;
+            if (t < k) v += (G4[xi]?.[j] as number) * (wd[base + t] as number);
+          }
+          u[((xi * (mP >> 3) + (o >> 3)) * kk + seg * c + ci) * 8 + (o & 7)] = v;
+        }
+      }
+    }
+  }
+  return u;
+}
+
+export function compileWinogradLine(
+  ctx: Ctx,
+  x: Val,
+  y: Val,
+  w: Tensor,
+  bias: Tensor | undefined,
+  h: Axis2d,
+  wa: Axis2d,
+  axis: 'h' | 'w',
+  act: [number, number, number],
+): Step {
+  const [N, C] = x.dims as [number, number];
+  const M = w.dims[0] as number;
+  const mP = (M + 7) & ~7;
+  const a = axis === 'w' ? wa : h;
+  const S = Math.ceil(a.k / 3);
+  const u = ctx.upload(transformWeights(w, C, M, a.k, S));
+  const b = new Float32Array(mP);
+  if (bias) b.set(bias.data as Float32Array);
+  const pb = ctx.upload(b);
+  const zeros = ctx.alloc(((C + 3) & ~3) * 4 + 64);
+  // The shared scratch when it holds one call's tiles (threads split it further), else our own.
+  const need = winogradLineScratchBytes(C, S);
+  const shared = ctx.scratchBytes >= need;
+  const scratch = shared ? ctx.scratch(1) : ctx.alloc(need);
+  const scratchBytes = shared ? ctx.scratchBytes : need;
+  const tilesPerLine = Math.ceil(a.out / 4);
+  // Along W: lines are rows (stride W pixels), pixels adjacent. Along H: lines are columns.
+  const [H, W, OH, OW] = [h.inSize, wa.inSize, h.out, wa.out];
+  const lines = axis === 'w' ? H : W;
+  const strides = axis === 'w' ? [H * W, W, 1, OH * OW, OW, 1] : [H * W, 1, W, OH * OW, 1, OW];
+  const args = [0, N * lines * tilesPerLine, C, M, S, a.inSize, a.out, a.padBegin, tilesPerLine, lines];
+  return () =>
+    ctx.k.winogradLineNhwc(x.ptr, u, pb, y.ptr, zeros, scratch, scratchBytes, ...args, ...strides, ...act);
+}
+
+/**
+ * winogradLineNhwc(x, u, bias, y, zeros, scratch, scratchBytes, t0, t1, C, M, S, ...): tiles write
+ * disjoint outputs, so runs of tiles split across threads, each with its own slice of the scratch.
+ */
+export const splitWinogradLine: Splitter = (a, threads, minWork) => {
+  const [scratch, scratchBytes, t0, t1, C, M, S] = [5, 6, 7, 8, 9, 10, 11].map(
+    (i) => a[i] as number,
+  ) as number[];
+  const stride = winogradLineScratchBytes(C as number, S as number);
+  const parts = Math.min(threads, Math.floor((scratchBytes as number) / stride));
+  const tiles = (t1 as number) - (t0 as number);
+  const work = tiles * 6 * (S as number) * (C as number) * (M as number);
+  if (parts < 2 || tiles < 2 || work < minWork) return undefined;
+  return ranges(tiles, parts).map(([s0, s1], t): Call[] => {
+    const b = [...a];
+    b[5] = (scratch as number) + t * stride;
+    b[6] = stride;
+    b[7] = (t0 as number) + s0;
+    b[8] = (t0 as number) + s1;
+    return [{ name: 'winogradLineNhwc', args: b }];
+  });
+};
