@@ -3,6 +3,8 @@ export interface NodeTime {
   node: string;
   op: string;
   ms: number;
+  /** 'host': host wall time of a webgpu host step (e.g. DenseCRF), not GPU time; else the profile's method. */
+  clock?: 'host';
 }
 
 export interface RunProfile {
@@ -35,7 +37,7 @@ export function formatProfile(profile: RunProfile): string[] {
   const total = rows.reduce((s, r) => s + r.ms, 0);
   const cells = rows.map((r) => [
     r.node,
-    r.op,
+    r.clock === 'host' ? `${r.op} (host wall)` : r.op,
     r.ms.toFixed(3),
     total > 0 ? ((100 * r.ms) / total).toFixed(1) : '0.0',
   ]);

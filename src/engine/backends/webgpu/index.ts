@@ -8,6 +8,7 @@ import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { fuseConvs } from './fuse-conv.js';
+import { fuseResizeHeads } from './fuse-resize.js';
 import { type HostRun, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
@@ -101,7 +102,8 @@ export const webgpuBackend: Backend = {
     const convs = fuseConvs(graph, infos, constant);
     graph = convs.graph;
     if (convs.infos.size > 0) infos = new Map([...infos, ...convs.infos]);
-    const plan = planMemory(graph, infos, { alignment: 16 });
+    // Resize + channel Softmax/ArgMax → one node, before planning (fuse-resize.ts).
+    const plan = planMemory(fuseResizeHeads(graph, infos), infos, { alignment: 16 });
     requireKernels(plan.order, infos);
     const biggest = Math.max(
       16,
@@ -188,17 +190,9 @@ async function build(
     return loc;
   };
 
-  // Checked before any pipeline is compiled: the profiler records the whole run in one go.
-  const hosted = lowered.find(({ steps }) => steps.some((s) => s.kind === 'host'));
-  if (profile && hosted) {
-    throw new WebGpuUnsupportedError(
-      hosted.node,
-      'profiling a graph with a host step (its GPU work is submitted from the host mid-run); run it without profile',
-    );
-  }
   const cache = new PipelineCache(device);
   const encoded: Promise<Encoded | HostRun>[] = [];
-  const owners: Omit<ProgramStep, 'encode'>[] = [];
+  const owners: { node: number; dispatch: boolean }[] = [];
   lowered.forEach(({ node, steps }, index) => {
     steps.forEach((step, k) => {
       owners.push({ node: index, dispatch: step.kind === 'dispatch' });
@@ -265,12 +259,11 @@ async function build(
   if (setupError) throw new AtrousError('INTERNAL', `webgpu setup failed: ${setupError.message}`);
   const profiler = profile
     ? new GpuProfiler(
-        device,
-        // A profiled program has no host steps (refused above): every item is an Encoded.
-        (program as Encoded[]).map((encode, i) => ({
-          ...(owners[i] as Omit<ProgramStep, 'encode'>),
-          encode,
-        })),
+        gpu,
+        program.map((item, i): ProgramStep => {
+          const { node, dispatch } = owners[i] as { node: number; dispatch: boolean };
+          return typeof item === 'function' ? { encode: item, node, dispatch } : { host: item, node };
+        }),
         lowered.map(({ node }) => ({ name: node.name, op: node.op })),
         profile === 'submit',
       )
