@@ -57,3 +57,44 @@ export function conv1x1Nhwc(
     }
   }
 }
+
+/**
+ * The 4×8 micro-kernel of the Winograd GEMM stages: four rows of K floats (r0..r3, `rowBytes` =
+ * 4·K bytes each) times the packed strip [K][8] at `wp`, written as 4 rows of 8 sums at `zo`.
+ */
+// @ts-ignore: decorator
+@inline
+export function gemm4x8(
+  wp: usize, r0: usize, r1: usize, r2: usize, r3: usize, rowBytes: usize, zo: usize,
+): void {
+  let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+  const end = r0 + rowBytes;
+  while (r0 < end) {
+    const w0 = v128.load(wp), w1 = v128.load(wp + 16);
+    const s0 = v128.load32_splat(r0);
+    const s1 = v128.load32_splat(r1);
+    const s2 = v128.load32_splat(r2);
+    const s3 = v128.load32_splat(r3);
+    a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+    b0 = f32x4.add(b0, f32x4.mul(s0, w1));
+    a1 = f32x4.add(a1, f32x4.mul(s1, w0));
+    b1 = f32x4.add(b1, f32x4.mul(s1, w1));
+    a2 = f32x4.add(a2, f32x4.mul(s2, w0));
+    b2 = f32x4.add(b2, f32x4.mul(s2, w1));
+    a3 = f32x4.add(a3, f32x4.mul(s3, w0));
+    b3 = f32x4.add(b3, f32x4.mul(s3, w1));
+    wp += 32;
+    r0 += 4;
+    r1 += 4;
+    r2 += 4;
+    r3 += 4;
+  }
+  v128.store(zo, a0);
+  v128.store(zo + 16, b0);
+  v128.store(zo + 32, a1);
+  v128.store(zo + 48, b1);
+  v128.store(zo + 64, a2);
+  v128.store(zo + 80, b2);
+  v128.store(zo + 96, a3);
+  v128.store(zo + 112, b3);
+}

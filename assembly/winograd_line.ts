@@ -11,6 +11,7 @@
 // transform + bias + activation.
 import { act4 } from './activation';
 import { storeLanes } from './conv';
+import { gemm4x8 } from './gemm';
 import { bt6v } from './winograd4';
 
 const TB = 8;
@@ -83,39 +84,7 @@ export function winogradLineNhwc(
           const r1 = r0 + (<usize>K << 2);
           const r2 = r1 + (<usize>K << 2);
           const r3 = r2 + (<usize>K << 2);
-          let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-          let wp = strip;
-          let q0p = r0, q1p = r1, q2p = r2, q3p = r3;
-          const end = r1;
-          while (q0p < end) {
-            const w0 = v128.load(wp), w1 = v128.load(wp + 16);
-            const s0 = v128.load32_splat(q0p);
-            const s1 = v128.load32_splat(q1p);
-            const s2 = v128.load32_splat(q2p);
-            const s3 = v128.load32_splat(q3p);
-            a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-            b0 = f32x4.add(b0, f32x4.mul(s0, w1));
-            a1 = f32x4.add(a1, f32x4.mul(s1, w0));
-            b1 = f32x4.add(b1, f32x4.mul(s1, w1));
-            a2 = f32x4.add(a2, f32x4.mul(s2, w0));
-            b2 = f32x4.add(b2, f32x4.mul(s2, w1));
-            a3 = f32x4.add(a3, f32x4.mul(s3, w0));
-            b3 = f32x4.add(b3, f32x4.mul(s3, w1));
-            wp += 32;
-            q0p += 4;
-            q1p += 4;
-            q2p += 4;
-            q3p += 4;
-          }
-          const zo = zx + (<usize>(tt * 8) << 2);
-          v128.store(zo, a0);
-          v128.store(zo + 16, b0);
-          v128.store(zo + 32, a1);
-          v128.store(zo + 48, b1);
-          v128.store(zo + 64, a2);
-          v128.store(zo + 80, b2);
-          v128.store(zo + 96, a3);
-          v128.store(zo + 112, b3);
+          gemm4x8(strip, r0, r1, r2, r3, <usize>K << 2, zx + (<usize>(tt * 8) << 2));
         }
       }
       // Output transform A^T Z for the two 4-channel halves, + bias, activation.

@@ -10,6 +10,7 @@
 // output transform + bias + activation → y.
 import { act4 } from './activation';
 import { storeLanes } from './conv';
+import { gemm4x8 } from './gemm';
 
 const TB = 32;
 
@@ -109,40 +110,8 @@ export function winogradTransposeNhwc(
           const r1 = r0 + (<usize>CP << 2);
           const r2 = r1 + (<usize>CP << 2);
           const r3 = r2 + (<usize>CP << 2);
-          let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-          let wp = strip;
-          let p0 = r0, p1 = r1, p2 = r2, p3 = r3;
-          const end = r0 + (<usize>C << 2);
-          while (p0 < end) {
-            const w0 = v128.load(wp), w1 = v128.load(wp + 16);
-            const s0 = v128.load32_splat(p0);
-            const s1 = v128.load32_splat(p1);
-            const s2 = v128.load32_splat(p2);
-            const s3 = v128.load32_splat(p3);
-            a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-            b0 = f32x4.add(b0, f32x4.mul(s0, w1));
-            a1 = f32x4.add(a1, f32x4.mul(s1, w0));
-            b1 = f32x4.add(b1, f32x4.mul(s1, w1));
-            a2 = f32x4.add(a2, f32x4.mul(s2, w0));
-            b2 = f32x4.add(b2, f32x4.mul(s2, w1));
-            a3 = f32x4.add(a3, f32x4.mul(s3, w0));
-            b3 = f32x4.add(b3, f32x4.mul(s3, w1));
-            wp += 32;
-            p0 += 4;
-            p1 += 4;
-            p2 += 4;
-            p3 += 4;
-          }
           // Rows past nt hold garbage that the output transform never reads (TB is a multiple of 4).
-          const zo = zx + (<usize>(tt * 8) << 2);
-          v128.store(zo, a0);
-          v128.store(zo + 16, b0);
-          v128.store(zo + 32, a1);
-          v128.store(zo + 48, b1);
-          v128.store(zo + 64, a2);
-          v128.store(zo + 80, b2);
-          v128.store(zo + 96, a3);
-          v128.store(zo + 112, b3);
+          gemm4x8(strip, r0, r1, r2, r3, <usize>C << 2, zx + (<usize>(tt * 8) << 2));
         }
       }
       // Output transform A^T Z A (3×3 blocks) for the two 4-channel halves; each lies in one phase.

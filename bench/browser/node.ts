@@ -8,11 +8,10 @@
  *
  *   node build/bench-browser/node.js [--only a,b] [--reps N] [--out DIR] [--no-models]
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { arg, buildCases, warmUpCase } from './cases.js';
 import { adapterName, type CaseResult, compareCase, type Ort } from './compare.js';
-import { toMarkdown, toSvg } from './report.js';
+import { writeReport } from './report.js';
 
 interface DawnModule {
   create(options: string[]): GPU;
@@ -78,25 +77,21 @@ async function main(): Promise<void> {
     results.push(await compareCase(c, reps, ort, adapter));
     process.stderr.write(` ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
   }
-  const date = new Date().toISOString().slice(0, 10);
   const version = (pkg: string) =>
     JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, 'utf8')).version as string;
-  const meta = {
-    date,
-    host: `Node ${process.version} + Dawn (npm webgpu ${version('webgpu')}), one process`,
-    adapter,
-    onnxruntimeWeb: version('onnxruntime-web'),
-    reps,
-    totalSeconds: Math.round((Date.now() - started) / 1000),
-  };
-  mkdirSync(outDir, { recursive: true });
-  const base = join(outDir, `${date}-webgpu-node${only ? '-partial' : ''}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
-  const md = toMarkdown(meta, results);
-  writeFileSync(`${base}.md`, md);
-  writeFileSync(`${base}.svg`, toSvg(results));
-  process.stdout.write(md);
-  process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
+  writeReport(
+    outDir,
+    'webgpu-node',
+    only !== undefined,
+    {
+      host: `Node ${process.version} + Dawn (npm webgpu ${version('webgpu')}), one process`,
+      adapter,
+      onnxruntimeWeb: version('onnxruntime-web'),
+      reps,
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    },
+    results,
+  );
 }
 
 main().then(

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CaseResult, SideResult } from './compare.js';
 
 export interface Meta {
@@ -95,4 +97,27 @@ export function toSvg(results: CaseResult[]): string {
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
+}
+
+/**
+ * Writes `<outDir>/<date>-<kind>[-partial].{json,md,svg}` and prints the table (Node hosts of the
+ * bench: run.ts for Chromium, node.ts for Dawn).
+ */
+export function writeReport(
+  outDir: string,
+  kind: string,
+  partial: boolean,
+  meta: Omit<Meta, 'date'>,
+  results: CaseResult[],
+): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const full: Meta = { date, ...meta };
+  mkdirSync(outDir, { recursive: true });
+  const base = join(outDir, `${date}-${kind}${partial ? '-partial' : ''}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ ...full, results }, null, 2)}\n`);
+  const md = toMarkdown(full, results);
+  writeFileSync(`${base}.md`, md);
+  writeFileSync(`${base}.svg`, toSvg(results));
+  process.stdout.write(md);
+  process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
 }

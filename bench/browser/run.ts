@@ -6,7 +6,7 @@
  *
  *   node build/bench-browser/run.js [--only a,b] [--reps N] [--out DIR] [--no-models]
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/chromium.js';
 import { arg, buildCases, warmUpCase } from './cases.js';
 import type { Case, CaseResult } from './compare.js';
 import type { CaseSpec } from './page.js';
-import { toMarkdown, toSvg } from './report.js';
+import { writeReport } from './report.js';
 
 /** Case files served from memory under /__case/. */
 const served = new Map<string, Uint8Array>();
@@ -129,24 +129,21 @@ async function main(): Promise<void> {
         await browser.close();
       }
     }
-    const date = new Date().toISOString().slice(0, 10);
-    const meta = {
-      date,
-      host: `Chromium ${version}`,
-      adapter: results[0]?.adapter ?? 'unknown',
-      onnxruntimeWeb: JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'))
-        .version as string,
-      reps,
-      totalSeconds: Math.round((Date.now() - started) / 1000),
-    };
-    mkdirSync(outDir, { recursive: true });
-    const base = join(outDir, `${date}-webgpu-browser${only ? '-partial' : ''}`);
-    writeFileSync(`${base}.json`, `${JSON.stringify({ ...meta, results }, null, 2)}\n`);
-    const md = toMarkdown(meta, results);
-    writeFileSync(`${base}.md`, md);
-    writeFileSync(`${base}.svg`, toSvg(results));
-    process.stdout.write(md);
-    process.stderr.write(`wrote ${base}.{json,md,svg}\n`);
+    const ortVersion = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'))
+      .version as string;
+    writeReport(
+      outDir,
+      'webgpu-browser',
+      only !== undefined,
+      {
+        host: `Chromium ${version}`,
+        adapter: results[0]?.adapter ?? 'unknown',
+        onnxruntimeWeb: ortVersion,
+        reps,
+        totalSeconds: Math.round((Date.now() - started) / 1000),
+      },
+      results,
+    );
   } finally {
     server.close();
   }
