@@ -8,27 +8,24 @@ export interface BackendChoice {
 }
 
 /**
- * Software rasterizers that expose WebGPU (SwiftShader, llvmpipe/lavapipe, WARP): correct but
- * slower than the WASM backend on the same CPU, so `auto` does not pick them.
- */
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
-
-/**
  * The best backend this host has: WebGPU on a hardware adapter, else WASM. Never throws: a missing
  * `navigator.gpu`, a missing `webgpu` package or no adapter all mean WASM, with the reason.
  */
 export async function pickBackend(): Promise<BackendChoice> {
   let adapter: GPUAdapter | null;
+  // Software adapters (SwiftShader, lavapipe, WARP) are slower than the WASM backend on the same CPU.
+  let software = false;
   try {
-    const { findGpu } = await import('./backends/webgpu/device.js');
+    const { findGpu, isSoftwareAdapter } = await import('./backends/webgpu/device.js');
     adapter = await (await findGpu()).requestAdapter();
+    software = isSoftwareAdapter(adapter?.info);
   } catch (e) {
     return { backend: 'wasm', reason: `no WebGPU here (${firstLine(e)})` };
   }
   if (!adapter) return { backend: 'wasm', reason: 'no WebGPU adapter was found' };
-  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  const info = adapter.info;
   const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  if (info.isFallbackAdapter || SOFTWARE_ADAPTER.test(name)) {
+  if (software) {
     return { backend: 'wasm', reason: `the WebGPU adapter is a software one (${name || 'fallback'})` };
   }
   return { backend: 'webgpu', reason: `WebGPU adapter ${name || 'unnamed'}` };

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -67,26 +68,61 @@ function head(b: GraphBuilder, r: string, h: Head, name: string): string {
   }
 }
 
-describe.skipIf(skip !== undefined)('webgpu Resize (cells of shared taps) vs ref', () => {
-  it('8× and 3× upscales, identity (several planes per invocation), a downscale; linear and nearest', async () => {
-    const b = new GraphBuilder('resize_cells', { seed: 3 });
-    const x = b.input('x', [2, 3, 5, 7]);
-    const big = b.input('big', [1, 8, 64, 64]);
-    const outs: string[] = [];
-    for (const mode of ['linear', 'nearest']) {
-      for (const coord of COORDS) {
-        const at = { mode, coordinate_transformation_mode: coord };
-        outs.push(b.op('Resize', [x, '', b.param(`s8${mode}${coord}`, [4], [1, 1, 8, 3])], at));
-        outs.push(b.op('Resize', [x, '', '', b.ints(`sz${mode}${coord}`, [2, 3, 3, 17])], at));
-      }
-      // 4096 cells of one output each: all 8 planes go to one invocation.
-      outs.push(b.op('Resize', [big, '', b.param(`id${mode}`, [4], [1, 1, 1, 1])], { mode }));
+/** Plain resizes: 8× and 3× upscales, sizes, identity, linear and nearest, every coordinate mode. */
+async function cellsCase() {
+  const b = new GraphBuilder('resize_cells', { seed: 3 });
+  const x = b.input('x', [2, 3, 5, 7]);
+  const big = b.input('big', [1, 8, 64, 64]);
+  const outs: string[] = [];
+  for (const mode of ['linear', 'nearest']) {
+    for (const coord of COORDS) {
+      const at = { mode, coordinate_transformation_mode: coord };
+      outs.push(b.op('Resize', [x, '', b.param(`s8${mode}${coord}`, [4], [1, 1, 8, 3])], at));
+      outs.push(b.op('Resize', [x, '', '', b.ints(`sz${mode}${coord}`, [2, 3, 3, 17])], at));
     }
-    b.output(...outs);
-    const g = b.build();
-    await compare(g, { x: logits([2, 3, 5, 7], 1), big: logits([1, 8, 64, 64], 2) });
-  });
+    // 4096 cells of one output each: on a software adapter all 8 planes go to one invocation.
+    outs.push(b.op('Resize', [big, '', b.param(`id${mode}`, [4], [1, 1, 1, 1])], { mode }));
+  }
+  b.output(...outs);
+  const g = b.build();
+  return compare(g, { x: logits([2, 3, 5, 7], 1), big: logits([1, 8, 64, 64], 2) });
+}
+
+describe.skipIf(skip !== undefined)('webgpu Resize (cells of shared taps) vs ref', () => {
+  it(
+    '8× and 3× upscales, identity (several planes per invocation), a downscale; linear and nearest',
+    cellsCase,
+  );
 });
+
+describe.skipIf(skip !== undefined)(
+  'webgpu Resize with the GPU tiling (one output per invocation) vs ref',
+  () => {
+    beforeAll(() => {
+      tuning.software = false;
+    });
+    afterAll(() => {
+      tuning.software = undefined;
+    });
+    it('plain resizes: every mode, one output and one plane per invocation', async () => {
+      const uses = await cellsCase();
+      expect(uses.every((u) => u.overrides.BX === 1 && u.overrides.BY === 1)).toBe(true);
+    });
+    it('fused heads: one output per invocation, all channels of it', async () => {
+      const b = new GraphBuilder('heads_gpu', { seed: 12 });
+      const x = b.input('x', [2, 5, 5, 7]);
+      const at = { mode: 'linear', coordinate_transformation_mode: 'half_pixel' };
+      const outs = HEADS.map((h, k) => {
+        const r = b.op('Resize', [x, '', b.param(`gscale${k}`, [4], [1, 1, 8, 3])], at, { name: `g${k}` });
+        return head(b, r, h, `g${k}`);
+      });
+      b.output(...outs);
+      const uses = await compare(b.build(), { x: logits([2, 5, 5, 7], 13) });
+      expect(uses).toHaveLength(HEADS.length);
+      expect(uses.every((u) => u.overrides.BX === 1 && u.overrides.BY === 1)).toBe(true);
+    });
+  },
+);
 
 describe.skipIf(skip !== undefined)(
   'webgpu Resize fused with a channel Softmax/ArgMax vs ref (unfused)',

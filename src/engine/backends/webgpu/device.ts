@@ -34,6 +34,8 @@ export class DeviceLostError extends AtrousError {
 export interface GpuContext {
   device: GPUDevice;
   adapterName: string;
+  /** The adapter runs shaders on the CPU (SwiftShader, lavapipe, WARP): kernels prefer few, fat invocations. */
+  software: boolean;
   /** Set once the device is lost; the executor throws it on the next run. */
   lost: DeviceLostError | undefined;
   destroy(): void;
@@ -51,6 +53,16 @@ async function nodeEnvDefaults(): Promise<void> {
   const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
   if (!env.VK_ICD_FILENAMES && !env.VK_DRIVER_FILES && fs.existsSync(icd)) env.VK_ICD_FILENAMES = icd;
   if (!env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = '/tmp';
+}
+
+/** Software rasterizers that expose WebGPU: correct, but shaders run on the CPU. */
+const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
+
+/** Whether `info` describes a software adapter (by its fallback flag or its name). */
+export function isSoftwareAdapter(info: GPUAdapterInfo | undefined): boolean {
+  if (!info) return false;
+  const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+  return (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || SOFTWARE_ADAPTER.test(name);
 }
 
 let nodeGpu: GPU | undefined;
@@ -85,6 +97,7 @@ const IDLE_MS = 3000;
 interface SharedDevice {
   device: GPUDevice;
   adapterName: string;
+  software: boolean;
   /** The features the adapter offers (a request for one it lacks can still share this device). */
   adapterFeatures: ReadonlySet<string>;
   refs: number;
@@ -128,6 +141,7 @@ function hold(d: SharedDevice): GpuContext {
   return {
     device: d.device,
     adapterName: d.adapterName,
+    software: d.software,
     get lost() {
       return d.lost;
     },
@@ -185,6 +199,7 @@ export async function acquireDevice(
   const shared: SharedDevice = {
     device,
     adapterName,
+    software: isSoftwareAdapter(info),
     adapterFeatures: new Set([...adapter.features].map(String)),
     refs: 0,
     lost: undefined,

@@ -33,6 +33,12 @@ export { WebGpuUnsupportedError } from './types.js';
  */
 export const ignoredFeatures = new Set<string>();
 
+/**
+ * Forces the software/GPU tuning of the lowerings (else the adapter decides): lets tests run the
+ * GPU tilings (one output per invocation) on SwiftShader, and benches compare both.
+ */
+export const tuning: { software?: boolean } = {};
+
 /** Where one value lives on the GPU. */
 interface Location {
   buffer: GPUBuffer;
@@ -127,6 +133,7 @@ export const webgpuBackend: Backend = {
         dtype: (name) => concreteInfo(name, infos).dtype,
         constant,
         features: new Set([...gpu.device.features].filter((f) => !ignoredFeatures.has(f))),
+        software: tuning.software ?? gpu.software,
       };
       const lowered = lowerGraph(plan.order, ctx, infos, convs.lowerings);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);

@@ -52,6 +52,8 @@ export interface LowerContext {
   constant(name: string): Tensor | undefined;
   /** Optional device features the kernels may use ('subgroups'); lowerings pick a fallback without them. */
   features: ReadonlySet<string>;
+  /** A software adapter (shaders on the CPU): few, fat invocations pay; a GPU wants many thin ones. */
+  software: boolean;
 }
 
 /** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */

@@ -167,8 +167,9 @@ function lowerResize(
   const [OH, OW] = rank === 1 ? [1, out[0] as number] : (out.slice(-2) as [number, number]);
   const rowTaps = rank === 1 ? [{ i0: 0, i1: 0, w1: 0 }] : taps(mode, plan.scales[rank - 2] as number, H, OH);
   const colTaps = taps(mode, plan.scales[rank - 1] as number, W, OW);
-  const by = Math.min(cellSize(rowTaps), head.kind === 'none' ? PLAIN_ROWS : FUSED_ROWS);
-  const bx = cellSize(colTaps);
+  // A GPU wants an invocation per output (and per plane); a software adapter wants blocks of them.
+  const by = ctx.software ? Math.min(cellSize(rowTaps), head.kind === 'none' ? PLAIN_ROWS : FUSED_ROWS) : 1;
+  const bx = ctx.software ? cellSize(colTaps) : 1;
   const table = new Uint32Array((rowTaps.length + colTaps.length) * SEG_WORDS);
   const f = new Float32Array(table.buffer);
   const rows = packSegments(rowTaps, by, W, table, f, 0);
@@ -177,7 +178,13 @@ function lowerResize(
   const planes = count(out) / Math.max(1, OH * OW);
   // Fused heads: a group is the channels of one batch item (the axis just before H, W).
   const G =
-    head.kind === 'none' ? planesPerInvocation(planes, cells) : rank >= 3 ? (out[rank - 3] as number) : 1;
+    head.kind !== 'none'
+      ? rank >= 3
+        ? (out[rank - 3] as number)
+        : 1
+      : ctx.software
+        ? planesPerInvocation(planes, cells)
+        : 1;
   const groups = planes / G;
   return [
     {
