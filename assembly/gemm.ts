@@ -59,16 +59,18 @@ export function conv1x1Nhwc(
 }
 
 /**
- * The 4×8 micro-kernel of the Winograd GEMM stages: four rows of K floats (r0..r3, `rowBytes` =
- * 4·K bytes each) times the packed strip [K][8] at `wp`, written as 4 rows of 8 sums at `zo`.
+ * The 4×8 micro-kernel of the Winograd GEMM stages: four rows of K floats (r0..r3) times 8 columns
+ * of weights (the 8 floats at `wp`, then `wp + step`, ... for k = 0..K-1), written as up to 4 rows
+ * of 8 sums at `zo`, `zo + row`, ... (only the first `rows`: the last tile block may be short).
  */
 // @ts-ignore: decorator
 @inline
 export function gemm4x8(
-  wp: usize, r0: usize, r1: usize, r2: usize, r3: usize, rowBytes: usize, zo: usize,
+  wp: usize, step: usize, r0: usize, r1: usize, r2: usize, r3: usize, K: i32,
+  zo: usize, row: usize, rows: i32,
 ): void {
   let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-  const end = r0 + rowBytes;
+  const end = r0 + (<usize>K << 2);
   while (r0 < end) {
     const w0 = v128.load(wp), w1 = v128.load(wp + 16);
     const s0 = v128.load32_splat(r0);
@@ -83,7 +85,7 @@ export function gemm4x8(
     b2 = f32x4.add(b2, f32x4.mul(s2, w1));
     a3 = f32x4.add(a3, f32x4.mul(s3, w0));
     b3 = f32x4.add(b3, f32x4.mul(s3, w1));
-    wp += 32;
+    wp += step;
     r0 += 4;
     r1 += 4;
     r2 += 4;
@@ -91,10 +93,16 @@ export function gemm4x8(
   }
   v128.store(zo, a0);
   v128.store(zo + 16, b0);
-  v128.store(zo + 32, a1);
-  v128.store(zo + 48, b1);
-  v128.store(zo + 64, a2);
-  v128.store(zo + 80, b2);
-  v128.store(zo + 96, a3);
-  v128.store(zo + 112, b3);
+  if (rows > 1) {
+    v128.store(zo + row, a1);
+    v128.store(zo + row + 16, b1);
+  }
+  if (rows > 2) {
+    v128.store(zo + 2 * row, a2);
+    v128.store(zo + 2 * row + 16, b2);
+  }
+  if (rows > 3) {
+    v128.store(zo + 3 * row, a3);
+    v128.store(zo + 3 * row + 16, b3);
+  }
 }

@@ -7,6 +7,7 @@
 // A^T rows [1 1 1 1 1 0] [0 1 -1 2 -2 0] [0 1 1 4 4 0] [0 1 -1 8 -8 1].
 import { act4 } from './activation';
 import { storeLanes } from './conv';
+import { gemm4x8 } from './gemm';
 
 const TB = 8;
 
@@ -114,42 +115,8 @@ export function winograd4Nhwc(
         const r2 = tt + 2 < nt ? r0 + (<usize>(2 * CP) << 2) : r0;
         const r3 = tt + 3 < nt ? r0 + (<usize>(3 * CP) << 2) : r0;
         for (let m = 0; m < MP; m += 8) {
-          let a0 = f32x4.splat(0), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-          let wp = ux + (<usize>m << 2);
-          const step = <usize>MP << 2;
-          for (let c = 0; c < C; c++) {
-            const w0 = v128.load(wp), w1 = v128.load(wp + 16);
-            const o = <usize>c << 2;
-            const s0 = v128.load32_splat(r0 + o);
-            const s1 = v128.load32_splat(r1 + o);
-            const s2 = v128.load32_splat(r2 + o);
-            const s3 = v128.load32_splat(r3 + o);
-            a0 = f32x4.add(a0, f32x4.mul(s0, w0));
-            b0 = f32x4.add(b0, f32x4.mul(s0, w1));
-            a1 = f32x4.add(a1, f32x4.mul(s1, w0));
-            b1 = f32x4.add(b1, f32x4.mul(s1, w1));
-            a2 = f32x4.add(a2, f32x4.mul(s2, w0));
-            b2 = f32x4.add(b2, f32x4.mul(s2, w1));
-            a3 = f32x4.add(a3, f32x4.mul(s3, w0));
-            b3 = f32x4.add(b3, f32x4.mul(s3, w1));
-            wp += step;
-          }
-          const zo = zx + (<usize>(tt * MP + m) << 2);
           const row = <usize>MP << 2;
-          v128.store(zo, a0);
-          v128.store(zo + 16, b0);
-          if (tt + 1 < nt) {
-            v128.store(zo + row, a1);
-            v128.store(zo + row + 16, b1);
-          }
-          if (tt + 2 < nt) {
-            v128.store(zo + 2 * row, a2);
-            v128.store(zo + 2 * row + 16, b2);
-          }
-          if (tt + 3 < nt) {
-            v128.store(zo + 3 * row, a3);
-            v128.store(zo + 3 * row + 16, b3);
-          }
+          gemm4x8(ux + (<usize>m << 2), row, r0, r1, r2, r3, C, zx + (<usize>(tt * MP + m) << 2), row, nt - tt);
         }
       }
     }

@@ -84,7 +84,7 @@ export function winogradLineNhwc(
           const r1 = r0 + (<usize>K << 2);
           const r2 = r1 + (<usize>K << 2);
           const r3 = r2 + (<usize>K << 2);
-          gemm4x8(strip, r0, r1, r2, r3, <usize>K << 2, zx + (<usize>(tt * 8) << 2));
+          gemm4x8(strip, 32, r0, r1, r2, r3, K, zx + (<usize>(tt * 8) << 2), 32, 4);
         }
       }
       // Output transform A^T Z for the two 4-channel halves, + bias, activation.

@@ -111,7 +111,7 @@ export function winogradTransposeNhwc(
           const r2 = r1 + (<usize>CP << 2);
           const r3 = r2 + (<usize>CP << 2);
           // Rows past nt hold garbage that the output transform never reads (TB is a multiple of 4).
-          gemm4x8(strip, r0, r1, r2, r3, <usize>C << 2, zx + (<usize>(tt * 8) << 2));
+          gemm4x8(strip, 32, r0, r1, r2, r3, C, zx + (<usize>(tt * 8) << 2), 32, 4);
         }
       }
       // Output transform A^T Z A (3×3 blocks) for the two 4-channel halves; each lies in one phase.
