@@ -4,12 +4,9 @@ import {
   disabledConvFusions,
   ignoredFeatures,
 } from '../../src/engine/backends/webgpu/index.js';
-import { Session } from '../../src/engine/session.js';
-import type { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
-import { expectClose } from '../helpers/compare.js';
-import { randomFeeds, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
 /**
  * The webgpu conv fusions (fuse-conv.ts) against the ref backend: a residual Add (and the
@@ -24,20 +21,7 @@ const TOL = { atol: 2e-4, rtol: 1e-4 };
 
 /** Runs graph on ref and webgpu (no graph passes), compares every output, returns the dispatch count. */
 async function check(graph: Graph, seed: number): Promise<number> {
-  const feeds = randomFeeds(graph, seed);
-  const ref = await Session.create(graph, { backend: 'ref', optimize: false });
-  const gpu = await Session.create(graph, { backend: 'webgpu', optimize: false });
-  try {
-    const want = await ref.run(feeds);
-    const got = await gpu.run(feeds);
-    for (const name of Object.keys(want)) {
-      expectClose(got[name] as Tensor, want[name] as Tensor, TOL, `${graph.name}:${name}`);
-    }
-    return gpu.shaders()?.uses.length ?? -1;
-  } finally {
-    gpu.release();
-    ref.release();
-  }
+  return (await expectMatchesRef(graph, TOL, seed)).length;
 }
 
 function conv(b: GraphBuilder, x: string, name: string, w: number[], attrs: Record<string, unknown> = {}) {

@@ -32,21 +32,26 @@ export function randomFeeds(graph: Graph, seed: number): Record<string, Tensor> 
   return feeds;
 }
 
-/** Runs the graph on ref and webgpu (no graph passes) and compares every output. */
+/**
+ * Runs the graph on ref and webgpu (no graph passes), compares every output (with `tol`, or the
+ * tolerance it gives for that expected output) and returns the webgpu pipelines used.
+ */
 export async function expectMatchesRef(
   graph: Graph,
-  tol: Tolerance,
+  tol: Tolerance | ((want: Tensor) => Tolerance),
   seed = 1,
   feeds: Record<string, Tensor> = randomFeeds(graph, seed),
-): Promise<void> {
+) {
   const ref = await Session.create(graph, { backend: 'ref', optimize: false });
   const gpu = await Session.create(graph, { backend: 'webgpu', optimize: false });
   try {
     const want = await ref.run(feeds);
     const got = await gpu.run(feeds);
     for (const name of Object.keys(want)) {
-      expectClose(got[name] as Tensor, want[name] as Tensor, tol, `${graph.name}:${name}`);
+      const w = want[name] as Tensor;
+      expectClose(got[name] as Tensor, w, typeof tol === 'function' ? tol(w) : tol, `${graph.name}:${name}`);
     }
+    return gpu.shaders()?.uses ?? [];
   } finally {
     gpu.release();
     ref.release();

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
-import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Graph } from '../../src/graph/ir.js';
 import { Rng } from '../../src/util/random.js';
-import { expectClose } from '../helpers/compare.js';
-import { webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu resize tests skipped: ${skip}`);
@@ -33,21 +31,8 @@ function logits(dims: number[], seed: number): Tensor<'float32'> {
 }
 
 /** Runs graph on ref and webgpu (no graph passes); compares every output; returns the webgpu dispatches. */
-async function compare(graph: Graph, feeds: Record<string, Tensor>) {
-  const ref = await Session.create(graph, { backend: 'ref', optimize: false });
-  const gpu = await Session.create(graph, { backend: 'webgpu', optimize: false });
-  try {
-    const want = await ref.run(feeds);
-    const got = await gpu.run(feeds);
-    for (const name of Object.keys(want)) {
-      const w = want[name] as Tensor;
-      expectClose(got[name] as Tensor, w, w.dtype === 'int64' ? EXACT : TOL, `${graph.name}:${name}`);
-    }
-    return gpu.shaders()?.uses ?? [];
-  } finally {
-    gpu.release();
-    ref.release();
-  }
+function compare(graph: Graph, feeds: Record<string, Tensor>) {
+  return expectMatchesRef(graph, (want) => (want.dtype === 'int64' ? EXACT : TOL), 1, feeds);
 }
 
 type Head = 'softmax' | 'argmax' | 'argmax-flat-last' | 'softmax-argmax';
