@@ -6,11 +6,8 @@
  *
  *   node build/bench-browser/run.js [--only a,b] [--reps N] [--out DIR] [--no-models]
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/chromium.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS, serveRepo } from '../../test/helpers/chromium.js';
 import { arg, buildCases, warmUpCase } from './cases.js';
 import type { Case, CaseResult } from './compare.js';
 import type { CaseSpec } from './page.js';
@@ -44,34 +41,7 @@ function specOf(c: Case, i: number): CaseSpec {
   };
 }
 
-const ROOT = resolve('.');
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.wgsl': 'text/plain',
-  '.html': 'text/html',
-  '.map': 'application/json',
-};
-// dist/index.js keeps bare imports: an import map points them at node_modules (or a shim).
-const SHIMS: Record<string, string> = {
-  'protobufjs.js': 'export default globalThis.protobuf;',
-  'jpeg-js.js': "export default { decode() { throw new Error('jpeg-js is not loaded in this page'); } };",
-};
-const IMPORT_MAP = {
-  imports: {
-    protobufjs: '/__shim/protobufjs.js',
-    'jpeg-js': '/__shim/jpeg-js.js',
-    'fast-png': '/node_modules/fast-png/lib/index.js',
-    iobuffer: '/node_modules/iobuffer/lib/iobuffer.js',
-    fflate: '/node_modules/fflate/esm/browser.js',
-    flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
-  },
-};
-const PAGE = `<!doctype html><title>atrous webgpu bench</title>
-<script src="/node_modules/protobufjs/dist/protobuf.min.js"></script>
-<script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>
-<script type="module">import '/build/bench-browser/page.js'; window.benchReady = true;</script>`;
+const PAGE_BODY = `<script type="module">import '/build/bench-browser/page.js'; window.benchReady = true;</script>`;
 
 async function main(): Promise<void> {
   const only = arg('--only')?.split(',').filter(Boolean);
@@ -86,21 +56,8 @@ async function main(): Promise<void> {
       );
   }
   const playwright = await import('playwright-core');
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x').pathname;
-    const path = normalize(join(ROOT, decodeURIComponent(url)));
-    const shim = url.startsWith('/__shim/') ? SHIMS[url.slice(8)] : undefined;
-    const mem = url.startsWith('/__case/') ? served.get(url.slice(8)) : undefined;
-    if (mem) res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(mem);
-    else if (url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-    else if (shim !== undefined) res.writeHead(200, { 'content-type': 'text/javascript' }).end(shim);
-    else if (path.startsWith(`${ROOT}/`) && statSync(path, { throwIfNoEntry: false })?.isFile()) {
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
-      res.end(readFileSync(path));
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveRepo({ pageBody: PAGE_BODY, memory: served });
+  const origin = server.origin;
   const results: CaseResult[] = [];
   const started = Date.now();
   let version = '';

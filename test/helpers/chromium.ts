@@ -67,6 +67,8 @@ const BUNDLE_PAGE = `<!doctype html><title>atrous</title>
 <script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>`;
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
   '.wgsl': 'text/plain',
   '.html': 'text/html',
   '.map': 'application/json',
@@ -78,12 +80,21 @@ export interface RepoServer {
   close(): void;
 }
 
+export interface ServeOptions {
+  /** Extra headers on every response (e.g. COOP/COEP for cross-origin isolation). */
+  headers?: () => Record<string, string>;
+  /** HTML appended to the page at `/` (after the import map), e.g. a module script. */
+  pageBody?: string;
+  /** Bytes served from memory at `/__case/<name>` (the bench's generated cases). */
+  memory?: ReadonlyMap<string, Uint8Array>;
+}
+
 /**
  * Serves the repository read-only on 127.0.0.1 (dist/, build/, kernels/, test/fixtures/,
- * node_modules/), with `/` an empty page carrying the bundle's import map. `headers()` is asked
- * for extra headers on every response (e.g. COOP/COEP for cross-origin isolation).
+ * node_modules/), with `/` an empty page carrying the bundle's import map.
  */
-export async function serveRepo(headers: () => Record<string, string> = () => ({})): Promise<RepoServer> {
+export async function serveRepo(options: ServeOptions = {}): Promise<RepoServer> {
+  const { headers = () => ({}), pageBody = '', memory } = options;
   const { createServer } = await import('node:http');
   const { readFileSync, statSync } = await import('node:fs');
   const { extname, join, normalize, resolve } = await import('node:path');
@@ -92,9 +103,12 @@ export async function serveRepo(headers: () => Record<string, string> = () => ({
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const path = normalize(join(root, decodeURIComponent(pathname)));
     const shim = pathname.startsWith('/__shim/') ? SHIMS[pathname.slice(8)] : undefined;
+    const mem = pathname.startsWith('/__case/') ? memory?.get(pathname.slice(8)) : undefined;
     const extra = headers();
     if (pathname === '/') {
-      res.writeHead(200, { ...extra, 'content-type': 'text/html' }).end(BUNDLE_PAGE);
+      res.writeHead(200, { ...extra, 'content-type': 'text/html' }).end(BUNDLE_PAGE + pageBody);
+    } else if (mem) {
+      res.writeHead(200, { ...extra, 'content-type': 'application/octet-stream' }).end(mem);
     } else if (shim !== undefined) {
       res.writeHead(200, { ...extra, 'content-type': 'text/javascript' }).end(shim);
     } else if (path.startsWith(`${root}/`) && statSync(path, { throwIfNoEntry: false })?.isFile()) {

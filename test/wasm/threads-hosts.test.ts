@@ -73,7 +73,7 @@ let origin = '';
 let isolate = false;
 beforeAll(async () => {
   if (browserSkip) return;
-  server = await serveRepo(() => (isolate ? ISOLATION : {}));
+  server = await serveRepo({ headers: () => (isolate ? ISOLATION : {}) });
   origin = server.origin;
 });
 afterAll(() => {
