@@ -179,3 +179,31 @@ export function byTileRows(name: 'winogradNhwc' | 'winograd4Nhwc'): Splitter {
     );
   };
 }
+
+/**
+ * Kernels called as name(x, u, bias, y, zeros, scratch, scratchBytes, t0, t1, ...) whose tiles
+ * [t0, t1) write disjoint outputs: runs of tiles split across threads, each with its own
+ * `stride`-byte slice of the scratch (as many threads as the scratch has room for).
+ * `tileWork` is the multiply-adds of one tile, for the minWork threshold.
+ */
+export function byTiles(
+  name: keyof Kernels,
+  a: readonly number[],
+  threads: number,
+  minWork: number,
+  stride: number,
+  tileWork: number,
+): Call[][] | undefined {
+  const [scratch, scratchBytes, t0, t1] = [a[5], a[6], a[7], a[8]] as number[];
+  const parts = Math.min(threads, Math.floor((scratchBytes as number) / stride));
+  const tiles = (t1 as number) - (t0 as number);
+  if (parts < 2 || tiles < 2 || tiles * tileWork < minWork) return undefined;
+  return ranges(tiles, parts).map(([s0, s1], t): Call[] => {
+    const b = [...a];
+    b[5] = (scratch as number) + t * stride;
+    b[6] = stride;
+    b[7] = (t0 as number) + s0;
+    b[8] = (t0 as number) + s1;
+    return [{ name, args: b }];
+  });
+}

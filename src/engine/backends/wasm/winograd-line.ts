@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor.js';
 import type { Axis2d } from '../ref/kernels/conv.js';
 import type { Ctx, Step } from './context.js';
-import { type Call, ranges, type Splitter } from './split.js';
+import { byTiles, type Splitter } from './split.js';
 import type { Val } from './values.js';
 
 /** assembly/winograd_line.ts: tiles per block and the scratch one call needs. */
@@ -98,20 +98,14 @@ export function compileWinogradLine(
  * disjoint outputs, so runs of tiles split across threads, each with its own slice of the scratch.
  */
 export const splitWinogradLine: Splitter = (a, threads, minWork) => {
-  const [scratch, scratchBytes, t0, t1, C, M, S] = [5, 6, 7, 8, 9, 10, 11].map(
-    (i) => a[i] as number,
-  ) as number[];
+  const [C, M, S] = [a[9], a[10], a[11]] as number[];
   const stride = winogradLineScratchBytes(C as number, S as number);
-  const parts = Math.min(threads, Math.floor((scratchBytes as number) / stride));
-  const tiles = (t1 as number) - (t0 as number);
-  const work = tiles * 6 * (S as number) * (C as number) * (M as number);
-  if (parts < 2 || tiles < 2 || work < minWork) return undefined;
-  return ranges(tiles, parts).map(([s0, s1], t): Call[] => {
-    const b = [...a];
-    b[5] = (scratch as number) + t * stride;
-    b[6] = stride;
-    b[7] = (t0 as number) + s0;
-    b[8] = (t0 as number) + s1;
-    return [{ name: 'winogradLineNhwc', args: b }];
-  });
+  return byTiles(
+    'winogradLineNhwc',
+    a,
+    threads,
+    minWork,
+    stride,
+    6 * (S as number) * (C as number) * (M as number),
+  );
 };

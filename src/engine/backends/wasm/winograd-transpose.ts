@@ -1,6 +1,6 @@
 import type { Tensor } from '../../tensor.js';
 import type { Ctx, Step } from './context.js';
-import { type Call, ranges, type Splitter } from './split.js';
+import { byTiles, type Splitter } from './split.js';
 import type { Val } from './values.js';
 
 /** assembly/winograd_transpose.ts: tiles per block and the scratch one call needs. */
@@ -167,18 +167,14 @@ export function compileWinogradTranspose(
  * own slice of the scratch (as many threads as the scratch has room for).
  */
 export const splitWinogradTranspose: Splitter = (a, threads, minWork) => {
-  const [scratch, scratchBytes, t0, t1, C, M] = [5, 6, 7, 8, 11, 14].map((i) => a[i] as number) as number[];
+  const [C, M] = [a[11], a[14]] as number[];
   const stride = winogradTransposeScratchBytes(C as number);
-  const parts = Math.min(threads, Math.floor((scratchBytes as number) / stride));
-  const tiles = (t1 as number) - (t0 as number);
-  const work = tiles * 16 * (C as number) * 4 * (M as number);
-  if (parts < 2 || tiles < 2 || work < minWork) return undefined;
-  return ranges(tiles, parts).map(([s0, s1], t): Call[] => {
-    const b = [...a];
-    b[5] = (scratch as number) + t * stride;
-    b[6] = stride;
-    b[7] = (t0 as number) + s0;
-    b[8] = (t0 as number) + s1;
-    return [{ name: 'winogradTransposeNhwc', args: b }];
-  });
+  return byTiles(
+    'winogradTransposeNhwc',
+    a,
+    threads,
+    minWork,
+    stride,
+    16 * (C as number) * 4 * (M as number),
+  );
 };
