@@ -12,7 +12,8 @@ import { findKsacGroups, groupAdjacent, ksacCompilers } from './fuse-ksac.js';
 import { instantiate, threadCount } from './instance.js';
 import { kernelsOf } from './kernels.js';
 import { channelsLastReaders } from './layout.js';
-import { parallelKernels } from './threads.js';
+import type { WasmInstance } from './module.js';
+import { type Pool, parallelKernels } from './threads.js';
 import { count, defaultPerm, identity, logicalStrides, relayout, sameOrder, type Val } from './values.js';
 import { winogradThreadStride } from './winograd.js';
 
@@ -146,7 +147,30 @@ async function prepareConcrete(
     );
   }
   const threads = threadCount(options.threads);
-  let { inst, pool } = await instantiate(options, threads);
+  const started = await instantiate(options, threads);
+  try {
+    return compileProgram(graph, infos, options, threads, started.inst, started.pool);
+  } catch (e) {
+    // A session that fails to lay out (e.g. over the shared memory's 2 GiB) must not leave its
+    // workers running.
+    started.pool?.terminate();
+    throw e;
+  }
+}
+
+/** Lays out the arena on a fresh instance and compiles every node into steps. */
+function compileProgram(
+  graph: Graph,
+  infos: ReadonlyMap<string, ValueInfo>,
+  options: WasmBackendOptions,
+  threads: number,
+  startedInst: WasmInstance,
+  startedPool: Pool | undefined,
+): PreparedModel {
+  const constantOf = (name: string) => graph.initializers.get(name) ?? infos.get(name)?.value;
+  const isConst = (name: string) => constantOf(name) !== undefined;
+  let inst = startedInst;
+  let pool = startedPool;
   const base = kernelsOf(inst);
   const k = pool ? parallelKernels(base, pool, options.minParallelWork ?? MIN_PARALLEL_WORK) : base;
   const alloc = (bytes: number) => inst.alloc(bytes + SLACK);
