@@ -28,3 +28,4 @@ export { winogradNhwc, winogradScratchBytes } from './winograd';
 export { winograd4Nhwc } from './winograd4';
 export { winogradTransposeNhwc } from './winograd_transpose';
 export { winogradLineNhwc } from './winograd_line';
+export { convDepthwiseNchw } from './depthwise';

@@ -89,17 +89,19 @@ describe('WASM threads: 1 and n threads give bit-identical answers', () => {
       conv(16, 9, [3, 3]),
     );
   });
+  // A lone depthwise Conv runs on row-major planes; in a channels-last chain it runs
+  // convDepthwiseNhwc (test/wasm/depthwise_nchw.test.ts checks both at 1 vs 2 threads).
   it('depthwise conv, dilated, strided', async () => {
     await family(
       'Conv',
-      ['convDepthwiseNhwc'],
+      ['convDepthwiseNchw'],
       [2, 20, 9, 8],
       { kernel_shape: [3, 3], group: 20, pads: [2, 2, 2, 2], dilations: [2, 2] },
       conv(20, 1, [3, 3]),
     );
     await family(
       'Conv',
-      ['convDepthwiseNhwc'],
+      ['convDepthwiseNchw'],
       [1, 6, 11, 9],
       { kernel_shape: [5, 5], group: 6, strides: [2, 2], pads: [2, 2, 2, 2] },
       conv(6, 1, [5, 5]),

@@ -8,7 +8,7 @@ import { type Axis2d, axes2d } from '../ref/kernels/conv.js';
 import { type Ctx, ensureLayout, type Step, steps } from './context.js';
 import { actArgs } from './kernels.js';
 import { pruneTaps } from './prune.js';
-import { channelsLast } from './values.js';
+import { channelsLast, identity, sameOrder, type Val } from './values.js';
 import { compileWinograd, winogradApplies } from './winograd.js';
 import { compileWinogradLine, lineAxis } from './winograd-line.js';
 import {
@@ -79,11 +79,38 @@ function packGrouped(
 /** A 1×1 axis that maps output i to input i (stride 1, no pads). */
 const pointwise = (a: Axis2d) => a.k === 1 && a.stride === 1 && a.padBegin === 0 && a.out === a.inSize;
 
+/**
+ * A depthwise Conv whose input is row-major and whose readers want no channels-last data (layout.ts
+ * lets it follow its readers: a lone depthwise Conv): convDepthwiseNchw on the planes, no transposes.
+ */
+function depthwiseNchw(ctx: Ctx, w0: Tensor, bias: Tensor | undefined): Step[] | undefined {
+  const x = ctx.input(0);
+  if (x.dims.length !== 4 || !sameOrder(x.perm, identity(4), x.dims) || ctx.channelsLastUse(0)) {
+    return undefined;
+  }
+  const { window, group } = convShape(ctx.node, x.dims, w0.dims, bias?.dims);
+  const [N, C] = x.dims as [number, number];
+  if (!(group > 1 && group === C && w0.dims[0] === C)) return undefined;
+  const [h0, w0a] = axes2d(window, x.dims.slice(2));
+  const { w, h, wa } = pruneTaps(w0, h0, w0a, 4);
+  // ONNX weights [C, 1, kh, kw] are already the kernel's [C][kh][kw].
+  const pw = ctx.upload(Float32Array.from(w.data as Float32Array));
+  const pb = ctx.upload(bias ? Float32Array.from(bias.data as Float32Array) : new Float32Array(C));
+  const y: Val = ctx.output(0, identity(4));
+  const [kind, q0, q1] = fusedAct(ctx);
+  const geo = [h.k, wa.k, h.stride, wa.stride, h.dilation, wa.dilation, h.padBegin, wa.padBegin];
+  const rows = N * C * h.out;
+  const sizes = [C, h.inSize, wa.inSize, h.out, wa.out];
+  return [() => ctx.k.convDepthwiseNchw(x.ptr, pw, pb, y.ptr, ...sizes, ...geo, kind, q0, q1, 0, rows)];
+}
+
 export function compileConv(ctx: Ctx): Step[] {
   const { node, k } = ctx;
-  const { rank, val: x, step: pre } = spatialInput(ctx);
   const w0 = constInput(ctx, 1, 'W') as Tensor;
   const bias = constInput(ctx, 2, 'B');
+  const nchw = depthwiseNchw(ctx, w0, bias);
+  if (nchw) return nchw;
+  const { rank, val: x, step: pre } = spatialInput(ctx);
   const { window, group } = convShape(node, x.dims, w0.dims, bias?.dims);
   const [h0, w0a] = axes2d(window, x.dims.slice(2));
   const { w, h: hA, wa: wA } = pruneTaps(w0, h0, w0a, rank);

@@ -9,6 +9,8 @@ export interface Kernels {
   convNhwc(...args: number[]): void;
   conv1x1Nhwc(...args: number[]): void;
   convDepthwiseNhwc(...args: number[]): void;
+  /** Depthwise conv on row-major planes (assembly/depthwise.ts), over a range of output rows. */
+  convDepthwiseNchw(...args: number[]): void;
   convTransposeNhwc(...args: number[]): void;
   poolNhwc(...args: number[]): void;
   globalAvgPoolNhwc(x: number, y: number, n: number, hw: number, c: number): void;
@@ -62,6 +64,7 @@ export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'winogradTransposeNhwc',
   'resizeNchw',
   'winogradLineNhwc',
+  'convDepthwiseNchw',
 ];
 
 /** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */

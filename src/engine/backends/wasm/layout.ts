@@ -1,3 +1,4 @@
+import { intAttr } from '../../../graph/attrs.js';
 import type { Graph, Node } from '../../../graph/ir.js';
 
 /**
@@ -25,10 +26,22 @@ const FOLLOWING = new Set([
 ]);
 
 /**
+ * A 2-D depthwise Conv (group = C = M > 1, weights [C, 1, kh, kw] an initializer) has a kernel
+ * for each layout (convDepthwiseNchw / convDepthwiseNhwc) and runs in its input's: it follows.
+ */
+export function isDepthwise2d(graph: Graph, node: Node): boolean {
+  if (node.op !== 'Conv') return false;
+  const w = graph.initializers.get(node.inputs[1] ?? '');
+  const group = intAttr(node, 'group', 1);
+  return !!w && w.dims.length === 4 && w.dims[1] === 1 && w.dims[0] === group && group > 1;
+}
+
+/**
  * Per value: whether some reader works on channels-last data (Conv, pools, and conservatively
- * every op not listed above), looking through layout-following ops; graph outputs are read
- * row-major. A graph input no reader wants channels-last stays row-major, so a graph of only such
- * ops (a lone Resize, an activation) never changes layout at all.
+ * every op not listed above), looking through layout-following ops (and depthwise Convs);
+ * graph outputs are read row-major. A graph input no reader wants channels-last stays row-major,
+ * so a graph of only such ops (a lone Resize, an activation, a lone depthwise Conv) never changes
+ * layout at all.
  */
 export function channelsLastReaders(graph: Graph): (value: string) => boolean {
   const readers = new Map<string, Node[]>();
@@ -45,7 +58,7 @@ export function channelsLastReaders(graph: Graph): (value: string) => boolean {
     const known = memo.get(value);
     if (known !== undefined) return known;
     const result = (readers.get(value) ?? []).some(
-      (n) => !FOLLOWING.has(n.op) || n.outputs.some((o) => !!o && wants(o)),
+      (n) => !(FOLLOWING.has(n.op) || isDepthwise2d(graph, n)) || n.outputs.some((o) => !!o && wants(o)),
     );
     memo.set(value, result);
     return result;

@@ -8,12 +8,29 @@ export interface Call {
 }
 
 /**
- * Splits one kernel call into per-thread call lists (index 0 runs on the calling thread), or
+ * Tasks per thread of a kernel whose slices need no per-thread scratch (splitters.ts:
+ * FINE_GRAINED): whoever is free takes the next one, so a thread that starts late or runs slow
+ * (a busy core) leaves the rest to the others instead of making them wait.
+ */
+export const TASKS_PER_THREAD = 2;
+
+/**
+ * Work of one element of an elementwise or row kernel in multiply-adds (the minWork unit): a
+ * conv multiply-add takes ~0.05 ns, an activation or strided binary op ~0.4 ns an element. Plain
+ * copies count 1: they are bound by memory, and the caller wrote their input a moment ago (in its
+ * own cache), so a split copy of LR-ASPP's 245 KB input ran slower than one thread's.
+ */
+export const ELEMENT_WORK = 8;
+
+/**
+ * Splits one kernel call into at most `parts` tasks (call lists; any thread may run any task), or
  * returns undefined to run it whole. Slices are independent output ranges (rows of pixels, rows of
  * a matrix, runs of elements, channel blocks) computed by the very same kernel code on the same
- * inputs in the same order, so the answer is bit-identical to one thread's.
+ * inputs in the same order, so the answer is bit-identical to one thread's. A kernel with
+ * per-thread scratch gives task t scratch slice t: it gets `parts` = threads, so that no two
+ * tasks running at once share a slice.
  */
-export type Splitter = (args: readonly number[], threads: number, minWork: number) => Call[][] | undefined;
+export type Splitter = (args: readonly number[], parts: number, minWork: number) => Call[][] | undefined;
 
 /** [0, total) in at most `parts` non-empty ranges whose starts are multiples of `align`. */
 export function ranges(total: number, parts: number, align = 1): [number, number][] {
@@ -80,11 +97,14 @@ export function byRows(k: RowKernel): Splitter {
   };
 }
 
-/** One flat run of `n` elements at arg `ni`; pointer args advance by their element size. */
-export function byElements(name: keyof Kernels, ni: number, ptrs: [number, number][]): Splitter {
+/**
+ * One flat run of `n` elements at arg `ni`; pointer args advance by their element size. `work`:
+ * multiply-adds an element is worth (ELEMENT_WORK, or 1 for plain copies).
+ */
+export function byElements(name: keyof Kernels, ni: number, ptrs: [number, number][], work = 1): Splitter {
   return (a, threads, minWork) => {
     const n = a[ni] as number;
-    if (n < 8 || n < minWork) return undefined;
+    if (n < 8 || n * work < minWork) return undefined;
     return ranges(n, threads, 4).map(([i0, i1]) => {
       const b = [...a];
       for (const [at, size] of ptrs) b[at] = (a[at] as number) + i0 * size;
@@ -97,7 +117,7 @@ export function byElements(name: keyof Kernels, ni: number, ptrs: [number, numbe
 /**
  * Rank-4 strided kernels (dims at `d`, then stride lists at `strides`; the output is row-major
  * over the dims unless its strides are given): split the outermost axis that has room, else the
- * innermost in blocks of 4 (so vector and scalar tails fall where they did).
+ * innermost in blocks of 4 (so vector and scalar tails fall where they did). `work` as in byElements.
  */
 export function byAxis(
   name: keyof Kernels,
@@ -105,11 +125,12 @@ export function byAxis(
   ptrs: number[],
   strides: number[],
   outPtr: number | undefined,
+  work = 1,
 ): Splitter {
   return (a, threads, minWork) => {
     const dims = [0, 1, 2, 3].map((i) => a[d + i] as number);
     const total = dims.reduce((x, y) => x * y, 1);
-    if (total < minWork) return undefined;
+    if (total * work < minWork) return undefined;
     const axis = splitAxis(dims, threads, outPtr !== undefined);
     if ((dims[axis] as number) < 2) return undefined;
     const inner = dims.slice(axis + 1).reduce((x, y) => x * y, 1);
@@ -141,8 +162,8 @@ export function splitAxis(dims: readonly number[], threads: number, rowMajorOut:
 export function byOuter(name: keyof Kernels, outBytes: number, reduced: boolean): Splitter {
   return (a, threads, minWork) => {
     const [outer, len, inner] = [a[2], a[3], a[4]] as number[];
-    if ((outer as number) < 2 || (outer as number) * (len as number) * (inner as number) < minWork)
-      return undefined;
+    const elements = (outer as number) * (len as number) * (inner as number);
+    if ((outer as number) < 2 || elements * ELEMENT_WORK < minWork) return undefined;
     return ranges(outer as number, threads).map(([o0, o1]) => {
       const b = [...a];
       b[0] = (a[0] as number) + o0 * (len as number) * (inner as number) * 4;

@@ -7,6 +7,7 @@ import {
   byRows,
   byTileRows,
   type Call,
+  ELEMENT_WORK,
   ranges,
   type Splitter,
   segments,
@@ -14,6 +15,34 @@ import {
 } from './split.js';
 import { splitWinogradLine } from './winograd-line.js';
 import { splitWinogradTranspose } from './winograd-transpose.js';
+
+/**
+ * Kernels whose slices need no per-thread scratch, so a call may split into more tasks than
+ * threads (split.ts: TASKS_PER_THREAD). The others (Winograd tile scratch, resize row caches)
+ * split into one task per thread.
+ */
+export const FINE_GRAINED: ReadonlySet<keyof Kernels> = new Set<keyof Kernels>([
+  'convNhwc',
+  'conv1x1Nhwc',
+  'convTransposeNhwc',
+  'convDepthwiseNhwc',
+  'convDepthwiseNchw',
+  'poolNhwc',
+  'globalAvgPoolNhwc',
+  'unary',
+  'fill',
+  'castI64F32',
+  'binaryStrided',
+  'copyStrided',
+  'gatherAxes',
+  'softmaxAxis',
+  'argmaxAxis',
+  'reduceRows',
+  'matmul',
+  'crfSplat',
+  'crfBlurDir',
+  'crfSliceSoftmax',
+]);
 
 /**
  * How each kernel's calls split across threads (split.ts has the shapes of split): argument
@@ -86,6 +115,19 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
       b[16] = (a[16] as number) - oh0 * (a[12] as number);
     },
   }),
+  // convDepthwiseNchw(x, w, bias, y, C, H, W, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, kind, q0, q1,
+  // r0, r1): runs of the N·C·OH output rows, each row computed whole by one task.
+  convDepthwiseNchw: (a, parts, minWork) => {
+    const [OW, KH, KW, r0, r1] = [8, 9, 10, 20, 21].map((i) => a[i] as number) as number[];
+    const rows = (r1 as number) - (r0 as number);
+    if (rows < 2 || rows * (OW as number) * (KH as number) * (KW as number) < minWork) return undefined;
+    return ranges(rows, parts).map(([s0, s1]) => [
+      {
+        name: 'convDepthwiseNchw' as const,
+        args: [...a.slice(0, 20), (r0 as number) + s0, (r0 as number) + s1],
+      },
+    ]);
+  },
   // poolNhwc(x, y, N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, ph, pw, padEndH, padEndW, mode)
   poolNhwc: byRows({
     name: 'poolNhwc',
@@ -155,17 +197,22 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
     ]);
   },
   // unary(src, dst, n, kind, p0, p1), fill(dst, n, value), castI64F32(src, dst, n)
-  unary: byElements('unary', 2, [
-    [0, 4],
-    [1, 4],
-  ]),
+  unary: byElements(
+    'unary',
+    2,
+    [
+      [0, 4],
+      [1, 4],
+    ],
+    ELEMENT_WORK,
+  ),
   fill: byElements('fill', 1, [[0, 4]]),
   castI64F32: byElements('castI64F32', 2, [
     [0, 8],
     [1, 4],
   ]),
   // binaryStrided(op, a, b, y, d0..d3, as0..as3, bs0..bs3): y row-major over the dims.
-  binaryStrided: byAxis('binaryStrided', 4, [1, 2], [8, 12], 3),
+  binaryStrided: byAxis('binaryStrided', 4, [1, 2], [8, 12], 3, ELEMENT_WORK),
   // copyStrided(src, dst, d0..d3, s0..s3, t0..t3)
   copyStrided: byAxis('copyStrided', 2, [0, 1], [6, 10], undefined),
   // gatherAxes(src, dst, d0..d3, t0..t3): offset tables per axis; dst row-major.

@@ -1,38 +1,47 @@
 /**
  * Threads for the WASM backend: T-1 workers, each with its own instance of build/atrous-mt.wasm
  * over the session's one shared memory, run slices of every kernel call the calling thread makes
- * (split.ts). A call is one parallel region: the caller writes each worker's call list into a
- * control block in the shared memory, bumps a generation counter (Atomics.notify), runs its own
- * slice, then waits until every other slice is done — one barrier per call. Each slice has a claim
- * word: a worker runs its slice only if it claims it first, and the caller, done with its own,
- * claims and runs every slice no worker has started. A worker that is asleep or descheduled (a
- * busy machine) then costs nothing: the call runs as on one thread instead of waiting for it.
+ * (split.ts). A call is one parallel region: the caller writes every task's call list (a task is
+ * a slice of the call; a call may have more tasks than threads) into a control block in the shared
+ * memory, bumps a generation counter (Atomics.notify), then claims and runs tasks until none is
+ * left, and waits until every task a worker claimed is done — one barrier per call. Each task has
+ * a claim word (compare-exchange): whoever claims it first runs it, so a worker that is asleep or
+ * descheduled (a busy machine) costs nothing — its tasks run on the caller — and with more tasks
+ * than threads a worker that wakes late still takes its share of what is left. Workers spin a
+ * bounded time after each call before blocking (worker.ts), so back-to-back calls do not each pay
+ * an OS wake-up.
  */
 import { AtrousError, BackendUnavailableError } from '../../../errors.js';
 import { KERNEL_NAMES, type Kernels } from './kernels.js';
-import type { Call } from './split.js';
-import { SPLITTERS } from './splitters.js';
+import { type Call, TASKS_PER_THREAD } from './split.js';
+import { FINE_GRAINED, SPLITTERS } from './splitters.js';
 
-/** Control words (Int32 indices): generation, slices done by workers, quit, a worker failed. */
+/** Control words (Int32 indices): generation, tasks done by workers, quit, a worker failed, tasks. */
 const GEN = 0;
 const DONE = 1;
 const QUIT = 2;
 const FAILED = 3;
+const TASKS = 4;
 const PROBE = 15;
 const CTRL_HEADER = 64;
-/** Float64 words of call list per worker (count, then id, nargs, args... per call). */
+/** Float64 words of call list per task (count, then id, nargs, args... per call). */
 const SLOT = 512;
 /** Polls of the done counter before the calling thread blocks. */
 const SPIN = 4000;
 
-/** Bytes of the control block a pool of `threads` needs: header, call lists, claim words. */
-export function controlBytes(threads: number): number {
-  return claimsOffset(threads) + Math.max(0, threads - 1) * 4;
+/** Most tasks one call may split into: a few per thread. */
+export function maxTasks(threads: number): number {
+  return threads > 1 ? TASKS_PER_THREAD * threads : 0;
 }
 
-/** Offset in the control block of the claim words (one Int32 per worker slice). */
+/** Bytes of the control block a pool of `threads` needs: header, call lists, claim words. */
+export function controlBytes(threads: number): number {
+  return claimsOffset(threads) + maxTasks(threads) * 4;
+}
+
+/** Offset in the control block of the claim words (one Int32 per task). */
 function claimsOffset(threads: number): number {
-  return CTRL_HEADER + Math.max(0, threads - 1) * SLOT * 8;
+  return CTRL_HEADER + maxTasks(threads) * SLOT * 8;
 }
 
 /** Every kernel a worker may be asked to run, by index (the call lists carry the index). */
@@ -45,8 +54,9 @@ export interface WorkerInit {
   ctrl: number;
   slot: number;
   index: number;
-  /** Workers in the pool (threads - 1) and the byte offset of their slices' claim words. */
+  /** Workers in the pool (threads - 1), task slots, and the byte offset of the tasks' claim words. */
   workers: number;
+  tasks: number;
   claims: number;
   kernels: readonly string[];
 }
@@ -142,7 +152,8 @@ async function startWorker(script: string | URL, init: WorkerInit): Promise<AnyW
 /** A started pool: run() executes per-thread call lists with a barrier; terminate() ends it. */
 export interface Pool {
   readonly threads: number;
-  run(parts: Call[][], base: Kernels): void;
+  /** Runs every task (a call list) once, on whichever thread claims it first. */
+  run(tasks: Call[][], base: Kernels): void;
   terminate(): void;
 }
 
@@ -155,8 +166,11 @@ export async function createPool(
 ): Promise<Pool> {
   const url = await workerScript(script);
   const i32 = new Int32Array(memory.buffer, ctrl, CTRL_HEADER / 4);
-  const f64 = new Float64Array(memory.buffer, ctrl + CTRL_HEADER, (threads - 1) * SLOT);
-  const claims = new Int32Array(memory.buffer, ctrl + claimsOffset(threads), threads - 1);
+  const slots = maxTasks(threads);
+  const f64 = new Float64Array(memory.buffer, ctrl + CTRL_HEADER, slots * SLOT);
+  const claims = new Int32Array(memory.buffer, ctrl + claimsOffset(threads), slots);
+  // Every slot starts claimed: a call opens only the claims of its own tasks.
+  claims.fill(1);
   const ids = new Map(WORKER_KERNELS.map((n, i) => [n, i]));
   const settled = await Promise.allSettled(
     Array.from({ length: threads - 1 }, (_, i) =>
@@ -167,6 +181,7 @@ export async function createPool(
         slot: SLOT,
         index: i,
         workers: threads - 1,
+        tasks: slots,
         claims: ctrl + claimsOffset(threads),
         kernels: WORKER_KERNELS,
       }),
@@ -196,16 +211,18 @@ export async function createPool(
   }
   return {
     threads,
-    run(parts, base) {
-      const name = parts[0]?.[0]?.name ?? '';
+    run(tasks, base) {
+      const name = tasks[0]?.[0]?.name ?? '';
       regions.set(name, (regions.get(name) ?? 0) + 1);
-      // The previous call is over (every slice claimed and done): reset the count, write the
+      // The previous call is over (every task claimed and done): reset the count, write the
       // lists, then open the claims — in that order, so a worker late from the previous call can
-      // only claim a slice of this one, whose list is already written.
+      // only claim a task of this one, whose list is already written. Slots past this call's
+      // tasks stay claimed from the last call that used them.
+      const n = tasks.length;
       Atomics.store(i32, DONE, 0);
-      for (let t = 1; t < threads; t++) {
-        const calls = parts[t] ?? [];
-        let at = (t - 1) * SLOT;
+      for (let t = 0; t < n; t++) {
+        const calls = tasks[t] as Call[];
+        let at = t * SLOT;
         f64[at++] = calls.length;
         for (const c of calls) {
           f64[at++] = ids.get(c.name) as number;
@@ -213,20 +230,17 @@ export async function createPool(
           for (const v of c.args) f64[at++] = v;
         }
       }
-      for (let t = 1; t < threads; t++) Atomics.store(claims, t - 1, 0);
+      Atomics.store(i32, TASKS, n);
+      for (let t = 0; t < n; t++) Atomics.store(claims, t, 0);
       Atomics.add(i32, GEN, 1);
       Atomics.notify(i32, GEN);
-      const runPart = (calls: Call[] | undefined) => {
-        for (const c of calls ?? []) (base[c.name] as (...a: number[]) => void)(...c.args);
-      };
-      runPart(parts[0]);
-      // Slices no worker has started yet run here.
-      let need = threads - 1;
-      for (let t = 1; t < threads; t++) {
-        if (Atomics.compareExchange(claims, t - 1, 0, 1) === 0) {
-          runPart(parts[t]);
-          need--;
-        }
+      // In order from the first: the workers start further on (worker.ts), so each thread runs
+      // a contiguous run of tasks unless one falls behind.
+      let need = n;
+      for (let t = 0; t < n; t++) {
+        if (Atomics.compareExchange(claims, t, 0, 1) !== 0) continue;
+        for (const c of tasks[t] as Call[]) (base[c.name] as (...a: number[]) => void)(...c.args);
+        need--;
       }
       // Poll a while before blocking: workers usually finish within microseconds of this thread.
       for (let spin = 0; spin < SPIN && Atomics.load(i32, DONE) < need; spin++);
@@ -241,24 +255,30 @@ export async function createPool(
   };
 }
 
-/** Whether every part fits a worker's call list. */
-function fits(parts: Call[][]): boolean {
-  return parts.every((calls) => calls.reduce((s, c) => s + 2 + c.args.length, 1) <= SLOT);
+/** Whether there are slots for the tasks and every task fits its call list. */
+function fits(tasks: Call[][], threads: number): boolean {
+  return (
+    tasks.length <= maxTasks(threads) &&
+    tasks.every((calls) => calls.reduce((s, c) => s + 2 + c.args.length, 1) <= SLOT)
+  );
 }
 
 /**
  * Kernels that split each call across the pool when the call has enough work (`minWork`, in
- * multiply-adds or elements); small calls run whole on the calling thread with no barrier.
+ * multiply-adds; split.ts weighs other kinds of work), in a few tasks per thread where the
+ * kernel's slices need no per-thread scratch; small calls run whole on the calling thread with
+ * no barrier.
  */
 export function parallelKernels(base: Kernels, pool: Pool, minWork: number): Kernels {
   const out: Partial<Record<keyof Kernels, unknown>> = {};
   for (const name of Object.keys(base) as (keyof Kernels)[]) {
     const f = base[name] as (...a: number[]) => void;
     const split = SPLITTERS[name];
+    const parts = FINE_GRAINED.has(name) ? pool.threads * TASKS_PER_THREAD : pool.threads;
     out[name] = split
       ? (...args: number[]) => {
-          const parts = split(args, pool.threads, minWork);
-          if (parts && parts.length > 1 && fits(parts)) pool.run(parts, base);
+          const tasks = split(args, parts, minWork);
+          if (tasks && tasks.length > 1 && fits(tasks, pool.threads)) pool.run(tasks, base);
           else f(...args);
         }
       : f;

@@ -1,8 +1,10 @@
 /**
  * The worker of a threaded WASM session (built to dist/wasm-worker.js; Node worker_threads, Web
  * Workers in browsers and Deno). It instantiates build/atrous-mt.wasm over the session's shared
- * memory, then loops: wait for a new generation, claim and run this worker's slice, then any other
- * slice nobody has claimed yet, counting each one done (threads.ts has the protocol).
+ * memory, then loops: wait for a new generation, claim and run every task nobody has claimed yet,
+ * starting at this worker's share, counting each one done (threads.ts has the protocol). After a
+ * call it polls for the next one for a bounded time, then blocks in Atomics.wait: back-to-back
+ * calls skip an OS wake-up each, and an idle session costs no CPU.
  * Self-contained on purpose (no imports): it must load from the one file in every host.
  */
 
@@ -13,6 +15,7 @@ interface Init {
   slot: number;
   index: number;
   workers: number;
+  tasks: number;
   claims: number;
   kernels: readonly string[];
 }
@@ -21,8 +24,12 @@ const GEN = 0;
 const DONE = 1;
 const QUIT = 2;
 const FAILED = 3;
-/** Polls before blocking: a wake-up through the OS costs more than a short spin. */
-const SPIN = 2000;
+const TASKS = 4;
+/**
+ * Milliseconds of polling for the next call before blocking: a wake-up through the OS costs
+ * 10–100 µs, more than the gap between most calls of a model (a few unsplit kernels).
+ */
+const SPIN_MS = 0.3;
 
 type Post = (message: unknown) => void;
 
@@ -40,25 +47,31 @@ async function start(init: Init, post: Post): Promise<void> {
     return;
   }
   const i32 = new Int32Array(init.memory.buffer, init.ctrl, 16);
-  const f64 = new Float64Array(init.memory.buffer, init.ctrl + 64, init.workers * init.slot);
-  const claims = new Int32Array(init.memory.buffer, init.claims, init.workers);
+  const f64 = new Float64Array(init.memory.buffer, init.ctrl + 64, init.tasks * init.slot);
+  const claims = new Int32Array(init.memory.buffer, init.claims, init.tasks);
   let gen = Atomics.load(i32, GEN);
   post({ ready: true });
   // Let the ready message go out before this thread blocks for good.
   await new Promise((r) => setTimeout(r, 0));
   for (;;) {
-    for (let s = 0; s < SPIN && Atomics.load(i32, GEN) === gen; s++);
+    const until = performance.now() + SPIN_MS;
+    for (let s = 1; Atomics.load(i32, GEN) === gen; s++) {
+      if ((s & 255) === 0 && performance.now() > until) break;
+    }
     while (Atomics.load(i32, GEN) === gen) Atomics.wait(i32, GEN, gen);
     gen = Atomics.load(i32, GEN);
     if (Atomics.load(i32, QUIT) !== 0) return;
-    // Own slice first, then any other not yet claimed (the caller may have run them already).
-    for (let k = 0; k < init.workers; k++) {
-      const slice = (init.index + k) % init.workers;
-      if (Atomics.compareExchange(claims, slice, 0, 1) !== 0) continue;
+    // Every task not yet claimed (the caller, and other workers, may have run some), from this
+    // worker's share of the list on: the caller starts at the first task.
+    const n = Atomics.load(i32, TASKS);
+    const first = Math.floor((n * (init.index + 1)) / (init.workers + 1));
+    for (let k = 0; k < n; k++) {
+      const task = (first + k) % n;
+      if (Atomics.compareExchange(claims, task, 0, 1) !== 0) continue;
       try {
-        let at = slice * init.slot;
-        const n = f64[at++] as number;
-        for (let c = 0; c < n; c++) {
+        let at = task * init.slot;
+        const calls = f64[at++] as number;
+        for (let c = 0; c < calls; c++) {
           const fn = fns[f64[at++] as number] as (...a: number[]) => void;
           const nargs = f64[at++] as number;
           const args = Array.from(f64.subarray(at, at + nargs));
