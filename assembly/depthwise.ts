@@ -257,30 +257,7 @@ function rowStride2(
     let xr = xRow + (<usize>(2 * ow - pw) << 2);
     let wr = wRow;
     const o = yRow + (<usize>ow << 2);
-    if (width == 24) {
-      let a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv, a5 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          const wv = v128.load32_splat(wr + (<usize>kw << 2));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), wv));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), wv));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), wv));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), wv));
-          a4 = f32x4.add(a4, f32x4.mul(v128.load(xp, 64), wv));
-          a5 = f32x4.add(a5, f32x4.mul(v128.load(xp, 80), wv));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-      v128.store(o, act4(a1, kind, q0, q1), 16);
-      v128.store(o, act4(a2, kind, q0, q1), 32);
-      v128.store(o, act4(a3, kind, q0, q1), 48);
-      v128.store(o, act4(a4, kind, q0, q1), 64);
-      v128.store(o, act4(a5, kind, q0, q1), 80);
-    } else if (width == 16) {
+    if (width == 16) {
       let a0 = bv, a1 = bv, a2 = bv, a3 = bv;
       for (let kh = 0; kh < nh; kh++) {
         let xp = xr;
