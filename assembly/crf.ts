@@ -3,7 +3,32 @@
 // point, `cp` floats each (classes padded to a multiple of 4), so every loop runs f32x4 over
 // classes. Lattice point ids are 1-based; row 0 stays zero. All pointers are byte offsets the
 // caller laid out in this module's memory. Nothing here allocates.
-import { expf4 } from './activation';
+
+/**
+ * expf4 of activation.ts (Cephes expf, the same operations in the same order, so bit-identical for
+ * non-NaN input) with the cheap forms of its clamp and rounding: pmin / pmax are one instruction
+ * (min / max are IEEE-exact about NaN and ±0, several in V8), and the floored exponent is turned
+ * into an integer by adding 1.5 · 2^23 (exact for |n| < 2^22) instead of a saturating truncation.
+ */
+// @ts-ignore: decorator
+@inline
+function expf4c(x: v128): v128 {
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  // (n + 1.5 · 2^23) has n + 0x400000 in its low mantissa bits: n + 127 = bits − 0x4b400000 + 127.
+  const n = i32x4.sub(f32x4.add(fx, f32x4.splat(12582912.0)), i32x4.splat(0x4b400000 - 127));
+  return f32x4.mul(y, i32x4.shl(n, 23));
+}
 
 /**
  * Softmax over the first `c` of `cp` lanes of the row at `row` (in place; padding lanes get 0).
@@ -16,16 +41,16 @@ function softmaxRow(row: usize, cp: i32, last: v128): void {
   const end = (<usize>cp << 2) - 16;
   const negInf = f32x4.splat(-Infinity);
   let mx = v128.bitselect(v128.load(row + end), negInf, last);
-  for (let o: usize = 0; o < end; o += 16) mx = f32x4.max(mx, v128.load(row + o));
-  mx = f32x4.max(mx, v128.shuffle<f32>(mx, mx, 2, 3, 0, 1));
-  const mv = f32x4.max(mx, v128.shuffle<f32>(mx, mx, 1, 0, 3, 2));
+  for (let o: usize = 0; o < end; o += 16) mx = f32x4.pmax(mx, v128.load(row + o));
+  mx = f32x4.pmax(mx, v128.shuffle<f32>(mx, mx, 2, 3, 0, 1));
+  const mv = f32x4.pmax(mx, v128.shuffle<f32>(mx, mx, 1, 0, 3, 2));
   let sum = f32x4.splat(0);
   for (let o: usize = 0; o < end; o += 16) {
-    const e = expf4(f32x4.sub(v128.load(row + o), mv));
+    const e = expf4c(f32x4.sub(v128.load(row + o), mv));
     v128.store(row + o, e);
     sum = f32x4.add(sum, e);
   }
-  const e = v128.and(expf4(f32x4.sub(v128.load(row + end), mv)), last);
+  const e = v128.and(expf4c(f32x4.sub(v128.load(row + end), mv)), last);
   v128.store(row + end, e);
   sum = f32x4.add(sum, e);
   const s =
@@ -59,6 +84,39 @@ export function crfSplat(
   const row = <usize>cp << 2;
   const crow = <usize>cw << 2;
   const chunks = cp / cw;
+  if (crow == 96 && chunks == 1) {
+    // 24 lanes (21 classes), whole rows: no block loops, fewer instructions per point.
+    for (let p = p0; p < p1; p++) {
+      const e0 = load<i32>(start + (<usize>p << 2));
+      const end = load<i32>(start + (<usize>(p + 1) << 2));
+      let w = f32x4.splat(load<f32>(sw + (<usize>e0 << 2)));
+      let src = q + <usize>load<i32>(pix + (<usize>e0 << 2)) * 96;
+      let s0 = f32x4.mul(w, v128.load(src));
+      let s1 = f32x4.mul(w, v128.load(src, 16));
+      let s2 = f32x4.mul(w, v128.load(src, 32));
+      let s3 = f32x4.mul(w, v128.load(src, 48));
+      let s4 = f32x4.mul(w, v128.load(src, 64));
+      let s5 = f32x4.mul(w, v128.load(src, 80));
+      for (let e = e0 + 1; e < end; e++) {
+        w = f32x4.splat(load<f32>(sw + (<usize>e << 2)));
+        src = q + <usize>load<i32>(pix + (<usize>e << 2)) * 96;
+        s0 = f32x4.add(s0, f32x4.mul(w, v128.load(src)));
+        s1 = f32x4.add(s1, f32x4.mul(w, v128.load(src, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(w, v128.load(src, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(w, v128.load(src, 48)));
+        s4 = f32x4.add(s4, f32x4.mul(w, v128.load(src, 64)));
+        s5 = f32x4.add(s5, f32x4.mul(w, v128.load(src, 80)));
+      }
+      const o = a + <usize>p * 96;
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+      v128.store(o, s2, 32);
+      v128.store(o, s3, 48);
+      v128.store(o, s4, 64);
+      v128.store(o, s5, 80);
+    }
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     const e0 = load<i32>(start + (<usize>p << 2));
     const end = load<i32>(start + (<usize>(p + 1) << 2));
@@ -136,6 +194,25 @@ export function crfSplat(
 export function crfBlurDir(i0: i32, i1: i32, rowBytes: i32, nb: usize, src: usize, dst: usize): void {
   const row = <usize>rowBytes;
   const half = f32x4.splat(0.5);
+  if (row == 96) {
+    // 24 lanes (21 classes): unrolled, fewer instructions per row so more rows' neighbour
+    // misses are in flight at once (the blur waits on them, not on arithmetic).
+    for (let i = i0; i < i1; i++) {
+      const e = nb + (<usize>(i - 1) << 3);
+      const o = <usize>i * 96;
+      const o1 = src + <usize>load<i32>(e) * 96;
+      const o2 = src + <usize>load<i32>(e, 4) * 96;
+      const so = src + o;
+      const dO = dst + o;
+      v128.store(dO, f32x4.add(v128.load(so), f32x4.mul(half, f32x4.add(v128.load(o1), v128.load(o2)))));
+      v128.store(dO, f32x4.add(v128.load(so, 16), f32x4.mul(half, f32x4.add(v128.load(o1, 16), v128.load(o2, 16)))), 16);
+      v128.store(dO, f32x4.add(v128.load(so, 32), f32x4.mul(half, f32x4.add(v128.load(o1, 32), v128.load(o2, 32)))), 32);
+      v128.store(dO, f32x4.add(v128.load(so, 48), f32x4.mul(half, f32x4.add(v128.load(o1, 48), v128.load(o2, 48)))), 48);
+      v128.store(dO, f32x4.add(v128.load(so, 64), f32x4.mul(half, f32x4.add(v128.load(o1, 64), v128.load(o2, 64)))), 64);
+      v128.store(dO, f32x4.add(v128.load(so, 80), f32x4.mul(half, f32x4.add(v128.load(o1, 80), v128.load(o2, 80)))), 80);
+    }
+    return;
+  }
   for (let i = i0; i < i1; i++) {
     const e = nb + (<usize>(i - 1) << 3);
     const o = <usize>i * row;
@@ -302,5 +379,41 @@ export function crfUnary(n: i32, c: i32, cp: i32, scores: usize, logits: bool, u
       }
     }
     for (let l = c; l < cp; l++) store<f32>(u + (<usize>l << 2), 0);
+  }
+}
+
+/**
+ * Q from pixel-major rows of `cp` floats to `c` planes of n floats at `out` (the (C, H, W)
+ * layout): 4 pixels x 4 classes at a time, transposed in registers; planes ≥ c are not written.
+ */
+export function crfToPlanes(n: i32, c: i32, cp: i32, q: usize, out: usize): void {
+  const row = <usize>cp << 2;
+  const plane = <usize>n << 2;
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const src = q + <usize>i * row;
+    const dst = out + (<usize>i << 2);
+    for (let l = 0; l < c; l += 4) {
+      const lb = <usize>l << 2;
+      const r0 = v128.load(src + lb);
+      const r1 = v128.load(src + row + lb);
+      const r2 = v128.load(src + 2 * row + lb);
+      const r3 = v128.load(src + 3 * row + lb);
+      // (a0 b0 a1 b1), (c0 d0 c1 d1), (a2 b2 a3 b3), (c2 d2 c3 d3) → one class of 4 pixels each.
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const p = dst + <usize>l * plane;
+      v128.store(p, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      if (l + 1 < c) v128.store(p + plane, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      if (l + 2 < c) v128.store(p + 2 * plane, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      if (l + 3 < c) v128.store(p + 3 * plane, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+  }
+  for (let i = n4; i < n; i++) {
+    for (let l = 0; l < c; l++) {
+      store<f32>(out + <usize>l * plane + (<usize>i << 2), load<f32>(q + <usize>i * row + (<usize>l << 2)));
+    }
   }
 }

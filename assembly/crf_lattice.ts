@@ -123,21 +123,33 @@ export function crfScaleWeights(
 // ---- Lattice construction (the same algorithm and insertion order as buildLattice in
 // src/post/crf/lattice.ts, so ids, weights and neighbours come out identical). ----
 
+// Table slots hold id | tag << idBits: the tag is the top bits of the key's hash, so a probe
+// reads the keys array only when the tags match (most probes of other keys read no key). idBits
+// fits the largest possible id (n · (d + 1)); with no room left (huge n) the tag is empty.
+
 // @ts-ignore: decorator
 @inline
-function keyHash(keys: usize, d: i32, mask: i32): i32 {
+function keyHash(keys: usize, d: i32): i32 {
   let h: i32 = 0;
   for (let k = 0; k < d; k++) h = (h + load<i32>(keys + (<usize>k << 2))) * 2531011;
   h ^= <i32>(<u32>h >>> 15);
   h = h * 0x2c1b3c6d;
-  return (h ^ <i32>(<u32>h >>> 12)) & mask;
+  return h ^ <i32>(<u32>h >>> 12);
 }
 
 /** The mask of the table after the last crfBuildLattice (it doubles at half load). */
 let tableMask: i32 = 0;
+/** Bits of a slot's id (the rest of the 31 hold the tag); set by crfBuildLattice. */
+let idBits: i32 = 31;
 
 export function crfTableMask(): i32 {
   return tableMask;
+}
+
+// @ts-ignore: decorator
+@inline
+function slotTag(h: i32): i32 {
+  return idBits >= 31 ? 0 : <i32>(<u32>h >>> <u32>(idBits + 1)) << idBits;
 }
 
 /** Re-inserts ids 1..size into a table of twice the slots (the caller reserved room for it). */
@@ -146,40 +158,47 @@ function keyRehash(d: i32, table: usize, keys: usize, size: i32): void {
   memory.fill(table, 0, <usize>(tableMask + 1) << 2);
   const kb = <usize>d << 2;
   for (let id = 1; id <= size; id++) {
-    let h = keyHash(keys + <usize>(id - 1) * kb, d, tableMask);
-    while (load<i32>(table + (<usize>h << 2)) != 0) h = (h + 1) & tableMask;
-    store<i32>(table + (<usize>h << 2), id);
+    const h = keyHash(keys + <usize>(id - 1) * kb, d);
+    let s = h & tableMask;
+    while (load<i32>(table + (<usize>s << 2)) != 0) s = (s + 1) & tableMask;
+    store<i32>(table + (<usize>s << 2), id | slotTag(h));
   }
 }
 
 /**
  * The 1-based id of the d-int key at `key`, inserting it when `insert` (0 when absent otherwise).
- * `table` has `tableMask + 1` i32 slots (0 = empty), `keys` the inserted keys in id order, `size`
- * at `sizePtr`.
+ * `table` has `tableMask + 1` i32 slots (0 = empty; id | tag), `keys` the inserted keys in id
+ * order, `size` at `sizePtr`.
  */
 function keyFind(key: usize, d: i32, table: usize, keys: usize, sizePtr: usize, insert: bool): i32 {
   const mask = tableMask;
-  let h = keyHash(key, d, mask);
+  const h = keyHash(key, d);
+  const tag = slotTag(h);
+  const idMask = idBits >= 31 ? 0x7fffffff : (1 << idBits) - 1;
+  let s = h & mask;
   const kb = <usize>d << 2;
   for (;;) {
-    const id = load<i32>(table + (<usize>h << 2));
-    if (id == 0) break;
-    const at = keys + <usize>(id - 1) * kb;
-    let same = true;
-    for (let k = 0; k < d; k++) {
-      if (load<i32>(at + (<usize>k << 2)) != load<i32>(key + (<usize>k << 2))) {
-        same = false;
-        break;
+    const v = load<i32>(table + (<usize>s << 2));
+    if (v == 0) break;
+    if ((v & ~idMask) == tag) {
+      const id = v & idMask;
+      const at = keys + <usize>(id - 1) * kb;
+      let same = true;
+      for (let k = 0; k < d; k++) {
+        if (load<i32>(at + (<usize>k << 2)) != load<i32>(key + (<usize>k << 2))) {
+          same = false;
+          break;
+        }
       }
+      if (same) return id;
     }
-    if (same) return id;
-    h = (h + 1) & mask;
+    s = (s + 1) & mask;
   }
   if (!insert) return 0;
   const size = load<i32>(sizePtr) + 1;
   store<i32>(sizePtr, size);
   memory.copy(keys + <usize>(size - 1) * kb, key, kb);
-  store<i32>(table + (<usize>h << 2), size);
+  store<i32>(table + (<usize>s << 2), size | tag);
   if (size * 2 > mask + 1) keyRehash(d, table, keys, size);
   return size;
 }
@@ -213,6 +232,7 @@ export function crfBuildLattice(
   const sizePtr = scratch + 6 * stride;
   store<i32>(sizePtr, 0);
   tableMask = mask;
+  idBits = 32 - clz<i32>(n * d1);
   for (let i = 0; i < d; i++) {
     store<f64>(scale + (<usize>i << 3), (1 / Math.sqrt(<f64>((i + 2) * (i + 1)))) * Math.sqrt(2.0 / 3.0) * <f64>d1);
   }
@@ -285,7 +305,8 @@ export function crfBuildLattice(
 /**
  * The two blur neighbours of each of the m points along each of the d + 1 directions (0 = none).
  * Only the "+" neighbour is looked up: if k = i + v_j then i = k − v_j, which fills k's "−" entry,
- * halving the hash lookups. `neighbors` must be zeroed; `mask` is crfTableMask().
+ * halving the hash lookups. `neighbors` must be zeroed; `mask` is crfTableMask(); the table is
+ * the one the last crfBuildLattice filled (its slot tags).
  */
 export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys: usize, neighbors: usize, scratch: usize): void {
   const kb = <usize>d << 2;

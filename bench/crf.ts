@@ -1,7 +1,8 @@
 // Dense-CRF timing and a before/after picture. Run:
 //   npx vite-node bench/crf.ts [--runs 5] [--threads 1,2] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
 // 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities), deeplab-v2 preset, 10 iterations:
-//    the WASM lattice mean field (min / median of --runs, CPU-time phases of the fastest) and the whole
+//    the WASM lattice mean field (Q out as planes, as denseCrf takes it; min / median of --runs, CPU-time
+//    phases of the fastest) and the whole
 //    denseCrf call on wasm, for each thread count of --threads (default 1,2; the threaded runs use
 //    atrous-mt.wasm and dist/wasm-worker.js: `npm run build` first), optionally webgpu (on this machine: SwiftShader), and ts.
 // 2. The bundled demo model's logits (256x256, bilinearly upsampled to 512x512) → softmax → CRF,
@@ -117,7 +118,12 @@ if (!args.has('--skip-timing')) {
     // Load the module (and start the workers) and grow the memory once.
     await latticeMeanFieldWasm(p.unary, c, feats, 1, { threads });
     await series(`wasm lattice mean field (build + 10 it), ${threads} thread(s)`, runs, (t) =>
-      latticeMeanFieldWasm(p.unary, c, feats, params.iterations, { timings: t, threads, clock: cpuMs }),
+      latticeMeanFieldWasm(p.unary, c, feats, params.iterations, {
+        timings: t,
+        threads,
+        clock: cpuMs,
+        layout: 'planes',
+      }),
     );
     await series(
       `whole denseCrf wasm, ${threads} thread(s) (checks, unary, features, mean field, output)`,

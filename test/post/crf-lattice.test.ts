@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/engine/tensor.js';
 import { CRF_PRESETS, denseCrf } from '../../src/post/crf/index.js';
 import { buildLattice } from '../../src/post/crf/lattice.js';
-import { buildLatticeWasm, setCrfChunkLanes } from '../../src/post/crf/wasm.js';
+import { buildLatticeWasm, latticeMeanFieldWasm, setCrfChunkLanes } from '../../src/post/crf/wasm.js';
 import { Rng } from '../../src/util/random.js';
 import {
   agreement,
@@ -115,6 +115,45 @@ describe('WASM SIMD lattice vs TypeScript lattice', () => {
         expect(meanAbsDiff(ts, wasm)).toBeLessThanOrEqual(1e-7);
         expect(max).toBeLessThanOrEqual(5e-5);
       }
+    });
+  }
+});
+
+describe('WASM lattice on an odd pixel count (n · d1 not a multiple of 4: unaligned scratch marks)', () => {
+  it('33 x 33 pixels, 21 classes: mean |ΔQ| <= 1e-7, max <= 5e-5 vs the TypeScript lattice', async () => {
+    const image = astronautCrop(100, 200, 33);
+    const probs = colourProbs(image, 21, 7);
+    const ts = await denseCrf({ probs, image, backend: 'ts' });
+    const wasm = await denseCrf({ probs, image, backend: 'wasm' });
+    let max = 0;
+    for (let i = 0; i < ts.data.length; i++) {
+      max = Math.max(max, Math.abs((ts.data[i] as number) - (wasm.data[i] as number)));
+    }
+    expect(meanAbsDiff(ts, wasm)).toBeLessThanOrEqual(1e-7);
+    expect(max).toBeLessThanOrEqual(5e-5);
+  });
+});
+
+describe('WASM Q as planes (crfToPlanes, 4x4 SIMD transposes)', () => {
+  for (const c of [1, 5, 21]) {
+    it(`${c} classes, 37 x 3 pixels (n and c not multiples of 4): planes are the pixel rows transposed`, async () => {
+      const rng = new Rng(c);
+      const n = 37 * 3;
+      const unary = Float64Array.from({ length: n * c }, () => rng.uniform(0, 3));
+      const features = Float64Array.from(
+        { length: n * 2 },
+        (_, k) => (k % 2 ? Math.floor(k / 74) : (k / 2) % 37) / 2,
+      );
+      const kernels = [{ dims: 2, weight: 3, features }];
+      const rows = await latticeMeanFieldWasm(unary, c, kernels, 3);
+      const planes = await latticeMeanFieldWasm(unary, c, kernels, 3, { layout: 'planes' });
+      expect(planes.stride).toBe(0);
+      expect(planes.q.length).toBe(c * n);
+      let same = 0;
+      for (let i = 0; i < n; i++) {
+        for (let l = 0; l < c; l++) if (planes.q[l * n + i] === rows.q[i * rows.stride + l]) same++;
+      }
+      expect(same).toBe(c * n);
     });
   }
 });

@@ -76,6 +76,7 @@ export interface CrfExports {
     a: number,
   ): void;
   crfBlurDir(i0: number, i1: number, rowBytes: number, nb: number, src: number, dst: number): void;
+  crfToPlanes(n: number, c: number, cp: number, q: number, out: number): void;
   crfSliceSoftmax(
     i0: number,
     i1: number,
