@@ -8,7 +8,7 @@
 // Written for software adapters (SwiftShader), where an invocation is one SIMD lane, every load whose
 // address varies at run time is a gather, loop trips carrying many values cost, and workgroup memory and
 // barriers are slow; arithmetic is cheap. So: no workgroup memory, no barriers, a register block as big
-// as registers allow, 2 input channels per loop trip, and shared weight loads: all invocations of a
+// as registers allow, 1 input channels per loop trip, and shared weight loads: all invocations of a
 // workgroup use the same weights, so each invocation loads the vec4 of weights of each block of 4 channels itself (conv_gemm.wgsl
 // shares those loads across a subgroup where the adapter has subgroups).
 //
@@ -25,8 +25,12 @@
 // slice of it. x may be a slice too: input channels CX0.. of a tensor with CX channels.
 // SUM = 1 sums the rates instead (KSAC/GCN branch sums): every invocation runs all R rates into the
 // same accumulators, and the epilogue is rate 0's (the host packs the summed bias there).
-// RES (an override): the epilogue also adds a tensor of the conv's output shape, read at the pixel
-// it writes (a residual add fused into the conv): 1 after the activation, 2 before it.
+// RES: the epilogue also adds a tensor of the conv's output shape, read at the pixel it writes (a
+// residual add fused into the conv): 1 after the activation, 2 before it. A uniform, like the
+// activation: the epilogue runs once per output, so the branch is cheap, and convs with and without
+// a residual share one pipeline (a conv_gemm pipeline is the slowest thing a cold start compiles).
+// The epilogue has one store site (a loop over the tile's channels) and one exp (Sigmoid and Tanh
+// share it): each inlined copy of it was a large part of the pipeline's compile time.
 // The same kernel runs each stride phase of a ConvTranspose (sub-pixel decomposition): a stride-1 conv
 // with negative dilation whose outputs land on a strided sub-grid of y (row OY0 + OSY * i, column
 // OX0 + OSX * j of an OHF x OWF plane).
@@ -34,12 +38,10 @@
 override WG: u32 = 64u;
 // vec4 channel blocks per workgroup: 1, 2, 4 or 8 (the host picks by channel count).
 override CBK: u32 = 8u;
-// Residual add: 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
-override RES: u32 = 0u;
 // Most rates one dispatch runs (the size of Params.rates / 3).
 const MAX_RATES: u32 = 8u;
 // Input channels per loop trip (unrolled below).
-const U: u32 = 2u;
+const U: u32 = 1u;
 
 struct Params {
   N: u32, C: u32, H: u32, W: u32,
@@ -49,7 +51,8 @@ struct Params {
   tilesP: u32, tilesM: u32, OHF: u32, OWF: u32,
   OY0: u32, OX0: u32, OSY: u32, OSX: u32,
   R: u32, YC: u32, CX: u32, CX0: u32,
-  SUM: u32, _p0: u32, _p1: u32, _p2: u32,
+  // RES: residual add, 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
+  SUM: u32, RES: u32, _p1: u32, _p2: u32,
   // Per rate three vec4s: (DH, DW, PT, PL) as i32 bits, (C0, act, a0, a1 as f32 bits) and
   // (KH, KW, K, WOFF): K packed taps per output channel, WOFF where the rate's weights start.
   // Activation: 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh,
@@ -66,13 +69,16 @@ struct Params {
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
 fn activate(v: vec4<f32>, act: u32, a0: f32, a1: f32) -> vec4<f32> {
+  if (act == 3u || act == 6u) {
+    // Sigmoid, and Tanh as 2 sigmoid(2v) - 1: one exp in the shader.
+    let k = select(1.0, 2.0, act == 6u);
+    return k / (1.0 + exp(-k * v)) - (k - 1.0);
+  }
   switch act {
     case 1u: { return max(v, vec4<f32>(0.0)); }
     case 2u: { return min(max(v, vec4<f32>(a0)), vec4<f32>(a1)); }
-    case 3u: { return 1.0 / (1.0 + exp(-v)); }
     case 4u: { return clamp(a0 * v + a1, vec4<f32>(0.0), vec4<f32>(1.0)); }
     case 5u: { return v * clamp(v / 6.0 + 0.5, vec4<f32>(0.0), vec4<f32>(1.0)); }
-    case 6u: { return tanh(clamp(v, vec4<f32>(-20.0), vec4<f32>(20.0))); }
     case 7u: { return select(a0 * v, v, v >= vec4<f32>(0.0)); }
     default: { return v; }
   }
@@ -92,9 +98,10 @@ fn store(c: u32, v: vec4<f32>, at: vec4<u32>, ra: vec4<u32>, live: vec4<bool>, g
   if (mc >= p.MG) { return; }
   let ch = g * p.MG + mc;
   var o = v + bias[((rate * p.groups + g) * p.tilesM + tm) * 4u * CBK + c];
-  if (RES == 2u) { o += residual(ch, ra); }
-  o = activate(o, epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
-  if (RES == 1u) { o += residual(ch, ra); }
+  var rv = vec4<f32>(0.0);
+  if (p.RES != 0u) { rv = residual(ch, ra); }
+  o = activate(o + select(vec4<f32>(0.0), rv, p.RES == 2u), epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
+  o += select(vec4<f32>(0.0), rv, p.RES == 1u);
   let base = (epi.x + ch) * p.OHF * p.OWF;
   if (live.x) { y[base + at.x] = o.x; }
   if (live.y) { y[base + at.y] = o.y; }
@@ -180,7 +187,7 @@ fn main(
       let at0 = select(vec4<i32>(0), xo + dh * i32(p.W) + dw, ok);
       for (var ic = 0u; ic < p.CG; ic += U) {
         {
-          let at = vec4<u32>(at0 + i32(min(ic + 0u, p.CG - 1u)) * chw);
+          let at = vec4<u32>(at0 + i32(ic) * chw);
           let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
           let w0 = w[(wi + 0u * 4u * CBK + 0u) / 4u];
           a0 += xv * w0[0];
@@ -237,64 +244,6 @@ fn main(
             a31 += xv * w7[3];
           }
         }
-        {
-          let at = vec4<u32>(at0 + i32(min(ic + 1u, p.CG - 1u)) * chw);
-          let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
-          let w0 = w[(wi + 1u * 4u * CBK + 0u) / 4u];
-          a0 += xv * w0[0];
-          a1 += xv * w0[1];
-          a2 += xv * w0[2];
-          a3 += xv * w0[3];
-          if (CBK > 1u) {
-            let w1 = w[(wi + 1u * 4u * CBK + 4u) / 4u];
-            a4 += xv * w1[0];
-            a5 += xv * w1[1];
-            a6 += xv * w1[2];
-            a7 += xv * w1[3];
-          }
-          if (CBK > 2u) {
-            let w2 = w[(wi + 1u * 4u * CBK + 8u) / 4u];
-            a8 += xv * w2[0];
-            a9 += xv * w2[1];
-            a10 += xv * w2[2];
-            a11 += xv * w2[3];
-          }
-          if (CBK > 3u) {
-            let w3 = w[(wi + 1u * 4u * CBK + 12u) / 4u];
-            a12 += xv * w3[0];
-            a13 += xv * w3[1];
-            a14 += xv * w3[2];
-            a15 += xv * w3[3];
-          }
-          if (CBK > 4u) {
-            let w4 = w[(wi + 1u * 4u * CBK + 16u) / 4u];
-            a16 += xv * w4[0];
-            a17 += xv * w4[1];
-            a18 += xv * w4[2];
-            a19 += xv * w4[3];
-          }
-          if (CBK > 5u) {
-            let w5 = w[(wi + 1u * 4u * CBK + 20u) / 4u];
-            a20 += xv * w5[0];
-            a21 += xv * w5[1];
-            a22 += xv * w5[2];
-            a23 += xv * w5[3];
-          }
-          if (CBK > 6u) {
-            let w6 = w[(wi + 1u * 4u * CBK + 24u) / 4u];
-            a24 += xv * w6[0];
-            a25 += xv * w6[1];
-            a26 += xv * w6[2];
-            a27 += xv * w6[3];
-          }
-          if (CBK > 7u) {
-            let w7 = w[(wi + 1u * 4u * CBK + 28u) / 4u];
-            a28 += xv * w7[0];
-            a29 += xv * w7[1];
-            a30 += xv * w7[2];
-            a31 += xv * w7[3];
-          }
-        }
         wi += U * 4u * CBK;
       }
     }
@@ -319,9 +268,15 @@ fn main(
       case 6u: { v0 = a24; v1 = a25; v2 = a26; v3 = a27; }
       default: { v0 = a28; v1 = a29; v2 = a30; v3 = a31; }
     }
-    store(4u * b, v0, at, ra, live, g, tm, rate, epi);
-    store(4u * b + 1u, v1, at, ra, live, g, tm, rate, epi);
-    store(4u * b + 2u, v2, at, ra, live, g, tm, rate, epi);
-    store(4u * b + 3u, v3, at, ra, live, g, tm, rate, epi);
+    for (var j = 0u; j < 4u; j++) {
+      var v = v3;
+      switch j {
+        case 0u: { v = v0; }
+        case 1u: { v = v1; }
+        case 2u: { v = v2; }
+        default: {}
+      }
+      store(4u * b + j, v, at, ra, live, g, tm, rate, epi);
+    }
   }
 }

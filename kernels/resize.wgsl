@@ -19,7 +19,7 @@
 // the planes) so that the taps are loaded once for many planes while enough invocations remain.
 
 override WG: u32 = 64u;
-override BY: u32 = 4u;
+override BY: u32 = 2u;
 override BX: u32 = 8u;
 override LINEAR: bool = true;
 
@@ -71,13 +71,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     ox1 = (min(1u, clast) + cstart);
   }
   let cw0_1 = 1.0 - cw1_1;
-  var rw1_2 = 0.0;
-  var oy2 = rstart * p.OW;
-  if (BY > 2u) {
-    if (LINEAR) { rw1_2 = bitcast<f32>(seg[rs + 6u]); }
-    oy2 = (min(2u, rlast) + rstart) * p.OW;
-  }
-  let rw0_2 = 1.0 - rw1_2;
   var cw1_2 = 0.0;
   var ox2 = cstart;
   if (BX > 2u) {
@@ -85,13 +78,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     ox2 = (min(2u, clast) + cstart);
   }
   let cw0_2 = 1.0 - cw1_2;
-  var rw1_3 = 0.0;
-  var oy3 = rstart * p.OW;
-  if (BY > 3u) {
-    if (LINEAR) { rw1_3 = bitcast<f32>(seg[rs + 7u]); }
-    oy3 = (min(3u, rlast) + rstart) * p.OW;
-  }
-  let rw0_3 = 1.0 - rw1_3;
   var cw1_3 = 0.0;
   var ox3 = cstart;
   if (BX > 3u) {
@@ -181,22 +167,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var v13 = t5;
     var v14 = t6;
     var v15 = t7;
-    var v16 = t0;
-    var v17 = t1;
-    var v18 = t2;
-    var v19 = t3;
-    var v20 = t4;
-    var v21 = t5;
-    var v22 = t6;
-    var v23 = t7;
-    var v24 = t0;
-    var v25 = t1;
-    var v26 = t2;
-    var v27 = t3;
-    var v28 = t4;
-    var v29 = t5;
-    var v30 = t6;
-    var v31 = t7;
     if (LINEAR) {
       v0 = rw0_0 * t0 + rw1_0 * b0;
       if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
@@ -214,22 +184,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
       if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
       if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-      if (BY > 2u) { v16 = rw0_2 * t0 + rw1_2 * b0; }
-      if (BY > 2u && BX > 1u) { v17 = rw0_2 * t1 + rw1_2 * b1; }
-      if (BY > 2u && BX > 2u) { v18 = rw0_2 * t2 + rw1_2 * b2; }
-      if (BY > 2u && BX > 3u) { v19 = rw0_2 * t3 + rw1_2 * b3; }
-      if (BY > 2u && BX > 4u) { v20 = rw0_2 * t4 + rw1_2 * b4; }
-      if (BY > 2u && BX > 5u) { v21 = rw0_2 * t5 + rw1_2 * b5; }
-      if (BY > 2u && BX > 6u) { v22 = rw0_2 * t6 + rw1_2 * b6; }
-      if (BY > 2u && BX > 7u) { v23 = rw0_2 * t7 + rw1_2 * b7; }
-      if (BY > 3u) { v24 = rw0_3 * t0 + rw1_3 * b0; }
-      if (BY > 3u && BX > 1u) { v25 = rw0_3 * t1 + rw1_3 * b1; }
-      if (BY > 3u && BX > 2u) { v26 = rw0_3 * t2 + rw1_3 * b2; }
-      if (BY > 3u && BX > 3u) { v27 = rw0_3 * t3 + rw1_3 * b3; }
-      if (BY > 3u && BX > 4u) { v28 = rw0_3 * t4 + rw1_3 * b4; }
-      if (BY > 3u && BX > 5u) { v29 = rw0_3 * t5 + rw1_3 * b5; }
-      if (BY > 3u && BX > 6u) { v30 = rw0_3 * t6 + rw1_3 * b6; }
-      if (BY > 3u && BX > 7u) { v31 = rw0_3 * t7 + rw1_3 * b7; }
     }
     let o = plane * p.OHW;
     y[o + oy0 + ox0] = bitcast<u32>(v0);
@@ -248,21 +202,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (BY > 1u && BX > 5u) { y[o + oy1 + ox5] = bitcast<u32>(v13); }
     if (BY > 1u && BX > 6u) { y[o + oy1 + ox6] = bitcast<u32>(v14); }
     if (BY > 1u && BX > 7u) { y[o + oy1 + ox7] = bitcast<u32>(v15); }
-    if (BY > 2u) { y[o + oy2 + ox0] = bitcast<u32>(v16); }
-    if (BY > 2u && BX > 1u) { y[o + oy2 + ox1] = bitcast<u32>(v17); }
-    if (BY > 2u && BX > 2u) { y[o + oy2 + ox2] = bitcast<u32>(v18); }
-    if (BY > 2u && BX > 3u) { y[o + oy2 + ox3] = bitcast<u32>(v19); }
-    if (BY > 2u && BX > 4u) { y[o + oy2 + ox4] = bitcast<u32>(v20); }
-    if (BY > 2u && BX > 5u) { y[o + oy2 + ox5] = bitcast<u32>(v21); }
-    if (BY > 2u && BX > 6u) { y[o + oy2 + ox6] = bitcast<u32>(v22); }
-    if (BY > 2u && BX > 7u) { y[o + oy2 + ox7] = bitcast<u32>(v23); }
-    if (BY > 3u) { y[o + oy3 + ox0] = bitcast<u32>(v24); }
-    if (BY > 3u && BX > 1u) { y[o + oy3 + ox1] = bitcast<u32>(v25); }
-    if (BY > 3u && BX > 2u) { y[o + oy3 + ox2] = bitcast<u32>(v26); }
-    if (BY > 3u && BX > 3u) { y[o + oy3 + ox3] = bitcast<u32>(v27); }
-    if (BY > 3u && BX > 4u) { y[o + oy3 + ox4] = bitcast<u32>(v28); }
-    if (BY > 3u && BX > 5u) { y[o + oy3 + ox5] = bitcast<u32>(v29); }
-    if (BY > 3u && BX > 6u) { y[o + oy3 + ox6] = bitcast<u32>(v30); }
-    if (BY > 3u && BX > 7u) { y[o + oy3 + ox7] = bitcast<u32>(v31); }
   }
 }

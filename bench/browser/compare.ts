@@ -28,6 +28,8 @@ export interface SideResult {
   status: 'ok' | 'failed';
   reason?: string;
   coldMs?: number;
+  /** Node only: process CPU ms (all threads, shader compiler included) over the cold run; less load-sensitive than wall time. */
+  coldCpuMs?: number;
   warmMs?: number[];
   medianMs?: number;
   /** Max |output - expected| and that over max |expected| (expected: atrous wasm in Node). */
@@ -68,11 +70,14 @@ async function timeSide(
   create: () => Promise<{ run(): Promise<Float32Array>; release(): Promise<void> | void }>,
 ): Promise<{ side: SideResult; out?: Float32Array }> {
   try {
+    const cpu = typeof process !== 'undefined' ? process.cpuUsage?.() : undefined;
     const t0 = performance.now();
     const s = await create();
     // Copied at once: an output's memory may be reused by the next run or freed by release().
     const out = Float32Array.from(await s.run());
     const coldMs = performance.now() - t0;
+    const used = cpu ? process.cpuUsage(cpu) : undefined;
+    const coldCpuMs = used ? (used.user + used.system) / 1000 : undefined;
     const warmMs: number[] = [];
     for (let i = 0; i < reps; i++) {
       const t = performance.now();
@@ -80,7 +85,7 @@ async function timeSide(
       warmMs.push(performance.now() - t);
     }
     await s.release();
-    return { side: { backend, status: 'ok', coldMs, warmMs, medianMs: median(warmMs) }, out };
+    return { side: { backend, status: 'ok', coldMs, coldCpuMs, warmMs, medianMs: median(warmMs) }, out };
   } catch (e) {
     return { side: { backend, status: 'failed', reason: (e as Error).message } };
   }

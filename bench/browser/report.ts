@@ -54,6 +54,16 @@ export function toMarkdown(meta: Meta, results: CaseResult[]): string {
         `${fmt(a?.relErr)} | ${fmt(o?.relErr)} |`,
     );
   }
+  // Node: CPU time of the cold runs (a software adapter compiles and runs on the host's cores, so
+  // under a shared machine's load this ratio is steadier than the wall-clock one).
+  if (results.some((r) => side(r, 'atrous-webgpu')?.coldCpuMs !== undefined)) {
+    lines.push('', '| case | atrous cold CPU ms | ort cold CPU ms | cold CPU ratio |', '|---|--:|--:|--:|');
+    for (const r of results) {
+      const a = side(r, 'atrous-webgpu')?.coldCpuMs;
+      const o = side(r, 'ort-webgpu')?.coldCpuMs;
+      lines.push(`| ${r.name} | ${fmt(a)} | ${fmt(o)} | ${a !== undefined && o ? fmt(a / o) : '—'} |`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -61,6 +61,19 @@ const CASES: Case[] = [
     w: [9, 4, 3, 3],
     attrs: { activation: 'HardSigmoid', activation_params: [0.3, 0.4] },
   },
+  // Sigmoid and Tanh share one exp in the epilogue (tanh(v) = 2 sigmoid(2v) - 1).
+  {
+    name: 'Tanh epilogue, 12 channels',
+    x: [1, 6, 7, 6],
+    w: [12, 6, 3, 3],
+    attrs: { pads: [1, 1, 1, 1], activation: 'Tanh' },
+  },
+  {
+    name: 'Sigmoid epilogue, 20 channels',
+    x: [1, 5, 6, 5],
+    w: [20, 5, 1, 1],
+    attrs: { activation: 'Sigmoid' },
+  },
   { name: '1-D k5 stride 2', x: [1, 3, 17], w: [4, 3, 5], attrs: { pads: [2, 1], strides: [2] } },
   {
     name: 'ConvTranspose k1 stride 2 (phases without taps)',

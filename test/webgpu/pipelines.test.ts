@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../../src/engine/backends/webgpu/device.js';
 import { PipelineCache, WgslCompileError } from '../../src/engine/backends/webgpu/pipelines.js';
-import { webgpuSkipReason } from './helpers.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
 const skip = await webgpuSkipReason();
 const held: GpuContext[] = [];
@@ -40,5 +42,49 @@ describe.skipIf(skip !== undefined)('webgpu pipeline cache', () => {
     await expect(
       new PipelineCache(ctx.device).get('copy', { WG: 64 }, { node: 'ok', op: 'Identity' }),
     ).resolves.toBeDefined();
+  });
+});
+
+/**
+ * A head like LR-ASPP's and a decoder's: 3x3, 1x1, dilated and transposed convs with activations
+ * (Relu, HardSwish, Sigmoid, Tanh) and residual adds, at 32 and at 6 output channels.
+ */
+function convChain(): Graph {
+  const b = new GraphBuilder('chain', { seed: 21 });
+  const conv = (
+    x: string,
+    name: string,
+    w: number[],
+    attrs: Record<string, unknown> = {},
+    op: 'Conv' | 'ConvTranspose' = 'Conv',
+  ) =>
+    b.op(op, [x, b.param(`${name}.w`, w), b.param(`${name}.b`, [(op === 'Conv' ? w[0] : w[1]) as number])], {
+      ...(attrs as Record<string, number[]>),
+    });
+  const x = b.input('x', [1, 8, 10, 9]);
+  const c1 = conv(x, 'c1', [32, 8, 3, 3], { pads: [1, 1, 1, 1], activation: 'Relu' });
+  const r1 = b.op('Add', [conv(c1, 'c2', [32, 32, 1, 1]), c1]);
+  const c3 = conv(r1, 'c3', [32, 32, 3, 3], {
+    pads: [2, 2, 2, 2],
+    dilations: [2, 2],
+    activation: 'HardSwish',
+  });
+  const up = conv(c3, 'up', [32, 32, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }, 'ConvTranspose');
+  const gate = conv(up, 'gate', [6, 32, 1, 1], { activation: 'Sigmoid' });
+  const head = conv(up, 'head', [6, 32, 3, 3], { pads: [1, 1, 1, 1], activation: 'Tanh' });
+  b.output(b.op('Add', [head, gate]));
+  return b.build();
+}
+
+describe.skipIf(skip !== undefined)('webgpu pipeline sharing', () => {
+  it('a conv chain compiles one conv_gemm pipeline per channel-block count, whatever the epilogue', async () => {
+    // Each compiled conv_gemm pipeline costs a cold start hundreds of ms (SwiftShader and Vulkan
+    // drivers alike): activation and residual are uniforms, so only CBK (8 for 32 channels, 2 for 6)
+    // tells them apart. Every conv, ConvTranspose phase and Add runs as a conv_gemm dispatch.
+    const uses = await expectMatchesRef(convChain(), { atol: 5e-4, rtol: 1e-4 }, 3);
+    const pipelines = new Set(uses.map((u) => `${u.file} ${JSON.stringify(u.overrides)}`));
+    expect(uses.every((u) => u.file.startsWith('conv_gemm'))).toBe(true);
+    expect(uses).toHaveLength(9);
+    expect([...pipelines].map((p) => JSON.parse(p.split(' ')[1] as string).CBK).sort()).toEqual([2, 8]);
   });
 });

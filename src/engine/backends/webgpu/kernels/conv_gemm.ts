@@ -26,7 +26,7 @@ export interface PackedGemm {
 }
 
 /** Input channels per inner iteration of conv_gemm.wgsl (its U). */
-const U = 2;
+const U = 1;
 
 /**
  * Packs w(oc, k) (output channel oc of all groups, tap k = (ic * kh + r) * kw + s) as
@@ -155,7 +155,7 @@ export interface GemmConv {
 
 /**
  * The dispatch for one conv: conv_gemm.wgsl where the device has subgroups, else conv_gemm_nosg.wgsl.
- * The activation is a uniform: convs share a pipeline per channel-block count.
+ * The activation and residual are uniforms: convs share a pipeline per channel-block count.
  */
 export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
   const pk = a.packed;
@@ -185,7 +185,7 @@ export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
     .u(a.kw, a.sh, a.sw, a.group, pk.cg, pk.mg, pk.k, pixels)
     .u(tilesP, pk.tilesM, a.ohf, a.owf, a.oy0, a.ox0, a.osy, a.osx)
     .u(rates.length, a.yc ?? m, a.cx ?? a.c, a.cx0 ?? 0)
-    .u(a.sum ? 1 : 0, 0, 0, 0);
+    .u(a.sum ? 1 : 0, a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0, 0, 0);
   // Rates with the same weights array share one copy.
   const weights: Float32Array[] = [];
   const woff = new Map<Float32Array, number>();
@@ -207,7 +207,8 @@ export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
   return {
     kind: 'dispatch',
     stem: subgroups ? 'conv_gemm' : 'conv_gemm_nosg',
-    overrides: { CBK: pk.cbk, RES: a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0 },
+    // The residual is a uniform (RES): convs with and without one share the pipeline.
+    overrides: { CBK: pk.cbk },
     uniforms: u.bytes(),
     bindings: [
       { kind: 'value', name: a.x },

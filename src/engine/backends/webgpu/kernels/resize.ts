@@ -33,10 +33,11 @@ const SEG_WORDS = 4 + MAX_CELL;
  * Most rows per cell (columns go to MAX_CELL): taller cells save loads but compile slower on
  * SwiftShader (the cell is unrolled), and the fused kernels carry softmax/argmax state per slot.
  * Measured on Dawn/SwiftShader (8× bilinear, 21 channels): plain 4 rows ran as fast as 8 and
- * compiled faster; fused 2 rows ran as fast as 8 and compiled ~2.5× faster. The .wgsl files are
- * unrolled for exactly these (ROWS in tools/gen_resize.py).
+ * compiled faster; fused 2 rows ran as fast as 8 and compiled ~2.5× faster. Plain 2 rows compiled
+ * ~40% less CPU than 4 (the compile is most of a lone resize's cold start) at no measurable
+ * warm cost. The .wgsl files are unrolled for exactly these (ROWS in tools/gen_resize.py).
  */
-const PLAIN_ROWS = 4;
+const PLAIN_ROWS = 2;
 const FUSED_ROWS = 2;
 
 /**

@@ -3,14 +3,18 @@
 
 The inner loop is unrolled (U input channels x CB channel blocks) with literal block indices, which
 WGSL cannot express with loops without dynamic indexing (slow on software adapters). Edit this file,
-not the .wgsl outputs: python3 src/engine/backends/webgpu/tools/gen_conv_gemm.py
+not the .wgsl outputs: python3 src/engine/backends/webgpu/tools/gen_conv_gemm.py [OUT_DIR] (default:
+kernels/; test/webgpu/generated.test.ts writes to a temporary folder and checks the committed files match).
 """
 import os
+import sys
 
 CB = 8  # vec4 channel blocks per invocation, at most
-U = 2  # input channels per inner iteration
+# Input channels per inner iteration. 2 made the CBK = 8 pipeline's compile (most of a cold start)
+# about 25% slower, for no warm gain measurable in Chromium/SwiftShader: 1.
+U = 1
 
-ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'kernels')
+ROOT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'kernels')
 
 
 def header(sg: bool) -> str:
@@ -52,8 +56,12 @@ def header(sg: bool) -> str:
 // slice of it. x may be a slice too: input channels CX0.. of a tensor with CX channels.
 // SUM = 1 sums the rates instead (KSAC/GCN branch sums): every invocation runs all R rates into the
 // same accumulators, and the epilogue is rate 0's (the host packs the summed bias there).
-// RES (an override): the epilogue also adds a tensor of the conv's output shape, read at the pixel
-// it writes (a residual add fused into the conv): 1 after the activation, 2 before it.
+// RES: the epilogue also adds a tensor of the conv's output shape, read at the pixel it writes (a
+// residual add fused into the conv): 1 after the activation, 2 before it. A uniform, like the
+// activation: the epilogue runs once per output, so the branch is cheap, and convs with and without
+// a residual share one pipeline (a conv_gemm pipeline is the slowest thing a cold start compiles).
+// The epilogue has one store site (a loop over the tile's channels) and one exp (Sigmoid and Tanh
+// share it): each inlined copy of it was a large part of the pipeline's compile time.
 // The same kernel runs each stride phase of a ConvTranspose (sub-pixel decomposition): a stride-1 conv
 // with negative dilation whose outputs land on a strided sub-grid of y (row OY0 + OSY * i, column
 // OX0 + OSX * j of an OHF x OWF plane).
@@ -62,8 +70,6 @@ def header(sg: bool) -> str:
 override WG: u32 = 64u;
 // vec4 channel blocks per workgroup: 1, 2, 4 or 8 (the host picks by channel count).
 override CBK: u32 = 8u;
-// Residual add: 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
-override RES: u32 = 0u;
 // Most rates one dispatch runs (the size of Params.rates / 3).
 const MAX_RATES: u32 = 8u;
 // Input channels per loop trip (unrolled below).
@@ -77,7 +83,8 @@ struct Params {{
   tilesP: u32, tilesM: u32, OHF: u32, OWF: u32,
   OY0: u32, OX0: u32, OSY: u32, OSX: u32,
   R: u32, YC: u32, CX: u32, CX0: u32,
-  SUM: u32, _p0: u32, _p1: u32, _p2: u32,
+  // RES: residual add, 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
+  SUM: u32, RES: u32, _p1: u32, _p2: u32,
   // Per rate three vec4s: (DH, DW, PT, PL) as i32 bits, (C0, act, a0, a1 as f32 bits) and
   // (KH, KW, K, WOFF): K packed taps per output channel, WOFF where the rate's weights start.
   // Activation: 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh,
@@ -94,13 +101,16 @@ struct Params {{
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
 fn activate(v: vec4<f32>, act: u32, a0: f32, a1: f32) -> vec4<f32> {{
+  if (act == 3u || act == 6u) {{
+    // Sigmoid, and Tanh as 2 sigmoid(2v) - 1: one exp in the shader.
+    let k = select(1.0, 2.0, act == 6u);
+    return k / (1.0 + exp(-k * v)) - (k - 1.0);
+  }}
   switch act {{
     case 1u: {{ return max(v, vec4<f32>(0.0)); }}
     case 2u: {{ return min(max(v, vec4<f32>(a0)), vec4<f32>(a1)); }}
-    case 3u: {{ return 1.0 / (1.0 + exp(-v)); }}
     case 4u: {{ return clamp(a0 * v + a1, vec4<f32>(0.0), vec4<f32>(1.0)); }}
     case 5u: {{ return v * clamp(v / 6.0 + 0.5, vec4<f32>(0.0), vec4<f32>(1.0)); }}
-    case 6u: {{ return tanh(clamp(v, vec4<f32>(-20.0), vec4<f32>(20.0))); }}
     case 7u: {{ return select(a0 * v, v, v >= vec4<f32>(0.0)); }}
     default: {{ return v; }}
   }}
@@ -120,9 +130,10 @@ fn store(c: u32, v: vec4<f32>, at: vec4<u32>, ra: vec4<u32>, live: vec4<bool>, g
   if (mc >= p.MG) {{ return; }}
   let ch = g * p.MG + mc;
   var o = v + bias[((rate * p.groups + g) * p.tilesM + tm) * 4u * CBK + c];
-  if (RES == 2u) {{ o += residual(ch, ra); }}
-  o = activate(o, epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
-  if (RES == 1u) {{ o += residual(ch, ra); }}
+  var rv = vec4<f32>(0.0);
+  if (p.RES != 0u) {{ rv = residual(ch, ra); }}
+  o = activate(o + select(vec4<f32>(0.0), rv, p.RES == 2u), epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
+  o += select(vec4<f32>(0.0), rv, p.RES == 1u);
   let base = (epi.x + ch) * p.OHF * p.OWF;
   if (live.x) {{ y[base + at.x] = o.x; }}
   if (live.y) {{ y[base + at.y] = o.y; }}
@@ -183,7 +194,8 @@ def body(sg: bool) -> str:
 '''
     for u in range(U):
         out += '        {\n'
-        out += f'          let at = vec4<u32>(at0 + i32(min(ic + {u}u, p.CG - 1u)) * chw);\n'
+        ch = 'ic' if U == 1 else f'min(ic + {u}u, p.CG - 1u)'
+        out += f'          let at = vec4<u32>(at0 + i32({ch}) * chw);\n'
         out += '          let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);\n'
         for b in range(CB):
             ind = '          '
@@ -212,17 +224,20 @@ def body(sg: bool) -> str:
   let at = q + n * p.YC * p.OHF * p.OWF;
   let ra = q + n * p.M * p.OHF * p.OWF;
 '''
-    # One activation/store site in a loop over blocks (a switch picks the block's accumulators with
-    # constant indices): inlining 32 store sites made pipeline compiles several times slower.
+    # One activation/store site in a loop over the tile's channels (switches pick the accumulator
+    # with constant indices): each inlined store site added a large share of the compile time.
     out += '  for (var b = 0u; b < CBK; b++) {\n'
     out += '    var v0: vec4<f32>;\n    var v1: vec4<f32>;\n    var v2: vec4<f32>;\n    var v3: vec4<f32>;\n'
     out += '    switch b {\n'
     for b in range(CB):
-        out += f'      case {b}u: {{ v0 = a{4*b}; v1 = a{4*b+1}; v2 = a{4*b+2}; v3 = a{4*b+3}; }}\n' if b < CB - 1 else f'      default: {{ v0 = a{4*b}; v1 = a{4*b+1}; v2 = a{4*b+2}; v3 = a{4*b+3}; }}\n'
+        case = f'case {b}u' if b < CB - 1 else 'default'
+        out += f'      {case}: {{ v0 = a{4*b}; v1 = a{4*b+1}; v2 = a{4*b+2}; v3 = a{4*b+3}; }}\n'
     out += '    }\n'
-    for j in range(4):
-        c = f'4u * b + {j}u' if j else '4u * b'
-        out += f'    store({c}, v{j}, at, ra, live, g, tm, rate, epi);\n'
+    out += '    for (var j = 0u; j < 4u; j++) {\n'
+    out += '      var v = v3;\n'
+    out += '      switch j {\n        case 0u: { v = v0; }\n        case 1u: { v = v1; }\n        case 2u: { v = v2; }\n        default: {}\n      }\n'
+    out += '      store(4u * b + j, v, at, ra, live, g, tm, rate, epi);\n'
+    out += '    }\n'
     out += '  }\n'
     return out + '}\n'
 
