@@ -18,12 +18,11 @@ export function relu(src: usize, dst: usize, n: i32): void {
 // 0 none, 1 Relu, 2 Clip [p0, p1], 3 Sigmoid, 4 HardSigmoid [alpha p0, beta p1], 5 HardSwish,
 // 6 Tanh, 7 LeakyRelu [alpha p0].
 
-// exp on 4 lanes (Cephes expf: 2^n · p(r), |r| <= ln2/2), relative error ~2e-7.
+// Cephes expf's polynomial: e^r for r = x − fx·ln2 (ln2 in two parts), |r| <= ln2/2, for a clamped
+// x and fx = floor(x·log2(e) + 0.5); the caller scales by 2^fx. Shared with the CRF's expf4c.
 // @ts-ignore: decorator
 @inline
-export function expf4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+export function expPoly(x: v128, fx: v128): v128 {
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
@@ -34,6 +33,16 @@ export function expf4(x: v128): v128 {
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  return y;
+}
+
+// exp on 4 lanes (Cephes expf: 2^n · p(r), |r| <= ln2/2), relative error ~2e-7.
+// @ts-ignore: decorator
+@inline
+export function expf4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  const y = expPoly(x, fx);
   const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2);
 }

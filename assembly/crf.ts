@@ -3,6 +3,7 @@
 // point, `cp` floats each (classes padded to a multiple of 4), so every loop runs f32x4 over
 // classes. Lattice point ids are 1-based; row 0 stays zero. All pointers are byte offsets the
 // caller laid out in this module's memory. Nothing here allocates.
+import { expPoly } from './activation';
 
 /**
  * expf4 of activation.ts (Cephes expf, the same operations in the same order, so bit-identical for
@@ -15,16 +16,7 @@
 function expf4c(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
   const fx = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
-  const z = f32x4.mul(x, x);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const y = expPoly(x, fx);
   // (n + 1.5 · 2^23) has n + 0x400000 in its low mantissa bits: n + 127 = bits − 0x4b400000 + 127.
   const n = i32x4.sub(f32x4.add(fx, f32x4.splat(12582912.0)), i32x4.splat(0x4b400000 - 127));
   return f32x4.mul(y, i32x4.shl(n, 23));
