@@ -10,40 +10,58 @@ export function resizeNhwc(
   x: usize, y: usize, rowTab: usize, colTab: usize, tmp: usize,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
 ): void {
-  const pixel = <usize>C << 2;
-  const inRow = <usize>W * pixel;
+  const inRow = <usize>W * (<usize>C << 2);
   const len = OW * C;
-  const outRow = <usize>len << 2;
   for (let n = 0; n < N; n++) {
     const img = x + <usize>(n * H) * inRow;
-    const out = y + <usize>(n * OH) * outRow;
-    // Cached rows r0 / r1 hold input rows have0 / have1 (-1: none yet).
-    let r0 = tmp;
-    let r1 = tmp + rowStride(len);
-    let have0 = -1;
-    let have1 = -1;
-    for (let oh = 0; oh < OH; oh++) {
-      const rt = rowTab + <usize>oh * 12;
-      const i0 = load<i32>(rt);
-      const i1 = load<i32>(rt + 4);
-      if (have0 != i0) {
-        if (have1 == i0) {
-          const r = r0;
-          r0 = r1;
-          r1 = r;
-          have1 = have0;
-        } else {
-          lerpPixels(img + <usize>i0 * inRow, r0, colTab, OW, C);
-        }
-        have0 = i0;
-      }
-      if (i1 != i0 && have1 != i1) {
-        lerpPixels(img + <usize>i1 * inRow, r1, colTab, OW, C);
-        have1 = i1;
-      }
-      lerpRows(r0, i1 == i0 ? r0 : r1, out + <usize>oh * outRow, len, load<f32>(rt + 8));
-    }
+    const out = y + <usize>(n * OH) * (<usize>len << 2);
+    resizeImage(img, inRow, out, len, rowTab, colTab, tmp, OH, OW, C);
   }
+}
+
+/**
+ * One image's OH output rows of `len` floats through the two-row cache; `C` = 0: row-major
+ * (a row is OW floats, lerpRow), else NHWC pixels of C channels (lerpPixels).
+ */
+function resizeImage(
+  img: usize, inRow: usize, out: usize, len: i32, rowTab: usize, colTab: usize, tmp: usize,
+  OH: i32, OW: i32, C: i32,
+): void {
+  const outRow = <usize>len << 2;
+  // Cached rows r0 / r1 hold input rows have0 / have1 (-1: none yet).
+  let r0 = tmp;
+  let r1 = tmp + rowStride(len);
+  let have0 = -1;
+  let have1 = -1;
+  for (let oh = 0; oh < OH; oh++) {
+    const rt = rowTab + <usize>oh * 12;
+    const i0 = load<i32>(rt);
+    const i1 = load<i32>(rt + 4);
+    if (have0 != i0) {
+      if (have1 == i0) {
+        const r = r0;
+        r0 = r1;
+        r1 = r;
+        have1 = have0;
+      } else {
+        lerpAlongW(img + <usize>i0 * inRow, r0, colTab, OW, C);
+      }
+      have0 = i0;
+    }
+    if (i1 != i0 && have1 != i1) {
+      lerpAlongW(img + <usize>i1 * inRow, r1, colTab, OW, C);
+      have1 = i1;
+    }
+    lerpRows(r0, i1 == i0 ? r0 : r1, out + <usize>oh * outRow, len, load<f32>(rt + 8));
+  }
+}
+
+/** One input row interpolated along W: row-major (`C` = 0) or NHWC pixels. */
+// @ts-ignore: decorator
+@inline
+function lerpAlongW(row: usize, dst: usize, colTab: usize, OW: i32, C: i32): void {
+  if (C == 0) lerpRow(row, dst, colTab, OW);
+  else lerpPixels(row, dst, colTab, OW, C);
 }
 
 /** Bytes between the two cached rows of `len` floats: room for a vector's overrun, aligned. */
@@ -91,37 +109,11 @@ export function resizeNchw(
   x: usize, y: usize, rowTab: usize, colTab: usize, tmp: usize,
   P: i32, H: i32, W: i32, OH: i32, OW: i32,
 ): void {
-  const rowBytes = <usize>OW << 2;
   const inRow = <usize>W << 2;
   for (let p = 0; p < P; p++) {
     const plane = x + <usize>p * <usize>H * inRow;
-    const out = y + <usize>p * <usize>OH * rowBytes;
-    // As resizeNhwc: cached rows r0 / r1 hold input rows have0 / have1.
-    let r0 = tmp;
-    let r1 = tmp + rowStride(OW);
-    let have0 = -1;
-    let have1 = -1;
-    for (let oh = 0; oh < OH; oh++) {
-      const rt = rowTab + <usize>oh * 12;
-      const i0 = load<i32>(rt);
-      const i1 = load<i32>(rt + 4);
-      if (have0 != i0) {
-        if (have1 == i0) {
-          const r = r0;
-          r0 = r1;
-          r1 = r;
-          have1 = have0;
-        } else {
-          lerpRow(plane + <usize>i0 * inRow, r0, colTab, OW);
-        }
-        have0 = i0;
-      }
-      if (i1 != i0 && have1 != i1) {
-        lerpRow(plane + <usize>i1 * inRow, r1, colTab, OW);
-        have1 = i1;
-      }
-      lerpRows(r0, i1 == i0 ? r0 : r1, out + <usize>oh * rowBytes, OW, load<f32>(rt + 8));
-    }
+    const out = y + <usize>p * <usize>OH * (<usize>OW << 2);
+    resizeImage(plane, inRow, out, OW, rowTab, colTab, tmp, OH, OW, 0);
   }
 }
 
