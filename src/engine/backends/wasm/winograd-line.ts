@@ -3,6 +3,7 @@ import type { Axis2d } from '../ref/kernels/conv.js';
 import type { Ctx, Step } from './context.js';
 import { byTiles, type Splitter } from './split.js';
 import type { Val } from './values.js';
+import { G4 } from './winograd.js';
 
 /** assembly/winograd_line.ts: tiles per block and the scratch one call needs. */
 const TB = 8;
@@ -22,16 +23,6 @@ export function lineAxis(h: Axis2d, w: Axis2d, group: number, c: number, m: numb
   if (pointwise(w) && line(h)) return 'h';
   return undefined;
 }
-
-/** G of F(4, 3) (6×3). */
-const G4 = [
-  [1 / 4, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6],
-  [1 / 24, -1 / 12, 1 / 6],
-  [0, 0, 1],
-];
 
 /** U[xi][m/8][s·C + c][m%8] = (G g_s)[xi], g_s = taps 3s..3s+2 of w[m, c] (zero past k). */
 function transformWeights(w: Tensor, c: number, m: number, k: number, s: number): Float32Array {
