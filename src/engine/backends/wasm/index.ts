@@ -149,7 +149,7 @@ async function prepareConcrete(
   const threads = threadCount(options.threads);
   const started = await instantiate(options, threads);
   try {
-    return compileProgram(graph, infos, options, threads, started.inst, started.pool);
+    return compileProgram(graph, infos, constantOf, options, threads, started.inst, started.pool);
   } catch (e) {
     // A session that fails to lay out (e.g. over the shared memory's 2 GiB) must not leave its
     // workers running.
@@ -162,12 +162,12 @@ async function prepareConcrete(
 function compileProgram(
   graph: Graph,
   infos: ReadonlyMap<string, ValueInfo>,
+  constantOf: (name: string) => Tensor | undefined,
   options: WasmBackendOptions,
   threads: number,
   startedInst: WasmInstance,
   startedPool: Pool | undefined,
 ): PreparedModel {
-  const constantOf = (name: string) => graph.initializers.get(name) ?? infos.get(name)?.value;
   const isConst = (name: string) => constantOf(name) !== undefined;
   let inst = startedInst;
   let pool = startedPool;
