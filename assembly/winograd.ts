@@ -47,41 +47,8 @@ export function winogradNhwc(
           store<usize>(ptrs + (<usize>(i * 4 + j) << 2), ok ? x + <usize>((n * H + ih) * W + iw) * pixel : zeros);
         }
       }
-      const p00 = load<usize>(ptrs), p01 = load<usize>(ptrs + 4), p02 = load<usize>(ptrs + 8), p03 = load<usize>(ptrs + 12);
-      const p10 = load<usize>(ptrs + 16), p11 = load<usize>(ptrs + 20), p12 = load<usize>(ptrs + 24), p13 = load<usize>(ptrs + 28);
-      const p20 = load<usize>(ptrs + 32), p21 = load<usize>(ptrs + 36), p22 = load<usize>(ptrs + 40), p23 = load<usize>(ptrs + 44);
-      const p30 = load<usize>(ptrs + 48), p31 = load<usize>(ptrs + 52), p32 = load<usize>(ptrs + 56), p33 = load<usize>(ptrs + 60);
       const vStep = <usize>(TB * CP) << 2;
-      const out = v + (<usize>(tt * CP) << 2);
-      for (let c = 0; c < C; c += 4) {
-        const o = <usize>c << 2;
-        // Rows: r_i = B^T applied down each column j.
-        const d00 = v128.load(p00 + o), d01 = v128.load(p01 + o), d02 = v128.load(p02 + o), d03 = v128.load(p03 + o);
-        const d10 = v128.load(p10 + o), d11 = v128.load(p11 + o), d12 = v128.load(p12 + o), d13 = v128.load(p13 + o);
-        const d20 = v128.load(p20 + o), d21 = v128.load(p21 + o), d22 = v128.load(p22 + o), d23 = v128.load(p23 + o);
-        const d30 = v128.load(p30 + o), d31 = v128.load(p31 + o), d32 = v128.load(p32 + o), d33 = v128.load(p33 + o);
-        const a00 = f32x4.sub(d00, d20), a01 = f32x4.sub(d01, d21), a02 = f32x4.sub(d02, d22), a03 = f32x4.sub(d03, d23);
-        const a10 = f32x4.add(d10, d20), a11 = f32x4.add(d11, d21), a12 = f32x4.add(d12, d22), a13 = f32x4.add(d13, d23);
-        const a20 = f32x4.sub(d20, d10), a21 = f32x4.sub(d21, d11), a22 = f32x4.sub(d22, d12), a23 = f32x4.sub(d23, d13);
-        const a30 = f32x4.sub(d10, d30), a31 = f32x4.sub(d11, d31), a32 = f32x4.sub(d12, d32), a33 = f32x4.sub(d13, d33);
-        const q = out + o;
-        v128.store(q, f32x4.sub(a00, a02));
-        v128.store(q + vStep, f32x4.add(a01, a02));
-        v128.store(q + 2 * vStep, f32x4.sub(a02, a01));
-        v128.store(q + 3 * vStep, f32x4.sub(a01, a03));
-        v128.store(q + 4 * vStep, f32x4.sub(a10, a12));
-        v128.store(q + 5 * vStep, f32x4.add(a11, a12));
-        v128.store(q + 6 * vStep, f32x4.sub(a12, a11));
-        v128.store(q + 7 * vStep, f32x4.sub(a11, a13));
-        v128.store(q + 8 * vStep, f32x4.sub(a20, a22));
-        v128.store(q + 9 * vStep, f32x4.add(a21, a22));
-        v128.store(q + 10 * vStep, f32x4.sub(a22, a21));
-        v128.store(q + 11 * vStep, f32x4.sub(a21, a23));
-        v128.store(q + 12 * vStep, f32x4.sub(a30, a32));
-        v128.store(q + 13 * vStep, f32x4.add(a31, a32));
-        v128.store(q + 14 * vStep, f32x4.sub(a32, a31));
-        v128.store(q + 15 * vStep, f32x4.sub(a31, a33));
-      }
+      inputTile4x4(ptrs, v + (<usize>(tt * CP) << 2), C, vStep);
     }
     // 16 GEMMs: Z[xi][tt][m] = sum_c V[xi][tt][c] * U[xi][c][m]; 4 tiles × 8 outputs per block.
     for (let xi = 0; xi < 16; xi++) {
@@ -138,5 +105,48 @@ export function winogradNhwc(
         }
       }
     }
+  }
+}
+
+/**
+ * The F(2×2, 3×3) input transform B^T d B of one 4×4 tile, 4 channels at a time: `ptrs` holds the
+ * tile's 16 pixel addresses (row-major; padding points at a zero row), element xi of channel c
+ * goes to out + xi·vStep + 4c. Shared with winograd_transpose.ts, whose F(3×3, 2×2) has the same B.
+ */
+// @ts-ignore: decorator
+@inline
+export function inputTile4x4(ptrs: usize, out: usize, C: i32, vStep: usize): void {
+  const p00 = load<usize>(ptrs), p01 = load<usize>(ptrs + 4), p02 = load<usize>(ptrs + 8), p03 = load<usize>(ptrs + 12);
+  const p10 = load<usize>(ptrs + 16), p11 = load<usize>(ptrs + 20), p12 = load<usize>(ptrs + 24), p13 = load<usize>(ptrs + 28);
+  const p20 = load<usize>(ptrs + 32), p21 = load<usize>(ptrs + 36), p22 = load<usize>(ptrs + 40), p23 = load<usize>(ptrs + 44);
+  const p30 = load<usize>(ptrs + 48), p31 = load<usize>(ptrs + 52), p32 = load<usize>(ptrs + 56), p33 = load<usize>(ptrs + 60);
+  for (let c = 0; c < C; c += 4) {
+    const o = <usize>c << 2;
+    // Rows: r_i = B^T applied down each column j.
+    const d00 = v128.load(p00 + o), d01 = v128.load(p01 + o), d02 = v128.load(p02 + o), d03 = v128.load(p03 + o);
+    const d10 = v128.load(p10 + o), d11 = v128.load(p11 + o), d12 = v128.load(p12 + o), d13 = v128.load(p13 + o);
+    const d20 = v128.load(p20 + o), d21 = v128.load(p21 + o), d22 = v128.load(p22 + o), d23 = v128.load(p23 + o);
+    const d30 = v128.load(p30 + o), d31 = v128.load(p31 + o), d32 = v128.load(p32 + o), d33 = v128.load(p33 + o);
+    const a00 = f32x4.sub(d00, d20), a01 = f32x4.sub(d01, d21), a02 = f32x4.sub(d02, d22), a03 = f32x4.sub(d03, d23);
+    const a10 = f32x4.add(d10, d20), a11 = f32x4.add(d11, d21), a12 = f32x4.add(d12, d22), a13 = f32x4.add(d13, d23);
+    const a20 = f32x4.sub(d20, d10), a21 = f32x4.sub(d21, d11), a22 = f32x4.sub(d22, d12), a23 = f32x4.sub(d23, d13);
+    const a30 = f32x4.sub(d10, d30), a31 = f32x4.sub(d11, d31), a32 = f32x4.sub(d12, d32), a33 = f32x4.sub(d13, d33);
+    const q = out + o;
+    v128.store(q, f32x4.sub(a00, a02));
+    v128.store(q + vStep, f32x4.add(a01, a02));
+    v128.store(q + 2 * vStep, f32x4.sub(a02, a01));
+    v128.store(q + 3 * vStep, f32x4.sub(a01, a03));
+    v128.store(q + 4 * vStep, f32x4.sub(a10, a12));
+    v128.store(q + 5 * vStep, f32x4.add(a11, a12));
+    v128.store(q + 6 * vStep, f32x4.sub(a12, a11));
+    v128.store(q + 7 * vStep, f32x4.sub(a11, a13));
+    v128.store(q + 8 * vStep, f32x4.sub(a20, a22));
+    v128.store(q + 9 * vStep, f32x4.add(a21, a22));
+    v128.store(q + 10 * vStep, f32x4.sub(a22, a21));
+    v128.store(q + 11 * vStep, f32x4.sub(a21, a23));
+    v128.store(q + 12 * vStep, f32x4.sub(a30, a32));
+    v128.store(q + 13 * vStep, f32x4.add(a31, a32));
+    v128.store(q + 14 * vStep, f32x4.sub(a32, a31));
+    v128.store(q + 15 * vStep, f32x4.sub(a31, a33));
   }
 }
