@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
@@ -100,4 +101,29 @@ describe.skipIf(skip !== undefined)('webgpu Conv vs ref', () => {
       await expectMatchesRef(b.build(), { atol: 1e-5 * k, rtol: 1e-4 }, i + 1);
     });
   });
+});
+
+describe.skipIf(skip !== undefined)('webgpu depthwise Conv with the GPU tuning vs ref', () => {
+  beforeAll(() => {
+    tuning.software = false;
+  });
+  afterAll(() => {
+    tuning.software = undefined;
+  });
+
+  // On a GPU every depthwise conv runs depthwise.wgsl (one pipeline); SwiftShader takes depthwise_k3 for 3-wide ones.
+  const variants: Record<string, number[] | string>[] = [
+    { pads: [1, 1, 1, 1], activation: 'Relu' },
+    { pads: [2, 2, 2, 2], dilations: [2, 2] },
+    { pads: [1, 1, 1, 1], strides: [2, 2], activation: 'HardSwish' },
+  ];
+  for (const [i, attrs] of variants.entries()) {
+    it(`3x3 depthwise ${JSON.stringify(attrs)} runs depthwise.wgsl`, async () => {
+      const b = new GraphBuilder(`dw_gpu_${i}`, { seed: 60 + i });
+      const x = b.input('x', [2, 7, 11, 9]);
+      b.output(b.op('Conv', [x, b.param('w', [7, 1, 3, 3]), b.param('b', [7])], { group: 7, ...attrs }));
+      const uses = await expectMatchesRef(b.build(), { atol: 1e-4, rtol: 1e-4 }, 70 + i);
+      expect(uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''))).toEqual(['depthwise']);
+    });
+  }
 });

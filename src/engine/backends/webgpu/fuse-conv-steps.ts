@@ -3,7 +3,13 @@ import type { Node } from '../../../graph/ir.js';
 import type { Tensor } from '../../tensor.js';
 import { fusedAct, requireFloat32, strides } from './kernels/common.js';
 import { convGemmArgs } from './kernels/conv.js';
-import { type GemmConv, type GemmRate, gemmConvStep, MAX_RATES } from './kernels/conv_gemm.js';
+import {
+  type ConvKernelChoice,
+  type GemmConv,
+  type GemmRate,
+  gemmConvStep,
+  MAX_RATES,
+} from './kernels/conv_gemm.js';
 import { convTransposeSteps } from './kernels/conv_transpose.js';
 import { stridedCopy } from './kernels/layout.js';
 import type { Lowering, Step } from './types.js';
@@ -71,7 +77,7 @@ function rateOf(
 }
 
 /** One multi-rate step per MAX_RATES of `convs` (GemmConvs with equal rateKey), writing their y. */
-function rateSteps(convs: readonly { args: GemmConv; weight: string }[], subgroups: boolean): Step[] {
+function rateSteps(convs: readonly { args: GemmConv; weight: string }[], choice: ConvKernelChoice): Step[] {
   const steps: Step[] = [];
   // The packed weights of each initializer once: rates that share it share the copy.
   const packed = new Map<string, Float32Array>();
@@ -79,7 +85,7 @@ function rateSteps(convs: readonly { args: GemmConv; weight: string }[], subgrou
     const chunk = convs.slice(i, i + MAX_RATES);
     const first = (chunk[0] as { args: GemmConv }).args;
     if (chunk.length === 1) {
-      steps.push(gemmConvStep(first, subgroups));
+      steps.push(gemmConvStep(first, choice));
       continue;
     }
     convFusionStats.rateGroups++;
@@ -87,7 +93,7 @@ function rateSteps(convs: readonly { args: GemmConv; weight: string }[], subgrou
       if (!packed.has(weight)) packed.set(weight, a.packed.weights);
       return rateOf(a, packed.get(weight) as Float32Array, a.packed.bias, fusedAct(a.node), a.c0 ?? 0);
     });
-    steps.push(gemmConvStep({ ...first, rates }, subgroups));
+    steps.push(gemmConvStep({ ...first, rates }, choice));
   }
   return steps;
 }
@@ -108,7 +114,7 @@ export function sumLowering(members: readonly Node[], residual: string | undefin
     });
     if (residual) requireFloat32(node, ctx, [residual]);
     const res = residual ? { name: residual, order: 'before-act' as const } : undefined;
-    return [gemmConvStep({ ...first, rates, sum: true, residual: res }, ctx.features.has('subgroups'))];
+    return [gemmConvStep({ ...first, rates, sum: true, residual: res }, ctx)];
   };
 }
 
@@ -124,7 +130,7 @@ export function stackLowering(members: readonly Node[]): Lowering {
       c0 += args.packed.mg * args.group;
       return a;
     });
-    return rateSteps(convs, ctx.features.has('subgroups'));
+    return rateSteps(convs, ctx);
   };
 }
 
@@ -163,8 +169,7 @@ export function concatLowering(parts: readonly string[], convs: readonly (Node |
       }
       offset += vd[1] as number;
     });
-    const subgroups = ctx.features.has('subgroups');
-    for (const members of groups.values()) steps.push(...rateSteps(members, subgroups));
+    for (const members of groups.values()) steps.push(...rateSteps(members, ctx));
     return steps;
   };
 }

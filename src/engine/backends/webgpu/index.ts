@@ -5,11 +5,11 @@ import { planMemory } from '../../../graph/plan.js';
 import type { Backend, PreparedModel } from '../../backend.js';
 import type { ValueInfo } from '../../ops/types.js';
 import type { PrepareOptions, RunProfile } from '../../profile.js';
-import { BYTES_PER_ELEMENT, type DType, Tensor } from '../../tensor.js';
+import { BYTES_PER_ELEMENT, type DType, type Tensor } from '../../tensor.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { fuseConvs } from './fuse-conv.js';
 import { fuseResizeHeads } from './fuse-resize.js';
-import { type HostRun, runHost } from './host.js';
+import { type HostRun, readTensor, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
@@ -339,14 +339,7 @@ async function build(
             if (value) result.set(name, value);
             continue;
           }
-          await out.staging.mapAsync(0x01);
-          const bytes = out.staging.getMappedRange(0, out.loc.bytes).slice(0);
-          out.staging.unmap();
-          const t = new Tensor(out.dtype, out.dims);
-          new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).set(
-            new Uint8Array(bytes, 0, t.data.byteLength),
-          );
-          result.set(name, t);
+          result.set(name, await readTensor(out.staging, out.dtype, out.dims));
         }
         if (gpu.lost) throw gpu.lost;
         return result;

@@ -1,6 +1,6 @@
 import { AtrousError } from '../../../../errors.js';
 import type { Node } from '../../../../graph/ir.js';
-import type { DispatchStep } from '../types.js';
+import type { DispatchStep, LowerContext } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { fusedAct } from './common.js';
 
@@ -153,11 +153,17 @@ export interface GemmConv {
   sum?: boolean;
 }
 
+/** What picks a conv's kernel: the device's features and whether its adapter is a software one. */
+export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software'>;
+
 /**
- * The dispatch for one conv: conv_gemm.wgsl where the device has subgroups, else conv_gemm_nosg.wgsl.
- * The activation and residual are uniforms: convs share a pipeline per channel-block count.
+ * The dispatch for one conv. On a software adapter: conv_gemm.wgsl where the device has subgroups,
+ * else conv_gemm_nosg.wgsl, one pipeline per channel-block count (the activation and residual are
+ * uniforms). On a GPU: conv_pixel.wgsl, one invocation per output pixel and 4 channels, one
+ * pipeline for every conv (see the kernel's header for why).
  */
-export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
+export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
+  const perPixel = !choice.software;
   const pk = a.packed;
   const m = pk.mg * a.group;
   const pixels = a.n * a.oh * a.ow;
@@ -185,7 +191,7 @@ export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
     .u(a.kw, a.sh, a.sw, a.group, pk.cg, pk.mg, pk.k, pixels)
     .u(tilesP, pk.tilesM, a.ohf, a.owf, a.oy0, a.ox0, a.osy, a.osx)
     .u(rates.length, a.yc ?? m, a.cx ?? a.c, a.cx0 ?? 0)
-    .u(a.sum ? 1 : 0, a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0, 0, 0);
+    .u(a.sum ? 1 : 0, a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0, pk.cbk, 0);
   // Rates with the same weights array share one copy.
   const weights: Float32Array[] = [];
   const woff = new Map<Float32Array, number>();
@@ -206,9 +212,10 @@ export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
   const bias = single ? (rates[0] as GemmRate).bias : concat(rates.map((r) => r.bias));
   return {
     kind: 'dispatch',
-    stem: subgroups ? 'conv_gemm' : 'conv_gemm_nosg',
-    // The residual is a uniform (RES): convs with and without one share the pipeline.
-    overrides: { CBK: pk.cbk },
+    stem: perPixel ? 'conv_pixel' : choice.features.has('subgroups') ? 'conv_gemm' : 'conv_gemm_nosg',
+    // The residual is a uniform (RES): convs with and without one share the pipeline. conv_pixel
+    // reads CBK from the uniforms (the packing's block count); conv_gemm unrolls by it.
+    overrides: perPixel ? {} : { CBK: pk.cbk },
     uniforms: u.bytes(),
     bindings: [
       { kind: 'value', name: a.x },
@@ -222,7 +229,8 @@ export function gemmConvStep(a: GemmConv, subgroups: boolean): DispatchStep {
       // Without a residual the (unread) binding takes x: read-only, so it may alias binding 1.
       { kind: 'value', name: a.residual?.name ?? a.x },
     ],
-    invocations: tilesP * pk.tilesM * a.group * (a.sum ? 1 : rates.length) * WG,
+    invocations:
+      (perPixel ? pixels * pk.cbk : tilesP * WG) * pk.tilesM * a.group * (a.sum ? 1 : rates.length),
   };
 }
 

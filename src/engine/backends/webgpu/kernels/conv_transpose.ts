@@ -131,7 +131,7 @@ export function convTransposeSteps(node: Node, ctx: LowerContext, y: string, yc?
             yc,
             c0,
           },
-          ctx.features.has('subgroups'),
+          ctx,
         ),
       );
     }
