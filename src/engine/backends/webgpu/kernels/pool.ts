@@ -6,6 +6,9 @@ import { count, type Lowering, type Step, WebGpuUnsupportedError } from '../type
 import { Uniforms } from '../uniforms.js';
 import { requireFloat32 } from './common.js';
 
+/** The executor's workgroup size (index.ts WG): global_average_pool.wgsl runs one workgroup per plane. */
+const WORKGROUP = 64;
+
 function poolStep(node: Node, mode: number, planes: number, hA: Axis2d, wA: Axis2d): Step[] {
   const [x = ''] = node.inputs;
   const y = node.outputs[0] as string;
@@ -56,13 +59,32 @@ function windowed(mode: (node: Node) => number): Lowering {
 export const MaxPool = windowed(() => 0);
 export const AveragePool = windowed((node) => (intAttr(node, 'count_include_pad', 0) !== 0 ? 1 : 2));
 
-/** Mean over all spatial axes: one window covering the (flattened) plane. */
+/**
+ * Mean over all spatial axes. A GPU gets global_average_pool.wgsl (a workgroup of WG invocations
+ * per plane); a software adapter pool.wgsl with one window covering the (flattened) plane.
+ */
 export const GlobalAveragePool: Lowering = (node, ctx) => {
   const x = node.inputs[0] as string;
   requireFloat32(node, ctx, [x]);
   const xd = ctx.dims(x);
   const inner = count(xd.slice(2));
+  const planes = count(xd.slice(0, 2));
+  if (!ctx.software) {
+    return [
+      {
+        kind: 'dispatch',
+        stem: 'global_average_pool',
+        overrides: {},
+        uniforms: new Uniforms().u(planes, inner, 0, 0).bytes(),
+        bindings: [
+          { kind: 'value', name: x },
+          { kind: 'value', name: node.outputs[0] as string },
+        ],
+        invocations: planes * WORKGROUP,
+      },
+    ];
+  }
   const unit: Axis2d = { inSize: 1, out: 1, k: 1, stride: 1, dilation: 1, padBegin: 0, padEnd: 0 };
   const wA: Axis2d = { ...unit, inSize: inner, k: inner };
-  return poolStep(node, 2, count(xd.slice(0, 2)), unit, wA);
+  return poolStep(node, 2, planes, unit, wA);
 };
