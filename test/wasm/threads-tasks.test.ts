@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { resizeTmpBytes } from '../../src/engine/backends/wasm/compile-resize.js';
 import type { Kernels } from '../../src/engine/backends/wasm/kernels.js';
-import { TASKS_PER_THREAD } from '../../src/engine/backends/wasm/split.js';
+import {
+  argsOn,
+  type Call,
+  imageRuns,
+  TASKS_PER_THREAD,
+  WAKE_FACTOR,
+} from '../../src/engine/backends/wasm/split.js';
 import { type Pool, parallelKernels } from '../../src/engine/backends/wasm/threads.js';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -44,12 +51,79 @@ describe('WASM threads: tasks per call', () => {
     expect(next).toBe(80);
   });
 
-  it('gives a kernel with per-thread scratch one task per thread', () => {
+  it('splits a kernel with per-thread scratch into several tasks, each call on its runner’s scratch slice', () => {
     const { pool, regions } = recordingPool(2);
     const { k } = countingKernels();
     // resizeNchw(x, y, rowTab, colTab, tmp, P, H, W, OH, OW): 64 planes 64×80 → 128×160.
     parallelKernels(k, pool, 1 << 18).resizeNchw(0, 1 << 20, 0, 0, 1 << 24, 64, 64, 80, 128, 160);
-    expect(regions[0]?.length).toBe(2);
+    const tasks = regions[0] ?? [];
+    expect(tasks.length).toBe(2 * TASKS_PER_THREAD);
+    let planes = 0;
+    for (const calls of tasks) {
+      // Whole planes of a slice go in one call, so 16 planes a task stay one call, not 16.
+      expect(calls.length).toBe(1);
+      const call = calls[0] as Call;
+      expect(call.args[4], 'every call names the base of the scratch').toBe(1 << 24);
+      expect(argsOn(call, 0)[4]).toBe(1 << 24);
+      expect(argsOn(call, 1)[4], 'thread 1 gets the next slice').toBe((1 << 24) + resizeTmpBytes(160));
+      expect(call.args[1]).toBe((1 << 20) + planes * 128 * 160 * 4);
+      planes += call.args[5] as number;
+    }
+    expect(planes).toBe(64);
+  });
+
+  it('resize slices starting mid-plane: a partial plane, a run of whole planes, a partial plane', () => {
+    expect(imageRuns(10, 7, 45)).toEqual([
+      { n: 0, count: 1, oh0: 7, oh1: 10 },
+      { n: 1, count: 3, oh0: 0, oh1: 10 },
+      { n: 4, count: 1, oh0: 0, oh1: 5 },
+    ]);
+    expect(imageRuns(10, 2, 5)).toEqual([{ n: 0, count: 1, oh0: 2, oh1: 5 }]);
+  });
+
+  it('splits a one-pixel 1x1 conv (squeeze-excite) over blocks of 8 output channels', () => {
+    const { pool, regions } = recordingPool(2);
+    const { k, whole } = countingKernels();
+    const par = parallelKernels(k, pool, 1 << 18);
+    // conv1x1Nhwc(x, w, bias, y, P, C, M, ...): LR-ASPP's 960 → 240 squeeze at P = 1.
+    par.conv1x1Nhwc(1000, 2000, 3000, 500000, 1, 960, 244, 1, 0, 0);
+    // 120 → 32 is a few µs: whole.
+    par.conv1x1Nhwc(1000, 2000, 3000, 500000, 1, 120, 32, 1, 0, 0);
+    expect(whole).toEqual(['conv1x1Nhwc']);
+    let next = 0;
+    for (const [call] of regions[0] ?? []) {
+      const a = (call as Call).args;
+      expect(a[0], 'every slice reads the whole input pixel').toBe(1000);
+      expect(a[1], 'weights of the slice ([M/8][C][8])').toBe(2000 + next * 960 * 4);
+      expect(a[2], 'bias of the slice').toBe(3000 + next * 4);
+      expect(a[3], 'output of the slice').toBe(500000 + next * 4);
+      expect(a[4]).toBe(1);
+      expect(next % 8).toBe(0);
+      next += a[6] as number;
+    }
+    expect(next).toBe(244);
+  });
+
+  it('splits a resize or a one-pixel conv while every worker sleeps only with WAKE_FACTOR times the work', () => {
+    const { pool, regions } = recordingPool(2);
+    let sleeping = true;
+    const { k, whole } = countingKernels();
+    const par = parallelKernels(k, { ...pool, asleep: () => sleeping }, 1 << 18);
+    // resizeNchw(x, y, rowTab, colTab, tmp, P, H, W, OH, OW): 21 planes 32×32 → 256×256 (1.4M
+    // outputs, ~0.3 ms) — worth splitting with the worker awake, not worth its wake-up.
+    const resize = (planes: number) => par.resizeNchw(0, 1 << 20, 0, 0, 1 << 24, planes, 32, 32, 256, 256);
+    resize(21);
+    par.conv1x1Nhwc(0, 0, 0, 1 << 20, 1, 960, 240, 0, 0, 0);
+    expect(whole).toEqual(['resizeNchw', 'conv1x1Nhwc']);
+    // A compute-bound call splits anyway: the worker it wakes stays awake for the next calls.
+    par.conv1x1Nhwc(0, 0, 0, 1 << 20, 64, 128, 128, 0, 0, 0);
+    expect(regions.map((r) => r[0]?.[0]?.name)).toEqual(['conv1x1Nhwc']);
+    resize(Math.ceil((21 * WAKE_FACTOR) / 4));
+    expect(regions.length, 'a resize WAKE_FACTOR/4 times bigger splits').toBe(2);
+    sleeping = false;
+    resize(21);
+    par.conv1x1Nhwc(0, 0, 0, 1 << 20, 1, 960, 240, 0, 0, 0);
+    expect(regions.length).toBe(4);
   });
 
   it('weighs elementwise work above a multiply-add: a 76800-element activation splits, a 20000 one does not', () => {

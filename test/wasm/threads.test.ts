@@ -1,8 +1,8 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { OpType } from '../../src/graph/op-types.js';
 import { Rng, randomInput } from './ref-oracle.js';
-import { expectThreadsIdentical } from './threads-helpers.js';
+import { expectThreadsIdentical, runWasm } from './threads-helpers.js';
 
 type Attrs = Record<string, number | number[] | string>;
 
@@ -154,6 +154,42 @@ describe('WASM threads: 1 and n threads give bit-identical answers', () => {
       '',
       b.param('scales', [4], [1, 1, 0.5, 0.7]),
     ]);
+  });
+  it('resize channels-last (read by a conv): every thread on its own row cache', async () => {
+    for (const threads of [2, 3]) {
+      const b = new GraphBuilder('resize-nhwc', { seed: 9 });
+      const x = b.input('x', [2, 6, 5, 7]);
+      const up = b.op('Resize', [x, '', b.param('scales', [4], [1, 1, 2, 3])], { mode: 'linear' });
+      b.output(b.op('Conv', [up, b.param('w', [4, 6, 1, 1])], { kernel_shape: [1, 1] }));
+      await expectThreadsIdentical(
+        b.build(),
+        { x: randomInput(new Rng(3), [2, 6, 5, 7]) },
+        'resize NHWC',
+        threads,
+        ['resizeNhwc'],
+      );
+    }
+  });
+  it('squeeze-excite: one-pixel 1x1 convs split over output channels (M not a multiple of 8)', async () => {
+    for (const threads of [2, 3]) {
+      const b = new GraphBuilder('se', { seed: 11 });
+      const x = b.input('x', [1, 36, 5, 6]);
+      const g = b.op('GlobalAveragePool', [x]);
+      const s1 = b.op('Conv', [g, b.param('w1', [20, 36, 1, 1]), b.param('b1', [20])], {
+        kernel_shape: [1, 1],
+        activation: 'Relu',
+      });
+      const s2 = b.op('Conv', [s1, b.param('w2', [36, 20, 1, 1]), b.param('b2', [36])], {
+        kernel_shape: [1, 1],
+        activation: 'HardSigmoid',
+      });
+      b.output(b.op('Mul', [x, s2]));
+      const many = await runWasm(b.build(), { x: randomInput(new Rng(3), [1, 36, 5, 6]) }, threads);
+      expect(many.regions.get('conv1x1Nhwc'), 'both one-pixel convs split').toBe(2);
+      await expectThreadsIdentical(b.build(), { x: randomInput(new Rng(3), [1, 36, 5, 6]) }, 'SE', threads, [
+        'conv1x1Nhwc',
+      ]);
+    }
   });
   it('elementwise: activations, broadcasting binary ops, BatchNormalization', async () => {
     await family('Sigmoid', ['unary'], [1, 3, 5, 7]);

@@ -5,12 +5,27 @@ import { winogradThreadStride } from './winograd.js';
 export interface Call {
   name: keyof Kernels;
   args: number[];
+  /**
+   * Per-thread scratch: whoever runs the call adds its thread index (caller 0, worker i: i + 1)
+   * times `stride` to `args[arg]`, so tasks sharing no thread share no scratch and a kernel with
+   * scratch may split into more tasks than threads.
+   */
+  scratch?: { arg: number; stride: number };
+}
+
+/** The call's arguments as thread `thread` runs it (its own scratch slice). */
+export function argsOn(call: Call, thread: number): number[] {
+  if (!call.scratch || thread === 0) return call.args;
+  const b = [...call.args];
+  b[call.scratch.arg] = (b[call.scratch.arg] as number) + thread * call.scratch.stride;
+  return b;
 }
 
 /**
- * Tasks per thread of a kernel whose slices need no per-thread scratch (splitters.ts:
- * FINE_GRAINED): whoever is free takes the next one, so a thread that starts late or runs slow
- * (a busy core) leaves the rest to the others instead of making them wait.
+ * Tasks per thread of a kernel whose slices need no per-task scratch (splitters.ts:
+ * FINE_GRAINED; per-thread scratch is fine, see Call.scratch): whoever is free takes the next
+ * one, so a thread that starts late or runs slow (a busy core, a worker still waking up) leaves
+ * the rest to the others instead of making them wait.
  */
 export const TASKS_PER_THREAD = 2;
 
@@ -26,11 +41,32 @@ export const ELEMENT_WORK = 8;
  * Splits one kernel call into at most `parts` tasks (call lists; any thread may run any task), or
  * returns undefined to run it whole. Slices are independent output ranges (rows of pixels, rows of
  * a matrix, runs of elements, channel blocks) computed by the very same kernel code on the same
- * inputs in the same order, so the answer is bit-identical to one thread's. A kernel with
- * per-thread scratch gives task t scratch slice t: it gets `parts` = threads, so that no two
- * tasks running at once share a slice.
+ * inputs in the same order, so the answer is bit-identical to one thread's. `workersAsleep`: every
+ * worker is blocked, so splitting pays an OS wake-up (see WAKE_FACTOR). A kernel with
+ * per-thread scratch marks its calls (Call.scratch) so each runs on its thread's slice; one that
+ * hands task t slice t itself (byTiles) gets `parts` = threads, so that no two tasks running at
+ * once share a slice.
  */
-export type Splitter = (args: readonly number[], parts: number, minWork: number) => Call[][] | undefined;
+export type Splitter = (
+  args: readonly number[],
+  parts: number,
+  minWork: number,
+  workersAsleep?: boolean,
+) => Call[][] | undefined;
+
+/**
+ * A call that gains little from a second thread (memory-bound, or a few tens of µs) splits while
+ * every worker sleeps only with this many times minWork: the OS wake-up (0.02–0.2 ms here, more on
+ * a busy machine, where the woken worker may also take the caller's core) comes before any help.
+ * Bilinear ×8 to 256×256: 0.32 ms whole, 0.39 split with a wake-up, 0.24 split with the worker
+ * awake. Compute-bound kernels split anyway: the worker they wake stays awake for the calls after.
+ */
+export const WAKE_FACTOR = 8;
+
+/** minWork for a call of a kernel that needs awake workers to pay (WAKE_FACTOR). */
+export function awakeMinWork(minWork: number, workersAsleep = false): number {
+  return workersAsleep ? minWork * WAKE_FACTOR : minWork;
+}
 
 /** [0, total) in at most `parts` non-empty ranges whose starts are multiples of `align`. */
 export function ranges(total: number, parts: number, align = 1): [number, number][] {
@@ -47,13 +83,30 @@ export function ranges(total: number, parts: number, align = 1): [number, number
 
 /** Rows [r0, r1) of an N×OH grid as per-image segments. */
 export function segments(OH: number, r0: number, r1: number): { n: number; oh0: number; oh1: number }[] {
-  const out: { n: number; oh0: number; oh1: number }[] = [];
+  return imageRuns(OH, r0, r1).flatMap(({ n, count, oh0, oh1 }) =>
+    Array.from({ length: count }, (_, i) => ({ n: n + i, oh0, oh1 })),
+  );
+}
+
+/**
+ * Rows [r0, r1) of an N×OH grid as at most 3 runs: a partial first image, `count` whole images,
+ * a partial last image (a kernel that loops images takes a run of whole ones in one call, so a
+ * slice of many planes fits its task's call list).
+ */
+export function imageRuns(
+  OH: number,
+  r0: number,
+  r1: number,
+): { n: number; count: number; oh0: number; oh1: number }[] {
+  const out: { n: number; count: number; oh0: number; oh1: number }[] = [];
   for (let r = r0; r < r1; ) {
     const n = Math.floor(r / OH);
     const oh0 = r - n * OH;
-    const oh1 = Math.min(OH, oh0 + (r1 - r));
-    out.push({ n, oh0, oh1 });
-    r += oh1 - oh0;
+    const whole = oh0 === 0 ? Math.floor((r1 - r) / OH) : 0;
+    const oh1 = whole > 0 ? OH : Math.min(OH, oh0 + (r1 - r));
+    const count = Math.max(1, whole);
+    out.push({ n, count, oh0, oh1 });
+    r += count * (oh1 - oh0);
   }
   return out;
 }
@@ -74,7 +127,9 @@ export interface RowKernel {
   /** Work per output element (for the too-small-to-split threshold). */
   cost(a: readonly number[]): number;
   /** Makes rows [oh0, ...) of one image look like rows [0, ...): pads, tap tables. */
-  shift(b: number[], a: readonly number[], oh0: number, thread: number): void;
+  shift(b: number[], a: readonly number[], oh0: number): void;
+  /** Per-thread scratch (Call.scratch), if the kernel has some. */
+  scratch?(a: readonly number[]): { arg: number; stride: number };
 }
 
 /** N·OH output rows split into equal runs; each image's rows become a call with N = 1. */
@@ -83,15 +138,16 @@ export function byRows(k: RowKernel): Splitter {
     const [N, H, W, C, OH, OW, M] = [a[k.N], a[k.H], a[k.W], a[k.C], a[k.OH], a[k.OW], a[k.M]] as number[];
     const rows = (N as number) * (OH as number);
     if (rows < 2 || rows * (OW as number) * (M as number) * k.cost(a) < minWork) return undefined;
-    return ranges(rows, threads).map(([r0, r1], t) =>
-      segments(OH as number, r0, r1).map(({ n, oh0, oh1 }) => {
+    const scratch = k.scratch?.(a);
+    return ranges(rows, threads).map(([r0, r1]) =>
+      segments(OH as number, r0, r1).map(({ n, oh0, oh1 }): Call => {
         const b = [...a];
         b[k.x] = (a[k.x] as number) + n * (H as number) * (W as number) * (C as number) * 4;
         b[k.y] = (a[k.y] as number) + (n * (OH as number) + oh0) * (OW as number) * (M as number) * 4;
         b[k.N] = 1;
         b[k.OH] = oh1 - oh0;
-        k.shift(b, a, oh0, t);
-        return { name: k.name, args: b };
+        k.shift(b, a, oh0);
+        return scratch ? { name: k.name, args: b, scratch } : { name: k.name, args: b };
       }),
     );
   };
@@ -176,7 +232,7 @@ export function byOuter(name: keyof Kernels, outBytes: number, reduced: boolean)
 
 /**
  * winograd(4)Nhwc(x, u, bias, y, zeros, scratch, rowTab, nRows, colTab, nCols, N, H, W, C, OH, OW, M, ...):
- * rows of tiles; every thread has its own tile scratch.
+ * rows of tiles; every thread has its own tile scratch (Call.scratch).
  */
 export function byTileRows(name: 'winogradNhwc' | 'winograd4Nhwc'): Splitter {
   return (a, threads, minWork) => {
@@ -185,17 +241,16 @@ export function byTileRows(name: 'winogradNhwc' | 'winograd4Nhwc'): Splitter {
     ) as number[];
     const rows = (N as number) * (nRows as number);
     if (rows < 2 || rows * (nCols as number) * 16 * (C as number) * (M as number) < minWork) return undefined;
-    const stride = winogradThreadStride(C as number, M as number);
-    return ranges(rows, threads).map(([r0, r1], t) =>
-      segments(nRows as number, r0, r1).map(({ n, oh0, oh1 }) => {
+    const scratch = { arg: 5, stride: winogradThreadStride(C as number, M as number) };
+    return ranges(rows, threads).map(([r0, r1]) =>
+      segments(nRows as number, r0, r1).map(({ n, oh0, oh1 }): Call => {
         const b = [...a];
         b[0] = (a[0] as number) + n * (H as number) * (W as number) * (C as number) * 4;
         b[3] = (a[3] as number) + n * (OH as number) * (OW as number) * (M as number) * 4;
-        b[5] = (a[5] as number) + t * stride;
         b[6] = (a[6] as number) + oh0 * 4;
         b[7] = oh1 - oh0;
         b[10] = 1;
-        return { name, args: b };
+        return { name, args: b, scratch };
       }),
     );
   };

@@ -1,6 +1,7 @@
 import { resizeTmpBytes } from './compile-resize.js';
 import type { Kernels } from './kernels.js';
 import {
+  awakeMinWork,
   byAxis,
   byElements,
   byOuter,
@@ -8,22 +9,26 @@ import {
   byTileRows,
   type Call,
   ELEMENT_WORK,
+  imageRuns,
   ranges,
   type Splitter,
-  segments,
   splitAxis,
 } from './split.js';
 import { splitWinogradLine } from './winograd-line.js';
 import { splitWinogradTranspose } from './winograd-transpose.js';
 
 /**
- * Kernels whose slices need no per-thread scratch, so a call may split into more tasks than
- * threads (split.ts: TASKS_PER_THREAD). The others (Winograd tile scratch, resize row caches)
- * split into one task per thread.
+ * Kernels whose slices need no per-task scratch (per-thread scratch, Call.scratch, is fine), so a
+ * call may split into more tasks than threads (split.ts: TASKS_PER_THREAD). The others (1-D and
+ * transposed Winograd, whose splitters hand task t scratch slice t) split into one task per thread.
  */
 export const FINE_GRAINED: ReadonlySet<keyof Kernels> = new Set<keyof Kernels>([
   'convNhwc',
   'conv1x1Nhwc',
+  'winogradNhwc',
+  'winograd4Nhwc',
+  'resizeNhwc',
+  'resizeNchw',
   'convTransposeNhwc',
   'convDepthwiseNhwc',
   'convDepthwiseNchw',
@@ -69,9 +74,11 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
       b[18] = (a[18] as number) - oh0 * (a[14] as number);
     },
   }),
-  // conv1x1Nhwc(x, w, bias, y, P, C, M, ...): runs of pixels, 4 at a time.
-  conv1x1Nhwc: (a, threads, minWork) => {
+  // conv1x1Nhwc(x, w, bias, y, P, C, M, ...): runs of pixels, 4 at a time; one pixel (a
+  // squeeze-excite 1×1 after global pooling) in blocks of 8 output channels.
+  conv1x1Nhwc: (a, threads, minWork, asleep) => {
     const [P, C, M] = [a[4], a[5], a[6]] as number[];
+    if ((P as number) === 1) return conv1x1ByChannels(a, threads, awakeMinWork(minWork, asleep));
     if ((P as number) < 8 || (P as number) * (C as number) * (M as number) < minWork) return undefined;
     return ranges(P as number, threads, 4).map(([p0, p1]) => {
       const b = [...a];
@@ -147,40 +154,41 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
   }),
   // resizeNhwc(x, y, rowTab, colTab, tmp, N, H, W, C, OH, OW): row taps are 12 bytes each; every
   // thread has its own row cache (OW·C floats a row).
-  resizeNhwc: byRows({
-    name: 'resizeNhwc',
-    x: 0,
-    y: 1,
-    N: 5,
-    H: 6,
-    W: 7,
-    C: 8,
-    OH: 9,
-    OW: 10,
-    M: 8,
-    cost: () => 2,
-    shift: (b, a, oh0, thread) => {
-      b[2] = (a[2] as number) + oh0 * 12;
-      b[4] = (a[4] as number) + thread * resizeTmpBytes((a[10] as number) * (a[8] as number));
-    },
-  }),
-  // resizeNchw(x, y, rowTab, colTab, tmp, P, H, W, OH, OW): rows of the P·OH output rows; every
-  // thread has its own row cache.
-  resizeNchw: (a, threads, minWork) => {
+  resizeNhwc: awake(
+    byRows({
+      name: 'resizeNhwc',
+      x: 0,
+      y: 1,
+      N: 5,
+      H: 6,
+      W: 7,
+      C: 8,
+      OH: 9,
+      OW: 10,
+      M: 8,
+      cost: () => RESIZE_WORK,
+      shift: (b, a, oh0) => {
+        b[2] = (a[2] as number) + oh0 * 12;
+      },
+      scratch: (a) => ({ arg: 4, stride: resizeTmpBytes((a[10] as number) * (a[8] as number)) }),
+    }),
+  ),
+  // resizeNchw(x, y, rowTab, colTab, tmp, P, H, W, OH, OW): rows of the P·OH output rows (whole
+  // planes of a slice in one call); every thread has its own row cache.
+  resizeNchw: (a, threads, minWork, asleep) => {
     const [P, H, W, OH, OW] = [5, 6, 7, 8, 9].map((i) => a[i] as number) as number[];
     const rows = (P as number) * (OH as number);
-    if (rows < 2 || rows * (OW as number) * 2 < minWork) return undefined;
-    const tmp = resizeTmpBytes(OW as number);
-    return ranges(rows, threads).map(([r0, r1], t) =>
-      segments(OH as number, r0, r1).map(({ n, oh0, oh1 }) => {
+    if (rows < 2 || rows * (OW as number) * RESIZE_WORK < awakeMinWork(minWork, asleep)) return undefined;
+    const scratch = { arg: 4, stride: resizeTmpBytes(OW as number) };
+    return ranges(rows, threads).map(([r0, r1]) =>
+      imageRuns(OH as number, r0, r1).map(({ n, count, oh0, oh1 }): Call => {
         const b = [...a];
         b[0] = (a[0] as number) + n * (H as number) * (W as number) * 4;
         b[1] = (a[1] as number) + (n * (OH as number) + oh0) * (OW as number) * 4;
         b[2] = (a[2] as number) + oh0 * 12;
-        b[4] = (a[4] as number) + t * tmp;
-        b[5] = 1;
+        b[5] = count;
         b[8] = oh1 - oh0;
-        return { name: 'resizeNchw' as const, args: b };
+        return { name: 'resizeNchw', args: b, scratch };
       }),
     );
   },
@@ -269,6 +277,44 @@ export const SPLITTERS: Partial<Record<keyof Kernels, Splitter>> = {
   crfBlurDir: byRange('crfBlurDir', (a) => (a[2] as number) / 4),
   crfSliceSoftmax: byRange('crfSliceSoftmax', (a) => 9 * (a[3] as number)),
 };
+
+/**
+ * Work of one resized output element (in multiply-adds, the minWork unit): a lerp is cheap, the
+ * kernel is bound by writing its (large, upsampled) output, so it counts like a copy, and it splits
+ * while the workers sleep only when it is big (split.ts: WAKE_FACTOR).
+ */
+const RESIZE_WORK = 1;
+
+/**
+ * Work of one multiply-add of a one-pixel 1×1 conv (a GEMV): every weight is read once and used
+ * once, so it is bound by reading the weights (960→240: 47 µs for 230k multiply-adds, ~0.2 ns
+ * each, 4× a conv's).
+ */
+const GEMV_WORK = 4;
+
+/**
+ * conv1x1Nhwc with P = 1 in blocks of 8 output channels: each block's sums run over the same
+ * input channels in the same order whichever block range a call covers (weights are packed
+ * [M/8][C][8], bias padded to a multiple of 8), so the bits match one call's. With one pixel the
+ * output row stride (M) never matters, so a slice passes its own channel count.
+ */
+function conv1x1ByChannels(a: readonly number[], parts: number, minWork: number): Call[][] | undefined {
+  const [C, M] = [a[5], a[6]] as number[];
+  if ((M as number) < 16 || (C as number) * (M as number) * GEMV_WORK < minWork) return undefined;
+  return ranges(M as number, parts, 8).map(([m0, m1]) => {
+    const b = [...a];
+    b[1] = (a[1] as number) + m0 * (C as number) * 4;
+    b[2] = (a[2] as number) + m0 * 4;
+    b[3] = (a[3] as number) + m0 * 4;
+    b[6] = m1 - m0;
+    return [{ name: 'conv1x1Nhwc' as const, args: b }];
+  });
+}
+
+/** A splitter that asks WAKE_FACTOR times the work while every worker sleeps (split.ts). */
+function awake(split: Splitter): Splitter {
+  return (a, parts, minWork, asleep) => split(a, parts, awakeMinWork(minWork, asleep));
+}
 
 /** A kernel whose first two arguments are a row range [r0, r1): disjoint sub-ranges per thread. */
 function byRange(name: keyof Kernels, perRow: (a: readonly number[]) => number): Splitter {

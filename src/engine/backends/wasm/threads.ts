@@ -9,22 +9,27 @@
  * descheduled (a busy machine) costs nothing — its tasks run on the caller — and with more tasks
  * than threads a worker that wakes late still takes its share of what is left. Workers spin a
  * bounded time after each call before blocking (worker.ts), so back-to-back calls do not each pay
- * an OS wake-up.
+ * an OS wake-up; a blocked worker counts itself in a control word, so the caller knows when a split
+ * would first have to wake it (split.ts: WAKE_FACTOR).
  */
 import { AtrousError, BackendUnavailableError } from '../../../errors.js';
 import { KERNEL_NAMES, type Kernels } from './kernels.js';
-import { type Call, TASKS_PER_THREAD } from './split.js';
+import { argsOn, type Call, TASKS_PER_THREAD } from './split.js';
 import { FINE_GRAINED, SPLITTERS } from './splitters.js';
 
-/** Control words (Int32 indices): generation, tasks done by workers, quit, a worker failed, tasks. */
+/**
+ * Control words (Int32 indices): generation, tasks done by workers, quit, a worker failed, tasks,
+ * workers blocked in Atomics.wait.
+ */
 const GEN = 0;
 const DONE = 1;
 const QUIT = 2;
 const FAILED = 3;
 const TASKS = 4;
+const ASLEEP = 5;
 const PROBE = 15;
 const CTRL_HEADER = 64;
-/** Float64 words of call list per task (count, then id, nargs, args... per call). */
+/** Float64 words of call list per task (count, then id, nargs, scratch arg, scratch stride, args... per call). */
 const SLOT = 512;
 /** Polls of the done counter before the calling thread blocks. */
 const SPIN = 4000;
@@ -154,6 +159,8 @@ export interface Pool {
   readonly threads: number;
   /** Runs every task (a call list) once, on whichever thread claims it first. */
   run(tasks: Call[][], base: Kernels): void;
+  /** Whether every worker is blocked (a call would pay an OS wake-up before any help). */
+  asleep?(): boolean;
   terminate(): void;
 }
 
@@ -227,6 +234,8 @@ export async function createPool(
         for (const c of calls) {
           f64[at++] = ids.get(c.name) as number;
           f64[at++] = c.args.length;
+          f64[at++] = c.scratch ? c.scratch.arg : -1;
+          f64[at++] = c.scratch ? c.scratch.stride : 0;
           for (const v of c.args) f64[at++] = v;
         }
       }
@@ -239,7 +248,8 @@ export async function createPool(
       let need = n;
       for (let t = 0; t < n; t++) {
         if (Atomics.compareExchange(claims, t, 0, 1) !== 0) continue;
-        for (const c of tasks[t] as Call[]) (base[c.name] as (...a: number[]) => void)(...c.args);
+        // The caller is thread 0: its scratch slice is the first (argsOn adds nothing).
+        for (const c of tasks[t] as Call[]) (base[c.name] as (...a: number[]) => void)(...argsOn(c, 0));
         need--;
       }
       // Poll a while before blocking: workers usually finish within microseconds of this thread.
@@ -251,6 +261,7 @@ export async function createPool(
         throw new AtrousError('INTERNAL', 'a WASM worker failed while running a kernel (see its error)');
       }
     },
+    asleep: () => Atomics.load(i32, ASLEEP) >= threads - 1,
     terminate: stop,
   };
 }
@@ -259,15 +270,15 @@ export async function createPool(
 function fits(tasks: Call[][], threads: number): boolean {
   return (
     tasks.length <= maxTasks(threads) &&
-    tasks.every((calls) => calls.reduce((s, c) => s + 2 + c.args.length, 1) <= SLOT)
+    tasks.every((calls) => calls.reduce((s, c) => s + 4 + c.args.length, 1) <= SLOT)
   );
 }
 
 /**
  * Kernels that split each call across the pool when the call has enough work (`minWork`, in
- * multiply-adds; split.ts weighs other kinds of work), in a few tasks per thread where the
- * kernel's slices need no per-thread scratch; small calls run whole on the calling thread with
- * no barrier.
+ * multiply-adds; split.ts weighs other kinds of work, and some kernels ask more while every worker
+ * sleeps), in a few tasks per thread where the kernel's slices need no per-task scratch; small
+ * calls run whole on the calling thread with no barrier.
  */
 export function parallelKernels(base: Kernels, pool: Pool, minWork: number): Kernels {
   const out: Partial<Record<keyof Kernels, unknown>> = {};
@@ -277,7 +288,7 @@ export function parallelKernels(base: Kernels, pool: Pool, minWork: number): Ker
     const parts = FINE_GRAINED.has(name) ? pool.threads * TASKS_PER_THREAD : pool.threads;
     out[name] = split
       ? (...args: number[]) => {
-          const tasks = split(args, parts, minWork);
+          const tasks = split(args, parts, minWork, pool.asleep?.() ?? false);
           if (tasks && tasks.length > 1 && fits(tasks, pool.threads)) pool.run(tasks, base);
           else f(...args);
         }
