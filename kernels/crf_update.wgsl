@@ -3,7 +3,8 @@
 // slice_k(i) = Σ_v w_k(i, v) · vals_k[off_k(i, v)] over the pixel's d1_k simplex vertices (slice
 // weights already hold weight_k · alpha_k · n_k(i)). d1 = 0 means "no such kernel" (the first
 // update, Q = softmax(−unary), uses none). Padding lanes get Q = 0. Q is overwritten in place:
-// the splats that read it ran in earlier dispatches.
+// the splats that read it ran in earlier dispatches. The unary is compact (classes floats per pixel,
+// as the host has it): padding it to 4 · groups lanes on the host was a pass over 5.5M floats.
 
 override WG: u32 = 64u;
 
@@ -19,7 +20,7 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> unary: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> unary: array<f32>;
 @group(0) @binding(2) var<storage, read_write> q: array<vec4<f32>>;
 // (lattice point, bitcast<u32>(weight)) per pixel vertex.
 @group(0) @binding(3) var<storage, read> sliceA: array<vec2<u32>>;
@@ -37,8 +38,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   }
   let gs = p.groups;
   var mx = NEG_BIG;
+  let last = vec4<u32>(p.pixels * p.classes - 1u);
   for (var g = 0u; g < gs; g++) {
-    var l = -unary[i * gs + g];
+    let lane = vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u);
+    let live = lane < vec4<u32>(p.classes);
+    // Lanes past the classes read some in-range float and are masked below.
+    let at = min(vec4<u32>(i * p.classes) + lane, last);
+    var l = -vec4<f32>(unary[at.x], unary[at.y], unary[at.z], unary[at.w]);
     for (var r = 0u; r < p.d1a; r++) {
       let s = sliceA[i * p.d1a + r];
       l += bitcast<f32>(s.y) * valsA[s.x * gs + g];
@@ -47,8 +53,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let s = sliceB[i * p.d1b + r];
       l += bitcast<f32>(s.y) * valsB[s.x * gs + g];
     }
-    let lane = vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u);
-    l = select(vec4<f32>(NEG_BIG), l, lane < vec4<u32>(p.classes));
+    l = select(vec4<f32>(NEG_BIG), l, live);
     q[i * gs + g] = l;
     mx = max(mx, max(max(l.x, l.y), max(l.z, l.w)));
   }

@@ -74,6 +74,7 @@ export class WebGpuCrf {
       this.pipelines.get('crf_blur', { WG }, label),
       this.pipelines.get('crf_update', { WG }, label),
     ]);
+    t = lap(timings, 'webgpu: pipelines', t);
     const buffers: GPUBuffer[] = [];
     const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer => {
       const bytes = typeof data === 'number' ? data : data.byteLength;
@@ -114,11 +115,9 @@ export class WebGpuCrf {
     let result: { q: Float32Array; stride: number } | undefined;
     let failure: unknown;
     try {
-      const u = new Float32Array(n * cp);
-      for (let i = 0; i < n; i++) {
-        for (let l = 0; l < classes; l++) u[i * cp + l] = unary[i * classes + l] as number;
-      }
-      const unaryBuf = storage(u, 'unary');
+      // Compact, as crf_update.wgsl reads it: one native f64 -> f32 conversion.
+      const unaryBuf = storage(new Float32Array(unary), 'unary');
+      t = lap(timings, 'webgpu: unary', t);
       const qBuf = storage(n * cp * 4, 'q', GPUBufferUsage.COPY_SRC);
       const empty = storage(16, 'empty');
       const ks = lattices.map((l, k) => {
@@ -163,8 +162,9 @@ export class WebGpuCrf {
       };
       const first = updateBind(0);
       const full = updateBind(ks.length);
+      t = lap(timings, 'webgpu: buffers + writes', t);
       await device.queue.onSubmittedWorkDone();
-      t = lap(timings, 'webgpu: upload', t);
+      t = lap(timings, 'webgpu: upload wait', t);
       const enc = device.createCommandEncoder({ label: 'crf mean field' });
       const pass = enc.beginComputePass({ label: 'crf mean field' });
       const run = (pipeline: GPUComputePipeline, group: GPUBindGroup, g: Grid) => {
