@@ -15,10 +15,11 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> start: array<u32>;
-// (pixel, bitcast<u32>(weight)) per entry.
-@group(0) @binding(2) var<storage, read> entries: array<vec2<u32>>;
-@group(0) @binding(3) var<storage, read> q: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> vals: array<vec4<f32>>;
+// Pixel and weight per entry: two arrays, as the WASM lattice build makes them (uploaded as they are).
+@group(0) @binding(2) var<storage, read> entryPix: array<u32>;
+@group(0) @binding(3) var<storage, read> entryW: array<f32>;
+@group(0) @binding(4) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> vals: array<vec4<f32>>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -31,8 +32,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc = vec4<f32>(0.0);
   let end = start[pt + 1u];
   for (var e = start[pt]; e < end; e++) {
-    let en = entries[e];
-    acc += bitcast<f32>(en.y) * q[en.x * p.groups + g];
+    acc += entryW[e] * q[entryPix[e] * p.groups + g];
   }
   vals[pt * p.groups + g] = acc;
 }

@@ -22,11 +22,13 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> unary: array<f32>;
 @group(0) @binding(2) var<storage, read_write> q: array<vec4<f32>>;
-// (lattice point, bitcast<u32>(weight)) per pixel vertex.
-@group(0) @binding(3) var<storage, read> sliceA: array<vec2<u32>>;
-@group(0) @binding(4) var<storage, read> valsA: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read> sliceB: array<vec2<u32>>;
-@group(0) @binding(6) var<storage, read> valsB: array<vec4<f32>>;
+// Lattice point and weight per pixel vertex (two arrays, as the WASM lattice build makes them), per kernel.
+@group(0) @binding(3) var<storage, read> pointA: array<u32>;
+@group(0) @binding(4) var<storage, read> weightA: array<f32>;
+@group(0) @binding(5) var<storage, read> valsA: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> pointB: array<u32>;
+@group(0) @binding(7) var<storage, read> weightB: array<f32>;
+@group(0) @binding(8) var<storage, read> valsB: array<vec4<f32>>;
 
 const NEG_BIG: f32 = -3.0e38;
 
@@ -46,12 +48,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let at = min(vec4<u32>(i * p.classes) + lane, last);
     var l = -vec4<f32>(unary[at.x], unary[at.y], unary[at.z], unary[at.w]);
     for (var r = 0u; r < p.d1a; r++) {
-      let s = sliceA[i * p.d1a + r];
-      l += bitcast<f32>(s.y) * valsA[s.x * gs + g];
+      let e = i * p.d1a + r;
+      l += weightA[e] * valsA[pointA[e] * gs + g];
     }
     for (var r = 0u; r < p.d1b; r++) {
-      let s = sliceB[i * p.d1b + r];
-      l += bitcast<f32>(s.y) * valsB[s.x * gs + g];
+      let e = i * p.d1b + r;
+      l += weightB[e] * valsB[pointB[e] * gs + g];
     }
     l = select(vec4<f32>(NEG_BIG), l, live);
     q[i * gs + g] = l;

@@ -107,7 +107,7 @@ export class WebGpuCrf {
       });
     const biggest = Math.max(
       n * cp * 4,
-      ...lattices.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 8, l.neighbors.length * 4)),
+      ...lattices.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4)),
     );
     checkFits(device, this.ctx.adapterName, biggest);
     device.pushErrorScope('validation');
@@ -127,8 +127,9 @@ export class WebGpuCrf {
         const splatGrid = grid(l.m * groups);
         const splatBind = bind(splat, [
           uniform(new Uniforms().u(l.m, groups, splatGrid.stride, 0)),
-          storage(new Uint32Array(l.start.buffer), `start ${k}`),
-          storage(interleave(l.pix, l.splat), `splat ${k}`),
+          storage(l.start, `start ${k}`),
+          storage(l.pix, `splat pixels ${k}`),
+          storage(l.splat, `splat weights ${k}`),
           qBuf,
           a,
         ]);
@@ -144,7 +145,8 @@ export class WebGpuCrf {
           splatBind,
           blurs,
           out,
-          slice: storage(interleave(l.offsets, l.slice), `slice ${k}`),
+          slicePoints: storage(l.offsets, `slice points ${k}`),
+          sliceWeights: storage(l.slice, `slice weights ${k}`),
         };
       });
       const pixGrid = grid(n);
@@ -154,9 +156,11 @@ export class WebGpuCrf {
           uniform(new Uniforms().u(n, groups, classes, pixGrid.stride, ka?.l.d1 ?? 0, kb?.l.d1 ?? 0, 0, 0)),
           unaryBuf,
           qBuf,
-          ka?.slice ?? empty,
+          ka?.slicePoints ?? empty,
+          ka?.sliceWeights ?? empty,
           ka?.out ?? empty,
-          kb?.slice ?? empty,
+          kb?.slicePoints ?? empty,
+          kb?.sliceWeights ?? empty,
           kb?.out ?? empty,
         ]);
       };
@@ -257,16 +261,6 @@ function grid(items: number): Grid {
 }
 
 /** (index, bitcast weight) pairs for the vec2<u32> entry arrays. */
-function interleave(index: Int32Array, weight: Float32Array): Uint32Array {
-  const out = new Uint32Array(index.length * 2);
-  const w = new Uint32Array(weight.buffer, weight.byteOffset, weight.length);
-  for (let e = 0; e < index.length; e++) {
-    out[2 * e] = index[e] as number;
-    out[2 * e + 1] = w[e] as number;
-  }
-  return out;
-}
-
 function lap(timings: CrfTimings | undefined, phase: string, t: number): number {
   const now = performance.now();
   if (timings) timings[phase] = (timings[phase] ?? 0) + now - t;
