@@ -102,6 +102,17 @@ function errors(got: Float32Array | undefined, want: Float32Array | undefined) {
   return { maxErr: m, relErr: peak > 0 ? m / peak : m };
 }
 
+/**
+ * An atrous session on `c` kept open (release it when the bench ends): it holds atrous' shared
+ * device, which the warm-up created. onnxruntime-web keeps its device for the life of the page or
+ * process; atrous gives an unheld device back after 3 s idle (device.ts), and the warm-up's ORT side
+ * alone outlasts that (ORT's wasm and device start-up), so without this hold the first timed cold
+ * run (in the browser bench: every one, ORT's reps in between) also paid requestDevice.
+ */
+export async function holdDevice(c: Case): Promise<{ release(): void }> {
+  return Session.create(c.model, { backend: 'webgpu' });
+}
+
 /** Runs `c` on atrous-webgpu, then on `ort`'s WebGPU provider; `adapter` names the adapter. */
 export async function compareCase(c: Case, reps: number, ort: Ort, adapter: string): Promise<CaseResult> {
   const atrous = await timeSide('atrous-webgpu', reps, async () => {

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { arg, buildCases, warmUpCase } from './cases.js';
-import { adapterName, type CaseResult, compareCase, type Ort } from './compare.js';
+import { adapterName, type CaseResult, compareCase, holdDevice, type Ort } from './compare.js';
 import { writeReport } from './report.js';
 
 interface DawnModule {
@@ -68,7 +68,9 @@ async function main(): Promise<void> {
   const ort = (await import('onnxruntime-web/webgpu')) as unknown as Ort;
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
-  await compareCase(warmUpCase(), 0, ort, adapter);
+  const warm = warmUpCase();
+  await compareCase(warm, 0, ort, adapter);
+  const held = await holdDevice(warm);
   const started = Date.now();
   const results: CaseResult[] = [];
   for (const c of cases) {
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     },
     results,
   );
+  held.release();
 }
 
 main().then(

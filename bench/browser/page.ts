@@ -5,7 +5,7 @@
  * adapter (compare.ts).
  */
 import { importModel, Rng, Tensor } from '../../src/index.js';
-import { adapterName, type Case, type CaseResult, compareCase, type Ort } from './compare.js';
+import { adapterName, type Case, type CaseResult, compareCase, holdDevice, type Ort } from './compare.js';
 
 export type { CaseResult, SideResult } from './compare.js';
 
@@ -72,12 +72,23 @@ export async function runCase(spec: CaseSpec, reps: number): Promise<CaseResult>
   return compareCase(c, reps, ort, adapterName(adapter?.info));
 }
 
+/** Held from the warm-up until the page closes (compare.ts: holdDevice). */
+let held: { release(): void } | undefined;
+
 /**
- * Untimed: starts onnxruntime-web (its wasm, its WebGPU device) and loads atrous' shader sources on
- * a tiny case, so the first timed cold run of either side does not pay one-time runtime start-up.
+ * Untimed: starts onnxruntime-web (its wasm, its WebGPU device) and atrous (its shader sources, its
+ * device, then held) on a tiny case, so the first timed cold run of either side does not pay
+ * one-time runtime start-up.
  */
 export async function warmUp(spec: CaseSpec): Promise<void> {
   await runCase(spec, 0);
+  held ??= await holdDevice(await loadCase(spec));
 }
 
-(globalThis as { atrousBench?: unknown }).atrousBench = { runCase, warmUp };
+/** Gives the held device back (the page closing does too). */
+export function releaseHold(): void {
+  held?.release();
+  held = undefined;
+}
+
+(globalThis as { atrousBench?: unknown }).atrousBench = { runCase, warmUp, releaseHold };

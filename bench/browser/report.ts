@@ -33,7 +33,7 @@ export function toMarkdown(meta: Meta, results: CaseResult[]): string {
     `# atrous-webgpu vs onnxruntime-web WebGPU, same adapter (${meta.date})`,
     '',
     `${meta.host}, adapter: ${meta.adapter}; onnxruntime-web ${meta.onnxruntimeWeb}.`,
-    `Warm: median of ${meta.reps} runs after the first; cold: session creation + first run (shader compiles included).`,
+    `Warm: median of ${meta.reps} runs after the first; cold: session creation + first run (shader compiles included; each engine's WebGPU device was created in an untimed warm-up and kept, as onnxruntime-web keeps its own).`,
     'Both read the output back to the CPU. Ratios are atrous / ORT (< 1: atrous faster). ' +
       'err: max |output − expected| / max |expected|, expected = atrous wasm backend in Node. ' +
       `Whole bench: ${meta.totalSeconds} s.`,
