@@ -170,6 +170,8 @@ function keyRehash(d: i32, table: usize, keys: usize, size: i32): void {
  * `table` has `tableMask + 1` i32 slots (0 = empty; id | tag), `keys` the inserted keys in id
  * order, `size` at `sizePtr`.
  */
+// @ts-ignore: decorator
+@inline
 function keyFind(key: usize, d: i32, table: usize, keys: usize, sizePtr: usize, insert: bool): i32 {
   const mask = tableMask;
   const h = keyHash(key, d);
@@ -302,27 +304,71 @@ export function crfBuildLattice(
   return load<i32>(sizePtr);
 }
 
+/** keyHash's mix of the linear part (h = Σ_k key[k] · 2531011^(d − k), wrapping). */
+// @ts-ignore: decorator
+@inline
+function hashMix(h: i32): i32 {
+  h ^= <i32>(<u32>h >>> 15);
+  h = h * 0x2c1b3c6d;
+  return h ^ <i32>(<u32>h >>> 12);
+}
+
 /**
  * The two blur neighbours of each of the m points along each of the d + 1 directions (0 = none).
  * Only the "+" neighbour is looked up: if k = i + v_j then i = k − v_j, which fills k's "−" entry,
- * halving the hash lookups. `neighbors` must be zeroed; `mask` is crfTableMask(); the table is
- * the one the last crfBuildLattice filled (its slot tags).
+ * halving the hash lookups. keyHash is linear before its mix, so the hash of k + v_j is the mix
+ * of (k's linear part + v_j's): one linear part per point, and the neighbour key is compared as
+ * k + v_j on the fly (no key built); same table walk as keyFind, so the same ids. `neighbors` must
+ * be zeroed; `mask` is crfTableMask(); the table is the one the last crfBuildLattice filled (its
+ * slot tags). Returns the largest |neighbour id − id| (the wavefront blur's lag).
  */
-export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys: usize, neighbors: usize, scratch: usize): void {
+export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys: usize, neighbors: usize, scratch: usize): i32 {
+  let lag = 0;
   const kb = <usize>d << 2;
-  const n1 = scratch;
-  tableMask = mask;
+  const idMask = idBits >= 31 ? 0x7fffffff : (1 << idBits) - 1;
+  // scratch: the linear hash part of each direction's step v_j (−1 everywhere, +d at j < d).
   for (let j = 0; j <= d; j++) {
-    const nj = neighbors + ((<usize>j * <usize>m) << 3);
-    for (let i = 0; i < m; i++) {
-      const kk = keys + <usize>i * kb;
-      for (let k = 0; k < d; k++) store<i32>(n1 + (<usize>k << 2), load<i32>(kk + (<usize>k << 2)) - 1);
-      if (j < d) store<i32>(n1 + (<usize>j << 2), load<i32>(kk + (<usize>j << 2)) + d);
-      const id = keyFind(n1, d, table, keys, scratch + 128, false);
+    let h: i32 = 0;
+    for (let k = 0; k < d; k++) h = (h + (k == j ? d : -1)) * 2531011;
+    store<i32>(scratch + (<usize>j << 2), h);
+  }
+  for (let i = 0; i < m; i++) {
+    const kk = keys + <usize>i * kb;
+    let hl: i32 = 0;
+    for (let k = 0; k < d; k++) hl = (hl + load<i32>(kk + (<usize>k << 2))) * 2531011;
+    for (let j = 0; j <= d; j++) {
+      const h = hashMix(hl + load<i32>(scratch + (<usize>j << 2)));
+      const tag = slotTag(h);
+      let sl = h & mask;
+      let id = 0;
+      for (;;) {
+        const v = load<i32>(table + (<usize>sl << 2));
+        if (v == 0) break;
+        if ((v & ~idMask) == tag) {
+          const at = keys + <usize>((v & idMask) - 1) * kb;
+          let same = true;
+          for (let k = 0; k < d; k++) {
+            const want = load<i32>(kk + (<usize>k << 2)) + (k == j ? d : -1);
+            if (load<i32>(at + (<usize>k << 2)) != want) {
+              same = false;
+              break;
+            }
+          }
+          if (same) {
+            id = v & idMask;
+            break;
+          }
+        }
+        sl = (sl + 1) & mask;
+      }
       if (id != 0) {
+        const nj = neighbors + ((<usize>j * <usize>m) << 3);
         store<i32>(nj + (<usize>i << 3), id);
         store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
+        const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
+        if (dist > lag) lag = dist;
       }
     }
   }
+  return lag;
 }

@@ -27,7 +27,7 @@ export interface CrfExports {
     keys: number,
     neighbors: number,
     scratch: number,
-  ): void;
+  ): number;
   crfBuildSplat(
     n: number,
     d1: number,
@@ -75,7 +75,22 @@ export interface CrfExports {
     q: number,
     a: number,
   ): void;
-  crfBlurDir(i0: number, i1: number, rowBytes: number, nb: number, src: number, dst: number): void;
+  /** One direction; with `dirs` > 1 (one thread, whole lattice) all of them as a wavefront. */
+  crfBlurDir(
+    i0: number,
+    i1: number,
+    rowBytes: number,
+    nb: number,
+    src: number,
+    dst: number,
+    dirs?: number,
+    lag?: number,
+    ring?: number,
+    start?: number,
+    pix?: number,
+    sw?: number,
+    q?: number,
+  ): void;
   crfToPlanes(n: number, c: number, cp: number, q: number, out: number): void;
   crfSliceSoftmax(
     i0: number,

@@ -11,6 +11,8 @@ interface WasmLattice {
   offsets: number;
   weights: number;
   neighbors: number;
+  /** The largest |neighbour id − id| over all directions. */
+  lag: number;
   norm: number;
   weight: number;
   alpha: number;
@@ -50,14 +52,14 @@ function buildInWasm(
   const bytes = d1 * m * 2 * 4;
   const tmp = lay.alloc(bytes);
   new Int32Array(lay.memory.buffer, tmp, d1 * m * 2).fill(0);
-  wasm.crfBuildNeighbors(m, d, table, wasm.crfTableMask(), keys, tmp, scratch);
+  const lag = wasm.crfBuildNeighbors(m, d, table, wasm.crfTableMask(), keys, tmp, scratch);
   // Moved down over the scratch, to where alloc puts them (16-aligned: not `mark` itself when
   // n · d1 is not a multiple of 4).
   lay.release(mark);
   const neighbors = lay.alloc(bytes);
   new Uint8Array(lay.memory.buffer).copyWithin(neighbors, tmp, tmp + bytes);
   tick('build: neighbors');
-  return { n, d1, m, offsets, weights, neighbors, norm, weight: k.weight, alpha: 1 / (1 + 2 ** -d) };
+  return { n, d1, m, offsets, weights, neighbors, lag, norm, weight: k.weight, alpha: 1 / (1 + 2 ** -d) };
 }
 
 /** The lattice of `features` built in WASM, copied out (for tests against buildLattice). */
@@ -137,6 +139,11 @@ interface PreparedKernel {
   b: number;
   /** The buffer the last blur left its result in. */
   out: number;
+  /** Wavefront blur (one thread): the largest neighbour id distance and the ring memory, or 0. */
+  lag: number;
+  ring: number;
+  /** The splat runs inside the wavefront (24 lanes), not as its own pass. */
+  waveSplat: boolean;
 }
 
 function prepareKernel(
@@ -179,6 +186,9 @@ function prepareKernel(
     a: 0,
     b: 0,
     out: 0,
+    lag: l.lag,
+    ring: 0,
+    waveSplat: false,
   };
 }
 
@@ -283,7 +293,9 @@ export interface CrfScores {
  * The mean field in the given instance (`lay` allocates above its current top; the caller
  * releases), iterating with `iter` (the module's kernels or a threaded session's). Every output
  * row of every phase is computed by one call in the same order whatever the split, so Q does not
- * depend on the thread count (bit for bit).
+ * depend on the thread count (bit for bit). When `iter` is `wasm` itself (one thread), a lattice
+ * with close neighbours (the positional one) splats and blurs in one wavefront (planWave): the
+ * same values.
  */
 export function crfMeanField(
   wasm: CrfExports,
@@ -303,6 +315,8 @@ export function crfMeanField(
   const cw = chunkWidth(cp);
   const ks = kernels.map((k) => prepareKernel(wasm, lay, k, n, scratch, tick));
   for (const k of ks) {
+    // (A build without the wavefront has a 6-parameter crfBlurDir: bench/crf-ab.ts compares them.)
+    if (iter === wasm && cw === cp && wasm.crfBlurDir.length >= 9) planWave(lay, k, cp * 4);
     k.chunk = (k.m + 1) * cw * 4;
     k.a = k.out = lay.alloc((cp / cw) * k.chunk);
     k.b = lay.alloc((cp / cw) * k.chunk);
@@ -361,10 +375,12 @@ export function crfMeanField(
   tick('initial softmax');
   for (let it = 0; it < iterations; it++) {
     for (const k of ks) {
-      iter.crfSplat(1, k.m + 1, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
-      tick(`splat d=${k.d1 - 1}`);
-      k.out = blur(iter, k, cw, cp / cw);
-      tick(`blur d=${k.d1 - 1}`);
+      if (!k.waveSplat) {
+        iter.crfSplat(1, k.m + 1, cp, cw, k.chunk, k.start, k.pix, k.splat, pQ, k.a);
+        tick(`splat d=${k.d1 - 1}`);
+      }
+      k.out = blur(iter, k, cw, cp / cw, pQ);
+      tick(`${k.waveSplat ? 'splat+' : ''}blur d=${k.d1 - 1}`);
     }
     update(ka, kb);
     tick('slice+softmax');
@@ -387,7 +403,28 @@ export function crfMeanField(
  * of both zero), one class chunk at a time; one crfBlurDir call (one parallel region) per
  * direction, since a direction reads every row the previous one wrote. Returns the result buffer.
  */
-function blur(iter: CrfIterKernels, k: PreparedKernel, cw: number, chunks: number): number {
+function blur(iter: CrfIterKernels, k: PreparedKernel, cw: number, chunks: number, q: number): number {
+  // The wavefront (k.ring is only set when iter is the module's own exports): a → b in one call,
+  // with the splat of q when k.waveSplat.
+  if (k.ring) {
+    const [start, pix, sw] = k.waveSplat ? [k.start, k.pix, k.splat] : [0, 0, 0];
+    (iter as CrfExports).crfBlurDir(
+      1,
+      k.m + 1,
+      cw * 4,
+      k.neighbors,
+      k.a,
+      k.b,
+      k.d1,
+      k.lag,
+      k.ring,
+      start,
+      pix,
+      sw,
+      q,
+    );
+    return k.b;
+  }
   for (let ch = 0; ch < chunks; ch++) {
     let src = k.a + ch * k.chunk;
     let dst = k.b + ch * k.chunk;
@@ -397,4 +434,35 @@ function blur(iter: CrfIterKernels, k: PreparedKernel, cw: number, chunks: numbe
     }
   }
   return k.d1 & 1 ? k.b : k.a;
+}
+
+/** Largest ring memory for the wavefront blur: beyond it the rings no longer stay in cache. */
+const WAVE_MAX_BYTES = 2 ** 21;
+/** Rows per wavefront step: WAVE_BLOCK in assembly/crf.ts. */
+const WAVE_BLOCK = 256;
+
+/**
+ * Bytes of the rings crfBlurWave needs: `rings` rings (d1 − 1 blur directions, plus one for a
+ * splat in the wavefront) of the smallest 2^k > 2 · lag + WAVE_BLOCK rows of `rowBytes`, and one
+ * zero row after them (the caller zeroes it), as crfBlurWave lays them out.
+ */
+export function waveRingBytes(lag: number, rings: number, rowBytes: number): number {
+  let size = 1;
+  while (size <= 2 * lag + WAVE_BLOCK) size *= 2;
+  return (rings * size + 1) * rowBytes;
+}
+
+/**
+ * Sets up the wavefront blur (crfBlurWave, one thread) when every blur neighbour is close in id
+ * (the positional lattice: a row or an image row away), so that the rings fit in WAVE_MAX_BYTES;
+ * otherwise (k.ring = 0) the kernel keeps one pass per direction. With 24 lanes the splat joins
+ * the wavefront (one ring more).
+ */
+function planWave(lay: WasmInstance, k: PreparedKernel, rowBytes: number): void {
+  const waveSplat = rowBytes === 96;
+  const bytes = waveRingBytes(k.lag, k.d1 - 1 + (waveSplat ? 1 : 0), rowBytes);
+  if (k.d1 < 2 || bytes > WAVE_MAX_BYTES) return;
+  k.ring = lay.alloc(bytes);
+  k.waveSplat = waveSplat;
+  new Uint8Array(lay.memory.buffer, k.ring + bytes - rowBytes, rowBytes).fill(0);
 }

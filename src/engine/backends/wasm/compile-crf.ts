@@ -25,7 +25,9 @@ export function compileDenseCrf(ctx: Ctx): Step[] {
   const kind = denseCrfInputKind(ctx.node);
   const inst = ctx.instance;
   const wasm = crfExports(inst);
-  const k = ctx.k;
+  // One thread: the module's own exports, so crfMeanField may use its one-thread kernels (the
+  // wavefront blur); threads: the session's split kernels.
+  const k = ctx.threads > 1 ? ctx.k : wasm;
   const run: Step = () => {
     // Interleaved RGB of every item as plain numbers (no rounding to bytes, as the ref kernel reads
     // it), all read first: Q of item b must not overwrite a later item's image should slots alias.
