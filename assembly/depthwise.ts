@@ -1,8 +1,9 @@
 // Depthwise convolution (group == C == M) over row-major (NCHW) f32 planes, f32x4 SIMD along the
 // output width. Used where the input and the readers of the output are row-major (a lone
 // depthwise Conv), so no layout change is needed; channels-last chains use convDepthwiseNhwc.
-// Weights are the ONNX ones as they are ([C][KH][KW]), bias [C].
-import { act1, act4 } from './activation';
+// Weights are the ONNX ones as they are ([C][KH][KW]), bias [C]. A fused activation runs as a
+// pass over each finished row (`unary`), not inside every block.
+import { unary } from './activation';
 import { storeLanes } from './conv';
 
 /**
@@ -19,161 +20,215 @@ export function convDepthwiseNchw(
   // Stride 1: output columns [owLo, owHi) read only inside the input row at every tap.
   const owLo = pw;
   const owHi = min(OW, W + pw - (KW - 1) * dw);
-  for (let r = r0; r < r1; r++) {
-    const p = r / OH;
-    const oh = r - p * OH;
-    const c = p % C;
-    let kh0 = 0, kh1 = KH;
-    while (kh0 < KH && oh * sh - ph + kh0 * dh < 0) kh0++;
-    while (kh1 > kh0 && oh * sh - ph + (kh1 - 1) * dh >= H) kh1--;
+  // (plane, row, channel) of row r0, then advanced row by row: no divisions per row.
+  let p = r0 / OH;
+  let oh = r0 - p * OH;
+  let c = p % C;
+  for (let r = r0; r < r1; ) {
+    if (oh == OH) {
+      oh = 0;
+      p++;
+      c = c + 1 == C ? 0 : c + 1;
+    }
+    const ih = oh * sh - ph;
+    const kh0 = firstTap(ih, KH, dh);
+    const kh1 = endTap(ih, kh0, KH, dh, H);
     // Row of tap kh0 and the weights of tap (kh0, 0); rows of later taps are dh rows apart.
-    const xRow = x + <usize>p * plane + (<usize>((oh * sh - ph + kh0 * dh) * W) << 2);
+    const xRow = x + <usize>p * plane + (<usize>((ih + kh0 * dh) * W) << 2);
     const wRow = w + (<usize>((c * KH + kh0) * KW) << 2);
     const yRow = y + (<usize>r * <usize>OW << 2);
     const b = load<f32>(bias + (<usize>c << 2));
-    if (sw == 1) {
-      rowStride1(xRow, wRow, yRow, b, W, OW, kh1 - kh0, KW, dh, dw, pw, owLo, owHi, kind, q0, q1);
-    } else if (sw == 2) {
-      rowStride2(xRow, wRow, yRow, b, W, OW, kh1 - kh0, KW, dh, dw, pw, kind, q0, q1);
-    } else {
-      rowScalar(xRow, wRow, yRow, b, W, 0, OW, kh1 - kh0, KW, sw, dh, dw, pw, kind, q0, q1);
+    // At stride 1 the plane's next row, if it is ours and has the same kernel rows [kh0, kh1),
+    // goes along: its edge vectors share the loops and masks of this row's.
+    let two = sw == 1 && r + 1 < r1 && oh + 1 < OH;
+    if (two) {
+      const next = firstTap(ih + sh, KH, dh);
+      two = next == kh0 && endTap(ih + sh, next, KH, dh, H) == kh1;
     }
+    if (two) {
+      rowStride1(true, xRow, wRow, yRow, b, W, OW, kh1 - kh0, KW, sh * W, dh, dw, pw, owLo, owHi);
+    } else if (sw == 1) {
+      rowStride1(false, xRow, wRow, yRow, b, W, OW, kh1 - kh0, KW, 0, dh, dw, pw, owLo, owHi);
+    } else if (sw == 2) {
+      rowStride2(xRow, wRow, yRow, b, W, OW, kh1 - kh0, KW, dh, dw, pw);
+    } else {
+      rowScalar(xRow, wRow, yRow, b, W, 0, OW, kh1 - kh0, KW, sw, dh, dw, pw);
+    }
+    const rows = two ? 2 : 1;
+    // The activation as a pass over the rows (still in cache) keeps its 8 kinds out of every block.
+    if (kind != 0) unary(yRow, yRow, rows * OW, kind, q0, q1);
+    oh += rows;
+    r += rows;
   }
 }
 
+/** The first kernel row whose input row (ih + kh·dh) is inside the image. */
+// @ts-ignore: decorator
+@inline
+function firstTap(ih: i32, KH: i32, dh: i32): i32 {
+  let kh = 0;
+  while (kh < KH && ih + kh * dh < 0) kh++;
+  return kh;
+}
+
+/** One past the last kernel row (from kh0 on) whose input row is inside the image. */
+// @ts-ignore: decorator
+@inline
+function endTap(ih: i32, kh0: i32, KH: i32, dh: i32, H: i32): i32 {
+  let kh = KH;
+  while (kh > kh0 && ih + (kh - 1) * dh >= H) kh--;
+  return kh;
+}
+
 /**
- * One output row at stride 1 over `nh` kernel rows. Vectors that touch the padding go first
- * (edgePair); then the interior [owLo, owHi), where every tap reads inside the row, in blocks of
- * 24, 16 or 4 outputs (at most 6 accumulators: with 8, V8 spills registers and runs slower). Each
- * tap is a weight splat times unaligned loads at the dilated offsets; the last block of a size is
- * moved back to end at owHi (recomputing a few outputs with the same operations in the same
- * order: the same bits) instead of running a slower, narrower tail.
+ * One output row at stride 1 over `nh` kernel rows (with `two`, also the plane's next row, whose
+ * inputs start `nextRow` floats later). The interior [lo, hi) (every tap reads inside the row)
+ * runs in vectors from L (lo rounded up to 4) to R (the last multiple of 4 past L within hi); the
+ * vectors before L and from R on touch the padding (edgeVectors). A row so costs ⌈OW/4⌉ vectors,
+ * none computed twice.
  */
 // @ts-ignore: decorator
 @inline
 function rowStride1(
-  xRow: usize, wRow: usize, yRow: usize, b: f32,
-  W: i32, OW: i32, nh: i32, KW: i32, dh: i32, dw: i32, pw: i32, owLo: i32, owHi: i32,
-  kind: i32, q0: f32, q1: f32,
+  two: bool, xRow: usize, wRow: usize, yRow: usize, b: f32,
+  W: i32, OW: i32, nh: i32, KW: i32, nextRow: i32, dh: i32, dw: i32, pw: i32, owLo: i32, owHi: i32,
 ): void {
   const bv = f32x4.splat(b);
   const lo = max(0, owLo);
   const hi = min(OW, owHi);
-  if (hi - lo < 4) {
-    for (let ow = 0; ow < OW; ow += 8) {
-      edgePair(xRow, wRow, yRow, bv, W, OW, ow, ow + 4 < OW ? ow + 4 : ow, nh, KW, dh, dw, pw, kind, q0, q1);
-    }
-    return;
+  let L = (lo + 3) & ~3;
+  let R = L + ((hi - L) & ~3);
+  if (hi - L < 4) L = R = 0;
+  const xNext = <usize>nextRow << 2;
+  const yNext = <usize>OW << 2;
+  // Edge vectors in pairs: starts 0, 4, …, L − 4, then R, R + 4, … < OW.
+  const nl = L >> 2;
+  const ne = nl + ((OW - R + 3) >> 2);
+  for (let i = 0; i < ne; i += 2) {
+    const a = i < nl ? i << 2 : R + ((i - nl) << 2);
+    const j = i + 1 < ne ? i + 1 : i;
+    const e = j < nl ? j << 2 : R + ((j - nl) << 2);
+    if (two) edgeVectors(true, xRow, xNext, wRow, yRow, yNext, bv, W, OW, a, e, nh, KW, dh, dw, pw);
+    else edgeVectors(false, xRow, 0, wRow, yRow, 0, bv, W, OW, a, e, nh, KW, dh, dw, pw);
   }
-  // Edge vectors in pairs (two accumulator chains), the left ones with the right ones.
-  let left = 0;
-  let right = hi;
-  while (left < lo || right < OW) {
-    const a = left < lo ? left : right;
-    if (left < lo) left += 4;
-    else right += 4;
-    let b2 = a;
-    if (left < lo) {
-      b2 = left;
-      left += 4;
-    } else if (right < OW) {
-      b2 = right;
-      right += 4;
-    }
-    edgePair(xRow, wRow, yRow, bv, W, OW, a, b2, nh, KW, dh, dw, pw, kind, q0, q1);
-  }
-  const rowStep = <usize>(dh * W) << 2;
+  const nv = (R - L) >> 2;
+  const x0 = xRow + (<usize>(L - pw) << 2);
+  const o0 = yRow + (<usize>L << 2);
+  interior(false, x0, wRow, o0, bv, nv, nh, KW, dh * W, dw);
+  if (two) interior(false, x0 + xNext, wRow, o0 + yNext, bv, nv, nh, KW, dh * W, dw);
+}
+
+/**
+ * Most vectors (accumulators) per block. V8 issues all loads of a tap before the arithmetic, so
+ * they must fit in the 15 free xmm registers beside the accumulators: at stride 1 one load per
+ * vector (8 spill), at stride 2 two loads and a shuffle (more than 4 spill).
+ */
+const MAX_BLOCK_S1 = 7;
+const MAX_BLOCK_S2 = 4;
+
+/**
+ * `nv` output vectors from `o` on, whose taps all read inside the row (first tap at `x`; stride 2:
+ * `s2`), in blocks of at most MAX_BLOCK_* vectors; with 8…13 left (at stride 1) two near-equal
+ * blocks rather than a full one and a short one.
+ */
+// @ts-ignore: decorator
+@inline
+function interior(
+  s2: bool, x: usize, w: usize, o: usize, bv: v128, nv: i32, nh: i32, KW: i32, rowElems: i32, dw: i32,
+): void {
+  const rowStep = <usize>rowElems << 2;
   const tapStep = <usize>dw << 2;
-  const wStep = <usize>KW << 2;
-  const x0 = xRow - (<usize>pw << 2);
-  const span = hi - lo;
-  let ow = lo;
-  while (ow < hi) {
-    const rem = hi - ow;
-    let width = 4;
-    if (rem >= 24 || (span >= 24 && rem > 16)) width = 24;
-    else if (rem >= 16 || (span >= 16 && rem > 4)) width = 16;
-    if (ow + width > hi) ow = hi - width;
-    let xr = x0 + (<usize>ow << 2);
-    let wr = wRow;
-    const o = yRow + (<usize>ow << 2);
-    if (width == 24) {
-      let a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv, a5 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          const wv = v128.load32_splat(wr + (<usize>kw << 2));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), wv));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), wv));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), wv));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), wv));
-          a4 = f32x4.add(a4, f32x4.mul(v128.load(xp, 64), wv));
-          a5 = f32x4.add(a5, f32x4.mul(v128.load(xp, 80), wv));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-      v128.store(o, act4(a1, kind, q0, q1), 16);
-      v128.store(o, act4(a2, kind, q0, q1), 32);
-      v128.store(o, act4(a3, kind, q0, q1), 48);
-      v128.store(o, act4(a4, kind, q0, q1), 64);
-      v128.store(o, act4(a5, kind, q0, q1), 80);
-    } else if (width == 16) {
-      let a0 = bv, a1 = bv, a2 = bv, a3 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          const wv = v128.load32_splat(wr + (<usize>kw << 2));
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), wv));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(xp, 16), wv));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(xp, 32), wv));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(xp, 48), wv));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-      v128.store(o, act4(a1, kind, q0, q1), 16);
-      v128.store(o, act4(a2, kind, q0, q1), 32);
-      v128.store(o, act4(a3, kind, q0, q1), 48);
-    } else {
-      let a0 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(xp), v128.load32_splat(wr + (<usize>kw << 2))));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-    }
-    ow += width;
+  const xVec: usize = s2 ? 32 : 16;
+  const most = s2 ? MAX_BLOCK_S2 : MAX_BLOCK_S1;
+  while (nv > 0) {
+    const n = nv > 2 * most - 1 || nv == most ? most : nv > most ? (nv + 1) >> 1 : nv;
+    // A constant width per call, so each copy keeps its accumulators in registers.
+    if (n == 7) block(7, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else if (n == 6) block(6, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else if (n == 5) block(5, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else if (n == 4) block(4, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else if (n == 3) block(3, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else if (n == 2) block(2, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    else block(1, s2, x, w, o, bv, nh, KW, rowStep, tapStep);
+    x += <usize>n * xVec;
+    o += <usize>n << 4;
+    nv -= n;
   }
 }
 
 /**
- * Outputs [oa, oa + 4) and [ob, ob + 4) (fewer at the row's end; ob may equal oa) where some tap
- * reads padding. Each tap loads the row at its first lane's column, clamped to [-3, W - 1] (so at
- * most 3 floats beyond either end: the neighbouring row or plane, or the buffer's slack), and
- * zeroes the lanes outside the row; two vectors at once keep two accumulator chains busy.
+ * `nv` (a constant after inlining: 1…7) output vectors at `o`, one accumulator each, summed in the
+ * order bias, then kernel row by row, tap by tap (as rowScalar and convDepthwiseNhwc). One body
+ * for every width: each `nv` is an inlined copy with only its accumulators (as fast as the
+ * hand-written 24/16/4-output copies it replaces).
  */
 // @ts-ignore: decorator
 @inline
-function edgePair(
-  xRow: usize, wRow: usize, yRow: usize, bv: v128,
+function block(
+  nv: i32, s2: bool, x: usize, w: usize, o: usize, bv: v128, nh: i32, KW: i32,
+  rowStep: usize, tapStep: usize,
+): void {
+  let a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv, a5 = bv, a6 = bv;
+  const wStep = <usize>KW << 2;
+  for (let kh = 0; kh < nh; kh++) {
+    let xp = x;
+    for (let kw = 0; kw < KW; kw++) {
+      const wv = v128.load32_splat(w + (<usize>kw << 2));
+      a0 = madd(a0, vec(xp, 0, s2), wv);
+      if (nv > 1) a1 = madd(a1, vec(xp, 1, s2), wv);
+      if (nv > 2) a2 = madd(a2, vec(xp, 2, s2), wv);
+      if (nv > 3) a3 = madd(a3, vec(xp, 3, s2), wv);
+      if (nv > 4) a4 = madd(a4, vec(xp, 4, s2), wv);
+      if (nv > 5) a5 = madd(a5, vec(xp, 5, s2), wv);
+      if (nv > 6) a6 = madd(a6, vec(xp, 6, s2), wv);
+      xp += tapStep;
+    }
+    x += rowStep;
+    w += wStep;
+  }
+  v128.store(o, a0);
+  if (nv > 1) v128.store(o, a1, 16);
+  if (nv > 2) v128.store(o, a2, 32);
+  if (nv > 3) v128.store(o, a3, 48);
+  if (nv > 4) v128.store(o, a4, 64);
+  if (nv > 5) v128.store(o, a5, 80);
+  if (nv > 6) v128.store(o, a6, 96);
+}
+
+/** a + x·w, rounded twice (no fused multiply-add: the same bits on every engine). */
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, x: v128, w: v128): v128 {
+  return f32x4.add(a, f32x4.mul(x, w));
+}
+
+/** Output vector `i`'s inputs at a tap starting at p: 4 floats (stride 1) or 4 even ones of 8. */
+// @ts-ignore: decorator
+@inline
+function vec(p: usize, i: usize, s2: bool): v128 {
+  return s2 ? even(p, i << 5) : v128.load(p + (i << 4));
+}
+
+/**
+ * Outputs [oa, oa + 4) and [ob, ob + 4) (fewer at the row's end; ob may equal oa) where some tap
+ * reads padding, and with `two` the same ones of the next row (inputs `xNext` bytes later, outputs
+ * `yNext`), which share the masks. Each tap loads the row at its first lane's column, clamped to
+ * [-3, W - 1] (so at most 3 floats beyond either end: the neighbouring row or plane, or the
+ * buffer's slack), and zeroes the lanes outside the row; 2 or 4 accumulator chains at once. Taps
+ * go column by column (one mask pair per column), so these outputs round differently from
+ * block's row-by-row order (within float32 rounding; the same on every thread count).
+ */
+// @ts-ignore: decorator
+@inline
+function edgeVectors(
+  two: bool, xRow: usize, xNext: usize, wRow: usize, yRow: usize, yNext: usize, bv: v128,
   W: i32, OW: i32, oa: i32, ob: i32, nh: i32, KW: i32, dh: i32, dw: i32, pw: i32,
-  kind: i32, q0: f32, q1: f32,
 ): void {
   const lane = i32x4(0, 1, 2, 3);
   const width = i32x4.splat(W);
   const minus1 = i32x4.splat(-1);
   const rowStep = <usize>(dh * W) << 2;
-  let a0 = bv, a1 = bv;
+  let a0 = bv, a1 = bv, a2 = bv, a3 = bv;
   for (let kw = 0; kw < KW; kw++) {
     const sa = oa - pw + kw * dw;
     const sb = ob - pw + kw * dw;
@@ -187,15 +242,23 @@ function edgePair(
     let wp = wRow + (<usize>kw << 2);
     for (let kh = 0; kh < nh; kh++) {
       const wv = v128.load32_splat(wp);
-      a0 = f32x4.add(a0, f32x4.mul(v128.and(v128.load(pa), ma), wv));
-      a1 = f32x4.add(a1, f32x4.mul(v128.and(v128.load(pb), mb), wv));
+      a0 = madd(a0, v128.and(v128.load(pa), ma), wv);
+      a1 = madd(a1, v128.and(v128.load(pb), mb), wv);
+      if (two) {
+        a2 = madd(a2, v128.and(v128.load(pa + xNext), ma), wv);
+        a3 = madd(a3, v128.and(v128.load(pb + xNext), mb), wv);
+      }
       pa += rowStep;
       pb += rowStep;
       wp += <usize>KW << 2;
     }
   }
-  storeLanes(yRow + (<usize>oa << 2), act4(a0, kind, q0, q1), min(4, OW - oa));
-  storeLanes(yRow + (<usize>ob << 2), act4(a1, kind, q0, q1), min(4, OW - ob));
+  storeLanes(yRow + (<usize>oa << 2), a0, min(4, OW - oa));
+  storeLanes(yRow + (<usize>ob << 2), a1, min(4, OW - ob));
+  if (two) {
+    storeLanes(yRow + yNext + (<usize>oa << 2), a2, min(4, OW - oa));
+    storeLanes(yRow + yNext + (<usize>ob << 2), a3, min(4, OW - ob));
+  }
 }
 
 /** Outputs [o0, o1) of a row at any stride: pixel by pixel with the taps clipped to the row. */
@@ -204,7 +267,6 @@ function edgePair(
 function rowScalar(
   xRow: usize, wRow: usize, yRow: usize, b: f32,
   W: i32, o0: i32, o1: i32, nh: i32, KW: i32, sw: i32, dh: i32, dw: i32, pw: i32,
-  kind: i32, q0: f32, q1: f32,
 ): void {
   for (let ow = o0; ow < o1; ow++) {
     const s = ow * sw - pw;
@@ -219,77 +281,39 @@ function rowScalar(
         acc += load<f32>(xr + (<usize>(s + kw * dw) << 2)) * load<f32>(wr + (<usize>kw << 2));
       }
     }
-    store<f32>(yRow + (<usize>ow << 2), act1(acc, kind, q0, q1));
+    store<f32>(yRow + (<usize>ow << 2), acc);
   }
 }
 
 /**
  * One output row at stride 2: the edges pixel by pixel, the interior (every tap inside the row) in
- * vectors of 4 outputs, each tap's inputs the even lanes of two loads (reading one float past the
- * last one used: the next row or the buffer's slack), 4 vectors per block, the last block moved
- * back to end at the interior's end as in rowStride1.
+ * blocks of vectors of 4 outputs (each tap's inputs the even lanes of two loads, reading one float past the
+ * last one used: the next row or the buffer's slack), the last vector moved back to end at the
+ * interior's end (recomputing a few outputs with the same operations in the same order).
  */
 // @ts-ignore: decorator
 @inline
 function rowStride2(
   xRow: usize, wRow: usize, yRow: usize, b: f32,
   W: i32, OW: i32, nh: i32, KW: i32, dh: i32, dw: i32, pw: i32,
-  kind: i32, q0: f32, q1: f32,
 ): void {
   const lo = min(OW, (pw + 1) >> 1);
   const last = W - 1 + pw - (KW - 1) * dw;
   const hi = last < 0 ? lo : max(lo, min(OW, (last >> 1) + 1));
   if (hi - lo < 4) {
-    rowScalar(xRow, wRow, yRow, b, W, 0, OW, nh, KW, 2, dh, dw, pw, kind, q0, q1);
+    rowScalar(xRow, wRow, yRow, b, W, 0, OW, nh, KW, 2, dh, dw, pw);
     return;
   }
-  rowScalar(xRow, wRow, yRow, b, W, 0, lo, nh, KW, 2, dh, dw, pw, kind, q0, q1);
-  rowScalar(xRow, wRow, yRow, b, W, hi, OW, nh, KW, 2, dh, dw, pw, kind, q0, q1);
+  rowScalar(xRow, wRow, yRow, b, W, 0, lo, nh, KW, 2, dh, dw, pw);
+  rowScalar(xRow, wRow, yRow, b, W, hi, OW, nh, KW, 2, dh, dw, pw);
   const bv = f32x4.splat(b);
-  const rowStep = <usize>(dh * W) << 2;
-  const tapStep = <usize>dw << 2;
-  const wStep = <usize>KW << 2;
-  const span = hi - lo;
-  let ow = lo;
-  while (ow < hi) {
-    const width = hi - ow >= 16 || (span >= 16 && hi - ow > 4) ? 16 : 4;
-    if (ow + width > hi) ow = hi - width;
-    let xr = xRow + (<usize>(2 * ow - pw) << 2);
-    let wr = wRow;
-    const o = yRow + (<usize>ow << 2);
-    if (width == 16) {
-      let a0 = bv, a1 = bv, a2 = bv, a3 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          const wv = v128.load32_splat(wr + (<usize>kw << 2));
-          a0 = f32x4.add(a0, f32x4.mul(even(xp, 0), wv));
-          a1 = f32x4.add(a1, f32x4.mul(even(xp, 32), wv));
-          a2 = f32x4.add(a2, f32x4.mul(even(xp, 64), wv));
-          a3 = f32x4.add(a3, f32x4.mul(even(xp, 96), wv));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-      v128.store(o, act4(a1, kind, q0, q1), 16);
-      v128.store(o, act4(a2, kind, q0, q1), 32);
-      v128.store(o, act4(a3, kind, q0, q1), 48);
-    } else {
-      let a0 = bv;
-      for (let kh = 0; kh < nh; kh++) {
-        let xp = xr;
-        for (let kw = 0; kw < KW; kw++) {
-          a0 = f32x4.add(a0, f32x4.mul(even(xp, 0), v128.load32_splat(wr + (<usize>kw << 2))));
-          xp += tapStep;
-        }
-        xr += rowStep;
-        wr += wStep;
-      }
-      v128.store(o, act4(a0, kind, q0, q1));
-    }
-    ow += width;
+  const rowElems = dh * W;
+  const x0 = xRow + (<usize>(2 * lo - pw) << 2);
+  interior(true, x0, wRow, yRow + (<usize>lo << 2), bv, (hi - lo) >> 2, nh, KW, rowElems, dw);
+  if ((hi - lo) & 3) {
+    const ow = hi - 4;
+    const xo = xRow + (<usize>(2 * ow - pw) << 2);
+    interior(true, xo, wRow, yRow + (<usize>ow << 2), bv, 1, nh, KW, rowElems, dw);
   }
 }
 

@@ -15,8 +15,14 @@ import { expectThreadsIdentical, runWasm } from './threads-helpers.js';
  * float32 sums of at most 25 products), the kernels that ran (the threads' region counts, every
  * call split: minParallelWork 0), and 1 vs 2 threads bit-identical.
  */
-async function check(graph: Graph, dims: number[], label: string, ran: string[], absent: string[]) {
-  const feeds = { x: randomInput(new Rng(dims.reduce((a, b) => a * 31 + b, 7)), dims) };
+async function check(
+  graph: Graph,
+  dims: number[],
+  label: string,
+  ran: string[],
+  absent: string[],
+  feeds: Record<string, Tensor> = { x: randomInput(new Rng(dims.reduce((a, b) => a * 31 + b, 7)), dims) },
+) {
   const ref = await Session.create(graph, { backend: 'ref', optimize: false });
   const want = await ref.run(feeds);
   const two = await runWasm(graph, feeds, 2);
@@ -64,7 +70,10 @@ function depthwise(b: GraphBuilder, x: string, t: DwCase, id: string): string {
 
 const dimsOf = (t: DwCase) => [t.n ?? 2, t.c, t.h, t.w];
 
-/** Channels not divisible by 4, odd and size-1 maps, every stride / dilation / pad shape, all 8 activation kinds. */
+/**
+ * Channels not divisible by 4, odd and size-1 maps, every stride / dilation / pad shape, all 8
+ * activation kinds, rows taken in pairs and alone, one or several edge vectors a side.
+ */
 const CASES: DwCase[] = [
   { c: 5, h: 7, w: 9, k: [3, 3], dil: [2, 2], pads: [1, 1, 1, 1], act: ['Relu', []] },
   { c: 3, h: 1, w: 1, k: [3, 3], pads: [1, 1, 1, 1] },
@@ -82,6 +91,15 @@ const CASES: DwCase[] = [
   { c: 3, h: 6, w: 34, k: [3, 5], stride: [2, 2], dil: [1, 2], pads: [0, 0, 1, 3], act: ['Tanh', []] },
   { c: 5, h: 7, w: 75, k: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], act: ['Relu', []] },
   { n: 1, c: 6, h: 8, w: 61, k: [3, 3], stride: [1, 2], dil: [2, 3], pads: [2, 3, 2, 0] },
+  // The bench's geometry at 64 wide: 14 interior vectors (two blocks of 7) and one edge vector a side.
+  { n: 1, c: 4, h: 16, w: 64, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2] },
+  // Pads of 7: two edge vectors on the left, three on the right (paired left with left first).
+  { c: 3, h: 12, w: 45, k: [3, 3], dil: [3, 3], pads: [7, 7, 7, 7], act: ['Relu', []] },
+  // Odd OH (9) and a top pad only: rows 0…2 lack kernel row 0, row 3 has all, so rows go in
+  // pairs and alone.
+  { c: 3, h: 12, w: 30, k: [3, 3], dil: [3, 2], pads: [3, 2, 0, 2], act: ['HardSwish', []] },
+  // Stride 2, 50 outputs a row: interior blocks of 4 vectors plus a moved-back last one.
+  { n: 1, c: 4, h: 6, w: 100, k: [3, 3], stride: [2, 2], pads: [1, 1, 1, 1], act: ['Sigmoid', []] },
 ];
 
 const label = (t: DwCase) =>
@@ -116,6 +134,20 @@ describe('WASM depthwise Conv on row-major planes (convDepthwiseNchw)', () => {
       );
     });
   }
+
+  it('every interior width: blocks of 1…7 vectors and the even split of 8…13', async () => {
+    // k3 d1 p1 over W columns: (W − 5) / 4 interior vectors (rounded down), 1…16 here, with 0…3
+    // columns left for the right edge vector. One graph, one depthwise per width.
+    const widths = [9, 13, 17, 22, 26, 31, 35, 38, 42, 47, 51, 55, 60, 64, 67, 70];
+    const b = new GraphBuilder('dw-widths', { seed: 3 });
+    const feeds: Record<string, Tensor> = {};
+    for (const w of widths) {
+      const t: DwCase = { n: 1, c: 2, h: 5, w, k: [3, 3], pads: [1, 1, 1, 1] };
+      b.output(depthwise(b, b.input(`x${w}`, dimsOf(t)), t, `${w}`));
+      feeds[`x${w}`] = randomInput(new Rng(w), dimsOf(t));
+    }
+    await check(b.build(), [], 'widths 9…70', ['convDepthwiseNchw'], ['convDepthwiseNhwc'], feeds);
+  });
 
   it('depthwise → Relu → Add (layout-following readers) stays row-major', async () => {
     const t: DwCase = { c: 6, h: 9, w: 20, k: [3, 3], dil: [2, 2], pads: [2, 2, 2, 2] };
