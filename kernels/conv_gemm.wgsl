@@ -8,7 +8,7 @@
 // Written for software adapters (SwiftShader), where an invocation is one SIMD lane, every load whose
 // address varies at run time is a gather, loop trips carrying many values cost, and workgroup memory and
 // barriers are slow; arithmetic is cheap. So: no workgroup memory, no barriers, a register block as big
-// as registers allow, 1 input channels per loop trip, and shared weight loads: all invocations of a
+// as registers allow, 1 input channel per loop trip, and shared weight loads: all invocations of a
 // workgroup use the same weights, so each invocation loads one weight per block of 4 channels (lane j of the subgroup loads channel j of
 // the block) and subgroupBroadcast hands all 4 to every lane. Subgroups have at least 4 invocations
 // in WebGPU, so this holds on every adapter that has them; conv_gemm_nosg.wgsl (each invocation
@@ -33,10 +33,19 @@
 // a residual share one pipeline (a conv_gemm pipeline is the slowest thing a cold start compiles).
 // The epilogue has one store site (a loop over the tile's channels) and one exp (Sigmoid and Tanh
 // share it): each inlined copy of it was a large part of the pipeline's compile time.
+// Compile time on SwiftShader (most of a cold start there) grows with the basic blocks (every load
+// or store at a run-time address is several: one per lane) times the values live across them, and
+// with each loop level that carries values. So the accumulators are registers only inside the
+// input-channel loop; between taps, between summed rates and in the epilogue they sit in the local
+// array acc (indexed at run time in the epilogue, which keeps it in memory): 4 * CBK vec4s are no
+// longer live across every load and store of the epilogue nor carried by the tap and rate loops.
+// With CBK <= 2 the epilogue picks them with selects instead (acc becomes registers again): for so
+// few accumulators that compiled faster than the run-time index.
 // The same kernel runs each stride phase of a ConvTranspose (sub-pixel decomposition): a stride-1 conv
 // with negative dilation whose outputs land on a strided sub-grid of y (row OY0 + OSY * i, column
 // OX0 + OSX * j of an OHF x OWF plane).
 enable subgroups;
+diagnostic(off, subgroup_uniformity);
 
 override WG: u32 = 64u;
 // vec4 channel blocks per workgroup: 1, 2, 4 or 8 (the host picks by channel count).
@@ -124,7 +133,6 @@ fn main(
   let summed = p.SUM != 0u;
   if (tile >= tiles * select(p.R, 1u, summed)) { return; }
   let rate = min(tile / tiles, MAX_RATES - 1u);
-  let epi = p.rates[3u * rate + 1u];
   let tp = tile % p.tilesP;
   let tm = (tile / p.tilesP) % p.tilesM;
   let g = (tile % tiles) / (p.tilesP * p.tilesM);
@@ -140,41 +148,13 @@ fn main(
   let ow0 = vec4<i32>(r % p.OW * p.SW);
   let xn = vec4<i32>((n * p.CX + p.CX0 + g * p.CG) * p.H * p.W);
 
-  var a0: vec4<f32>;
-  var a1: vec4<f32>;
-  var a2: vec4<f32>;
-  var a3: vec4<f32>;
-  var a4: vec4<f32>;
-  var a5: vec4<f32>;
-  var a6: vec4<f32>;
-  var a7: vec4<f32>;
-  var a8: vec4<f32>;
-  var a9: vec4<f32>;
-  var a10: vec4<f32>;
-  var a11: vec4<f32>;
-  var a12: vec4<f32>;
-  var a13: vec4<f32>;
-  var a14: vec4<f32>;
-  var a15: vec4<f32>;
-  var a16: vec4<f32>;
-  var a17: vec4<f32>;
-  var a18: vec4<f32>;
-  var a19: vec4<f32>;
-  var a20: vec4<f32>;
-  var a21: vec4<f32>;
-  var a22: vec4<f32>;
-  var a23: vec4<f32>;
-  var a24: vec4<f32>;
-  var a25: vec4<f32>;
-  var a26: vec4<f32>;
-  var a27: vec4<f32>;
-  var a28: vec4<f32>;
-  var a29: vec4<f32>;
-  var a30: vec4<f32>;
-  var a31: vec4<f32>;
+  let epi = p.rates[3u * rate + 1u];
+  var acc: array<vec4<f32>, 32>;
   for (var ri = rate; ri < select(rate + 1u, p.R, summed); ri++) {
-  let geo = bitcast<vec4<i32>>(p.rates[3u * ri]);
-  let ker = p.rates[3u * ri + 2u];
+  let geow = p.rates[3u * ri + 0u][sid & 3u];
+  let geo = bitcast<vec4<i32>>(vec4<u32>(subgroupBroadcast(geow, 0u), subgroupBroadcast(geow, 1u), subgroupBroadcast(geow, 2u), subgroupBroadcast(geow, 3u)));
+  let kerw = p.rates[3u * ri + 2u][sid & 3u];
+  let ker = bitcast<vec4<u32>>(vec4<u32>(subgroupBroadcast(kerw, 0u), subgroupBroadcast(kerw, 1u), subgroupBroadcast(kerw, 2u), subgroupBroadcast(kerw, 3u)));
   // Patch origins; pixels past the end get one that no tap reaches.
   let ih0 = oh0 - geo.z;
   let iw0 = ow0 - geo.w;
@@ -189,66 +169,188 @@ fn main(
       let ok = okh & (vec4<u32>(iw0 + dw) < ww);
       // Offsets of this tap in input channel 0; out-of-range pixels read offset 0 and count 0.
       let at0 = select(vec4<i32>(0), xo + dh * i32(p.W) + dw, ok);
-      for (var ic = 0u; ic < p.CG; ic += U) {
-        {
-          let at = vec4<u32>(at0 + i32(ic) * chw);
-          let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
-          let w0 = w[wi + 0u * 4u * CBK + 0u];
-          a0 += xv * subgroupBroadcast(w0, 0u);
-          a1 += xv * subgroupBroadcast(w0, 1u);
-          a2 += xv * subgroupBroadcast(w0, 2u);
-          a3 += xv * subgroupBroadcast(w0, 3u);
-          if (CBK > 1u) {
-            let w1 = w[wi + 0u * 4u * CBK + 4u];
-            a4 += xv * subgroupBroadcast(w1, 0u);
-            a5 += xv * subgroupBroadcast(w1, 1u);
-            a6 += xv * subgroupBroadcast(w1, 2u);
-            a7 += xv * subgroupBroadcast(w1, 3u);
-          }
-          if (CBK > 2u) {
-            let w2 = w[wi + 0u * 4u * CBK + 8u];
-            a8 += xv * subgroupBroadcast(w2, 0u);
-            a9 += xv * subgroupBroadcast(w2, 1u);
-            a10 += xv * subgroupBroadcast(w2, 2u);
-            a11 += xv * subgroupBroadcast(w2, 3u);
-          }
-          if (CBK > 3u) {
-            let w3 = w[wi + 0u * 4u * CBK + 12u];
-            a12 += xv * subgroupBroadcast(w3, 0u);
-            a13 += xv * subgroupBroadcast(w3, 1u);
-            a14 += xv * subgroupBroadcast(w3, 2u);
-            a15 += xv * subgroupBroadcast(w3, 3u);
-          }
-          if (CBK > 4u) {
-            let w4 = w[wi + 0u * 4u * CBK + 16u];
-            a16 += xv * subgroupBroadcast(w4, 0u);
-            a17 += xv * subgroupBroadcast(w4, 1u);
-            a18 += xv * subgroupBroadcast(w4, 2u);
-            a19 += xv * subgroupBroadcast(w4, 3u);
-          }
-          if (CBK > 5u) {
-            let w5 = w[wi + 0u * 4u * CBK + 20u];
-            a20 += xv * subgroupBroadcast(w5, 0u);
-            a21 += xv * subgroupBroadcast(w5, 1u);
-            a22 += xv * subgroupBroadcast(w5, 2u);
-            a23 += xv * subgroupBroadcast(w5, 3u);
-          }
-          if (CBK > 6u) {
-            let w6 = w[wi + 0u * 4u * CBK + 24u];
-            a24 += xv * subgroupBroadcast(w6, 0u);
-            a25 += xv * subgroupBroadcast(w6, 1u);
-            a26 += xv * subgroupBroadcast(w6, 2u);
-            a27 += xv * subgroupBroadcast(w6, 3u);
-          }
-          if (CBK > 7u) {
-            let w7 = w[wi + 0u * 4u * CBK + 28u];
-            a28 += xv * subgroupBroadcast(w7, 0u);
-            a29 += xv * subgroupBroadcast(w7, 1u);
-            a30 += xv * subgroupBroadcast(w7, 2u);
-            a31 += xv * subgroupBroadcast(w7, 3u);
-          }
+      var a0: vec4<f32>;
+      var a1: vec4<f32>;
+      var a2: vec4<f32>;
+      var a3: vec4<f32>;
+      var a4: vec4<f32>;
+      var a5: vec4<f32>;
+      var a6: vec4<f32>;
+      var a7: vec4<f32>;
+      var a8: vec4<f32>;
+      var a9: vec4<f32>;
+      var a10: vec4<f32>;
+      var a11: vec4<f32>;
+      var a12: vec4<f32>;
+      var a13: vec4<f32>;
+      var a14: vec4<f32>;
+      var a15: vec4<f32>;
+      var a16: vec4<f32>;
+      var a17: vec4<f32>;
+      var a18: vec4<f32>;
+      var a19: vec4<f32>;
+      var a20: vec4<f32>;
+      var a21: vec4<f32>;
+      var a22: vec4<f32>;
+      var a23: vec4<f32>;
+      var a24: vec4<f32>;
+      var a25: vec4<f32>;
+      var a26: vec4<f32>;
+      var a27: vec4<f32>;
+      var a28: vec4<f32>;
+      var a29: vec4<f32>;
+      var a30: vec4<f32>;
+      var a31: vec4<f32>;
+      a0 = acc[0];
+      a1 = acc[1];
+      a2 = acc[2];
+      a3 = acc[3];
+      if (CBK > 1u) {
+        a4 = acc[4];
+        a5 = acc[5];
+        a6 = acc[6];
+        a7 = acc[7];
+      }
+      if (CBK > 2u) {
+        a8 = acc[8];
+        a9 = acc[9];
+        a10 = acc[10];
+        a11 = acc[11];
+      }
+      if (CBK > 3u) {
+        a12 = acc[12];
+        a13 = acc[13];
+        a14 = acc[14];
+        a15 = acc[15];
+      }
+      if (CBK > 4u) {
+        a16 = acc[16];
+        a17 = acc[17];
+        a18 = acc[18];
+        a19 = acc[19];
+      }
+      if (CBK > 5u) {
+        a20 = acc[20];
+        a21 = acc[21];
+        a22 = acc[22];
+        a23 = acc[23];
+      }
+      if (CBK > 6u) {
+        a24 = acc[24];
+        a25 = acc[25];
+        a26 = acc[26];
+        a27 = acc[27];
+      }
+      if (CBK > 7u) {
+        a28 = acc[28];
+        a29 = acc[29];
+        a30 = acc[30];
+        a31 = acc[31];
+      }
+      for (var ic = 0u; ic < p.CG; ic++) {
+        let at = vec4<u32>(at0 + i32(ic) * chw);
+        let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
+        let w0 = w[wi + 0u];
+        a0 += xv * subgroupBroadcast(w0, 0u);
+        a1 += xv * subgroupBroadcast(w0, 1u);
+        a2 += xv * subgroupBroadcast(w0, 2u);
+        a3 += xv * subgroupBroadcast(w0, 3u);
+        if (CBK > 1u) {
+          let w1 = w[wi + 4u];
+          a4 += xv * subgroupBroadcast(w1, 0u);
+          a5 += xv * subgroupBroadcast(w1, 1u);
+          a6 += xv * subgroupBroadcast(w1, 2u);
+          a7 += xv * subgroupBroadcast(w1, 3u);
         }
-        wi += U * 4u * CBK;
+        if (CBK > 2u) {
+          let w2 = w[wi + 8u];
+          a8 += xv * subgroupBroadcast(w2, 0u);
+          a9 += xv * subgroupBroadcast(w2, 1u);
+          a10 += xv * subgroupBroadcast(w2, 2u);
+          a11 += xv * subgroupBroadcast(w2, 3u);
+        }
+        if (CBK > 3u) {
+          let w3 = w[wi + 12u];
+          a12 += xv * subgroupBroadcast(w3, 0u);
+          a13 += xv * subgroupBroadcast(w3, 1u);
+          a14 += xv * subgroupBroadcast(w3, 2u);
+          a15 += xv * subgroupBroadcast(w3, 3u);
+        }
+        if (CBK > 4u) {
+          let w4 = w[wi + 16u];
+          a16 += xv * subgroupBroadcast(w4, 0u);
+          a17 += xv * subgroupBroadcast(w4, 1u);
+          a18 += xv * subgroupBroadcast(w4, 2u);
+          a19 += xv * subgroupBroadcast(w4, 3u);
+        }
+        if (CBK > 5u) {
+          let w5 = w[wi + 20u];
+          a20 += xv * subgroupBroadcast(w5, 0u);
+          a21 += xv * subgroupBroadcast(w5, 1u);
+          a22 += xv * subgroupBroadcast(w5, 2u);
+          a23 += xv * subgroupBroadcast(w5, 3u);
+        }
+        if (CBK > 6u) {
+          let w6 = w[wi + 24u];
+          a24 += xv * subgroupBroadcast(w6, 0u);
+          a25 += xv * subgroupBroadcast(w6, 1u);
+          a26 += xv * subgroupBroadcast(w6, 2u);
+          a27 += xv * subgroupBroadcast(w6, 3u);
+        }
+        if (CBK > 7u) {
+          let w7 = w[wi + 28u];
+          a28 += xv * subgroupBroadcast(w7, 0u);
+          a29 += xv * subgroupBroadcast(w7, 1u);
+          a30 += xv * subgroupBroadcast(w7, 2u);
+          a31 += xv * subgroupBroadcast(w7, 3u);
+        }
+        wi += 4u * CBK;
+      }
+      acc[0] = a0;
+      acc[1] = a1;
+      acc[2] = a2;
+      acc[3] = a3;
+      if (CBK > 1u) {
+        acc[4] = a4;
+        acc[5] = a5;
+        acc[6] = a6;
+        acc[7] = a7;
+      }
+      if (CBK > 2u) {
+        acc[8] = a8;
+        acc[9] = a9;
+        acc[10] = a10;
+        acc[11] = a11;
+      }
+      if (CBK > 3u) {
+        acc[12] = a12;
+        acc[13] = a13;
+        acc[14] = a14;
+        acc[15] = a15;
+      }
+      if (CBK > 4u) {
+        acc[16] = a16;
+        acc[17] = a17;
+        acc[18] = a18;
+        acc[19] = a19;
+      }
+      if (CBK > 5u) {
+        acc[20] = a20;
+        acc[21] = a21;
+        acc[22] = a22;
+        acc[23] = a23;
+      }
+      if (CBK > 6u) {
+        acc[24] = a24;
+        acc[25] = a25;
+        acc[26] = a26;
+        acc[27] = a27;
+      }
+      if (CBK > 7u) {
+        acc[28] = a28;
+        acc[29] = a29;
+        acc[30] = a30;
+        acc[31] = a31;
       }
     }
   }
@@ -257,30 +359,24 @@ fn main(
   let q = (vec4<u32>(p.OY0) + r / p.OW * p.OSY) * p.OWF + p.OX0 + r % p.OW * p.OSX;
   let at = q + n * p.YC * p.OHF * p.OWF;
   let ra = q + n * p.M * p.OHF * p.OWF;
-  for (var b = 0u; b < CBK; b++) {
-    var v0: vec4<f32>;
-    var v1: vec4<f32>;
-    var v2: vec4<f32>;
-    var v3: vec4<f32>;
-    switch b {
-      case 0u: { v0 = a0; v1 = a1; v2 = a2; v3 = a3; }
-      case 1u: { v0 = a4; v1 = a5; v2 = a6; v3 = a7; }
-      case 2u: { v0 = a8; v1 = a9; v2 = a10; v3 = a11; }
-      case 3u: { v0 = a12; v1 = a13; v2 = a14; v3 = a15; }
-      case 4u: { v0 = a16; v1 = a17; v2 = a18; v3 = a19; }
-      case 5u: { v0 = a20; v1 = a21; v2 = a22; v3 = a23; }
-      case 6u: { v0 = a24; v1 = a25; v2 = a26; v3 = a27; }
-      default: { v0 = a28; v1 = a29; v2 = a30; v3 = a31; }
+  // One activation/store site in a loop over the tile's channels: each inlined store site added a
+  // large share of the compile time.
+  for (var c = 0u; c < 4u * CBK; c++) {
+    var v: vec4<f32>;
+    if (CBK > 2u) {
+      v = acc[c];
+    } else {
+      // With 1 or 2 blocks, picking with selects keeps acc out of memory (nothing indexes it at
+      // run time once the override is known), which compiled faster than the run-time index.
+      v = acc[0];
+      v = select(v, acc[1], c == 1u);
+      v = select(v, acc[2], c == 2u);
+      v = select(v, acc[3], c == 3u);
+      if (CBK > 1u) { v = select(v, acc[4], c == 4u); }
+      if (CBK > 1u) { v = select(v, acc[5], c == 5u); }
+      if (CBK > 1u) { v = select(v, acc[6], c == 6u); }
+      if (CBK > 1u) { v = select(v, acc[7], c == 7u); }
     }
-    for (var j = 0u; j < 4u; j++) {
-      var v = v3;
-      switch j {
-        case 0u: { v = v0; }
-        case 1u: { v = v1; }
-        case 2u: { v = v2; }
-        default: {}
-      }
-      store(4u * b + j, v, at, ra, live, g, tm, rate, epi);
-    }
+    store(c, v, at, ra, live, g, tm, rate, epi);
   }
 }

@@ -8,7 +8,7 @@
 // Written for software adapters (SwiftShader), where an invocation is one SIMD lane, every load whose
 // address varies at run time is a gather, loop trips carrying many values cost, and workgroup memory and
 // barriers are slow; arithmetic is cheap. So: no workgroup memory, no barriers, a register block as big
-// as registers allow, 1 input channels per loop trip, and shared weight loads: all invocations of a
+// as registers allow, 1 input channel per loop trip, and shared weight loads: all invocations of a
 // workgroup use the same weights, so each invocation loads the vec4 of weights of each block of 4 channels itself (conv_gemm.wgsl
 // shares those loads across a subgroup where the adapter has subgroups).
 //
@@ -31,6 +31,14 @@
 // a residual share one pipeline (a conv_gemm pipeline is the slowest thing a cold start compiles).
 // The epilogue has one store site (a loop over the tile's channels) and one exp (Sigmoid and Tanh
 // share it): each inlined copy of it was a large part of the pipeline's compile time.
+// Compile time on SwiftShader (most of a cold start there) grows with the basic blocks (every load
+// or store at a run-time address is several: one per lane) times the values live across them, and
+// with each loop level that carries values. So the accumulators are registers only inside the
+// input-channel loop; between taps, between summed rates and in the epilogue they sit in the local
+// array acc (indexed at run time in the epilogue, which keeps it in memory): 4 * CBK vec4s are no
+// longer live across every load and store of the epilogue nor carried by the tap and rate loops.
+// With CBK <= 2 the epilogue picks them with selects instead (acc becomes registers again): for so
+// few accumulators that compiled faster than the run-time index.
 // The same kernel runs each stride phase of a ConvTranspose (sub-pixel decomposition): a stride-1 conv
 // with negative dilation whose outputs land on a strided sub-grid of y (row OY0 + OSY * i, column
 // OX0 + OSX * j of an OHF x OWF plane).
@@ -120,7 +128,6 @@ fn main(
   let summed = p.SUM != 0u;
   if (tile >= tiles * select(p.R, 1u, summed)) { return; }
   let rate = min(tile / tiles, MAX_RATES - 1u);
-  let epi = p.rates[3u * rate + 1u];
   let tp = tile % p.tilesP;
   let tm = (tile / p.tilesP) % p.tilesM;
   let g = (tile % tiles) / (p.tilesP * p.tilesM);
@@ -136,38 +143,8 @@ fn main(
   let ow0 = vec4<i32>(r % p.OW * p.SW);
   let xn = vec4<i32>((n * p.CX + p.CX0 + g * p.CG) * p.H * p.W);
 
-  var a0: vec4<f32>;
-  var a1: vec4<f32>;
-  var a2: vec4<f32>;
-  var a3: vec4<f32>;
-  var a4: vec4<f32>;
-  var a5: vec4<f32>;
-  var a6: vec4<f32>;
-  var a7: vec4<f32>;
-  var a8: vec4<f32>;
-  var a9: vec4<f32>;
-  var a10: vec4<f32>;
-  var a11: vec4<f32>;
-  var a12: vec4<f32>;
-  var a13: vec4<f32>;
-  var a14: vec4<f32>;
-  var a15: vec4<f32>;
-  var a16: vec4<f32>;
-  var a17: vec4<f32>;
-  var a18: vec4<f32>;
-  var a19: vec4<f32>;
-  var a20: vec4<f32>;
-  var a21: vec4<f32>;
-  var a22: vec4<f32>;
-  var a23: vec4<f32>;
-  var a24: vec4<f32>;
-  var a25: vec4<f32>;
-  var a26: vec4<f32>;
-  var a27: vec4<f32>;
-  var a28: vec4<f32>;
-  var a29: vec4<f32>;
-  var a30: vec4<f32>;
-  var a31: vec4<f32>;
+  let epi = p.rates[3u * rate + 1u];
+  var acc: array<vec4<f32>, 32>;
   for (var ri = rate; ri < select(rate + 1u, p.R, summed); ri++) {
   let geo = bitcast<vec4<i32>>(p.rates[3u * ri]);
   let ker = p.rates[3u * ri + 2u];
@@ -185,66 +162,188 @@ fn main(
       let ok = okh & (vec4<u32>(iw0 + dw) < ww);
       // Offsets of this tap in input channel 0; out-of-range pixels read offset 0 and count 0.
       let at0 = select(vec4<i32>(0), xo + dh * i32(p.W) + dw, ok);
-      for (var ic = 0u; ic < p.CG; ic += U) {
-        {
-          let at = vec4<u32>(at0 + i32(ic) * chw);
-          let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
-          let w0 = w[(wi + 0u * 4u * CBK + 0u) / 4u];
-          a0 += xv * w0[0];
-          a1 += xv * w0[1];
-          a2 += xv * w0[2];
-          a3 += xv * w0[3];
-          if (CBK > 1u) {
-            let w1 = w[(wi + 0u * 4u * CBK + 4u) / 4u];
-            a4 += xv * w1[0];
-            a5 += xv * w1[1];
-            a6 += xv * w1[2];
-            a7 += xv * w1[3];
-          }
-          if (CBK > 2u) {
-            let w2 = w[(wi + 0u * 4u * CBK + 8u) / 4u];
-            a8 += xv * w2[0];
-            a9 += xv * w2[1];
-            a10 += xv * w2[2];
-            a11 += xv * w2[3];
-          }
-          if (CBK > 3u) {
-            let w3 = w[(wi + 0u * 4u * CBK + 12u) / 4u];
-            a12 += xv * w3[0];
-            a13 += xv * w3[1];
-            a14 += xv * w3[2];
-            a15 += xv * w3[3];
-          }
-          if (CBK > 4u) {
-            let w4 = w[(wi + 0u * 4u * CBK + 16u) / 4u];
-            a16 += xv * w4[0];
-            a17 += xv * w4[1];
-            a18 += xv * w4[2];
-            a19 += xv * w4[3];
-          }
-          if (CBK > 5u) {
-            let w5 = w[(wi + 0u * 4u * CBK + 20u) / 4u];
-            a20 += xv * w5[0];
-            a21 += xv * w5[1];
-            a22 += xv * w5[2];
-            a23 += xv * w5[3];
-          }
-          if (CBK > 6u) {
-            let w6 = w[(wi + 0u * 4u * CBK + 24u) / 4u];
-            a24 += xv * w6[0];
-            a25 += xv * w6[1];
-            a26 += xv * w6[2];
-            a27 += xv * w6[3];
-          }
-          if (CBK > 7u) {
-            let w7 = w[(wi + 0u * 4u * CBK + 28u) / 4u];
-            a28 += xv * w7[0];
-            a29 += xv * w7[1];
-            a30 += xv * w7[2];
-            a31 += xv * w7[3];
-          }
+      var a0: vec4<f32>;
+      var a1: vec4<f32>;
+      var a2: vec4<f32>;
+      var a3: vec4<f32>;
+      var a4: vec4<f32>;
+      var a5: vec4<f32>;
+      var a6: vec4<f32>;
+      var a7: vec4<f32>;
+      var a8: vec4<f32>;
+      var a9: vec4<f32>;
+      var a10: vec4<f32>;
+      var a11: vec4<f32>;
+      var a12: vec4<f32>;
+      var a13: vec4<f32>;
+      var a14: vec4<f32>;
+      var a15: vec4<f32>;
+      var a16: vec4<f32>;
+      var a17: vec4<f32>;
+      var a18: vec4<f32>;
+      var a19: vec4<f32>;
+      var a20: vec4<f32>;
+      var a21: vec4<f32>;
+      var a22: vec4<f32>;
+      var a23: vec4<f32>;
+      var a24: vec4<f32>;
+      var a25: vec4<f32>;
+      var a26: vec4<f32>;
+      var a27: vec4<f32>;
+      var a28: vec4<f32>;
+      var a29: vec4<f32>;
+      var a30: vec4<f32>;
+      var a31: vec4<f32>;
+      a0 = acc[0];
+      a1 = acc[1];
+      a2 = acc[2];
+      a3 = acc[3];
+      if (CBK > 1u) {
+        a4 = acc[4];
+        a5 = acc[5];
+        a6 = acc[6];
+        a7 = acc[7];
+      }
+      if (CBK > 2u) {
+        a8 = acc[8];
+        a9 = acc[9];
+        a10 = acc[10];
+        a11 = acc[11];
+      }
+      if (CBK > 3u) {
+        a12 = acc[12];
+        a13 = acc[13];
+        a14 = acc[14];
+        a15 = acc[15];
+      }
+      if (CBK > 4u) {
+        a16 = acc[16];
+        a17 = acc[17];
+        a18 = acc[18];
+        a19 = acc[19];
+      }
+      if (CBK > 5u) {
+        a20 = acc[20];
+        a21 = acc[21];
+        a22 = acc[22];
+        a23 = acc[23];
+      }
+      if (CBK > 6u) {
+        a24 = acc[24];
+        a25 = acc[25];
+        a26 = acc[26];
+        a27 = acc[27];
+      }
+      if (CBK > 7u) {
+        a28 = acc[28];
+        a29 = acc[29];
+        a30 = acc[30];
+        a31 = acc[31];
+      }
+      for (var ic = 0u; ic < p.CG; ic++) {
+        let at = vec4<u32>(at0 + i32(ic) * chw);
+        let xv = select(vec4<f32>(0.0), vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]), ok);
+        let w0 = w[wi / 4u + 0u];
+        a0 += xv * w0[0];
+        a1 += xv * w0[1];
+        a2 += xv * w0[2];
+        a3 += xv * w0[3];
+        if (CBK > 1u) {
+          let w1 = w[wi / 4u + 1u];
+          a4 += xv * w1[0];
+          a5 += xv * w1[1];
+          a6 += xv * w1[2];
+          a7 += xv * w1[3];
         }
-        wi += U * 4u * CBK;
+        if (CBK > 2u) {
+          let w2 = w[wi / 4u + 2u];
+          a8 += xv * w2[0];
+          a9 += xv * w2[1];
+          a10 += xv * w2[2];
+          a11 += xv * w2[3];
+        }
+        if (CBK > 3u) {
+          let w3 = w[wi / 4u + 3u];
+          a12 += xv * w3[0];
+          a13 += xv * w3[1];
+          a14 += xv * w3[2];
+          a15 += xv * w3[3];
+        }
+        if (CBK > 4u) {
+          let w4 = w[wi / 4u + 4u];
+          a16 += xv * w4[0];
+          a17 += xv * w4[1];
+          a18 += xv * w4[2];
+          a19 += xv * w4[3];
+        }
+        if (CBK > 5u) {
+          let w5 = w[wi / 4u + 5u];
+          a20 += xv * w5[0];
+          a21 += xv * w5[1];
+          a22 += xv * w5[2];
+          a23 += xv * w5[3];
+        }
+        if (CBK > 6u) {
+          let w6 = w[wi / 4u + 6u];
+          a24 += xv * w6[0];
+          a25 += xv * w6[1];
+          a26 += xv * w6[2];
+          a27 += xv * w6[3];
+        }
+        if (CBK > 7u) {
+          let w7 = w[wi / 4u + 7u];
+          a28 += xv * w7[0];
+          a29 += xv * w7[1];
+          a30 += xv * w7[2];
+          a31 += xv * w7[3];
+        }
+        wi += 4u * CBK;
+      }
+      acc[0] = a0;
+      acc[1] = a1;
+      acc[2] = a2;
+      acc[3] = a3;
+      if (CBK > 1u) {
+        acc[4] = a4;
+        acc[5] = a5;
+        acc[6] = a6;
+        acc[7] = a7;
+      }
+      if (CBK > 2u) {
+        acc[8] = a8;
+        acc[9] = a9;
+        acc[10] = a10;
+        acc[11] = a11;
+      }
+      if (CBK > 3u) {
+        acc[12] = a12;
+        acc[13] = a13;
+        acc[14] = a14;
+        acc[15] = a15;
+      }
+      if (CBK > 4u) {
+        acc[16] = a16;
+        acc[17] = a17;
+        acc[18] = a18;
+        acc[19] = a19;
+      }
+      if (CBK > 5u) {
+        acc[20] = a20;
+        acc[21] = a21;
+        acc[22] = a22;
+        acc[23] = a23;
+      }
+      if (CBK > 6u) {
+        acc[24] = a24;
+        acc[25] = a25;
+        acc[26] = a26;
+        acc[27] = a27;
+      }
+      if (CBK > 7u) {
+        acc[28] = a28;
+        acc[29] = a29;
+        acc[30] = a30;
+        acc[31] = a31;
       }
     }
   }
@@ -253,30 +352,24 @@ fn main(
   let q = (vec4<u32>(p.OY0) + r / p.OW * p.OSY) * p.OWF + p.OX0 + r % p.OW * p.OSX;
   let at = q + n * p.YC * p.OHF * p.OWF;
   let ra = q + n * p.M * p.OHF * p.OWF;
-  for (var b = 0u; b < CBK; b++) {
-    var v0: vec4<f32>;
-    var v1: vec4<f32>;
-    var v2: vec4<f32>;
-    var v3: vec4<f32>;
-    switch b {
-      case 0u: { v0 = a0; v1 = a1; v2 = a2; v3 = a3; }
-      case 1u: { v0 = a4; v1 = a5; v2 = a6; v3 = a7; }
-      case 2u: { v0 = a8; v1 = a9; v2 = a10; v3 = a11; }
-      case 3u: { v0 = a12; v1 = a13; v2 = a14; v3 = a15; }
-      case 4u: { v0 = a16; v1 = a17; v2 = a18; v3 = a19; }
-      case 5u: { v0 = a20; v1 = a21; v2 = a22; v3 = a23; }
-      case 6u: { v0 = a24; v1 = a25; v2 = a26; v3 = a27; }
-      default: { v0 = a28; v1 = a29; v2 = a30; v3 = a31; }
+  // One activation/store site in a loop over the tile's channels: each inlined store site added a
+  // large share of the compile time.
+  for (var c = 0u; c < 4u * CBK; c++) {
+    var v: vec4<f32>;
+    if (CBK > 2u) {
+      v = acc[c];
+    } else {
+      // With 1 or 2 blocks, picking with selects keeps acc out of memory (nothing indexes it at
+      // run time once the override is known), which compiled faster than the run-time index.
+      v = acc[0];
+      v = select(v, acc[1], c == 1u);
+      v = select(v, acc[2], c == 2u);
+      v = select(v, acc[3], c == 3u);
+      if (CBK > 1u) { v = select(v, acc[4], c == 4u); }
+      if (CBK > 1u) { v = select(v, acc[5], c == 5u); }
+      if (CBK > 1u) { v = select(v, acc[6], c == 6u); }
+      if (CBK > 1u) { v = select(v, acc[7], c == 7u); }
     }
-    for (var j = 0u; j < 4u; j++) {
-      var v = v3;
-      switch j {
-        case 0u: { v = v0; }
-        case 1u: { v = v1; }
-        case 2u: { v = v2; }
-        default: {}
-      }
-      store(4u * b + j, v, at, ra, live, g, tm, rate, epi);
-    }
+    store(c, v, at, ra, live, g, tm, rate, epi);
   }
 }

@@ -156,6 +156,29 @@ describe.skipIf(skip !== undefined)('webgpu conv fusions vs ref', () => {
     expect(await check(graph(1), 16)).toBe(5);
   });
 
+  it('summed rates at 8 channel blocks (40 channels: a full tile and a partial one), with and without subgroups', async () => {
+    // The accumulators are carried from rate to rate in conv_gemm's local array (not registers).
+    const graph = () => {
+      const b = new GraphBuilder('sum_cbk8', { seed: 21 });
+      const x = b.input('x', [1, 6, 9, 7]);
+      let sum = conv(b, x, 'one', [40, 6, 1, 1]);
+      [1, 2].forEach((d, i) => {
+        const y = b.op('Conv', [x, b.param(`w${i}`, [40, 6, 3, 3]), b.param(`b${i}`, [40], undefined, 0.3)], {
+          pads: [d, d, d, d],
+          dilations: [d, d],
+        });
+        sum = b.op('Add', [sum, y]);
+      });
+      b.output(b.op('Relu', [sum]));
+      return b.build();
+    };
+    const before = convFusionStats.sums;
+    expect(await check(graph(), 22)).toBe(1);
+    ignoredFeatures.add('subgroups');
+    expect(await check(graph(), 23)).toBe(1);
+    expect(convFusionStats.sums - before).toBe(2);
+  });
+
   it('U-Net decoder: a ConvTranspose writes its phases straight into the Concat', async () => {
     const graph = unetUpGraph();
     const before = convFusionStats.intoConcat;
