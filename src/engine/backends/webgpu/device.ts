@@ -107,6 +107,11 @@ interface SharedDevice {
 
 let current: SharedDevice | undefined;
 
+/** The shared device while one is alive (held or idle), for work that may start before a session holds it. */
+export function liveDevice(): { device: GPUDevice; software: boolean } | undefined {
+  return current && !current.lost ? { device: current.device, software: current.software } : undefined;
+}
+
 function fits(d: SharedDevice, limits: Record<string, number>, features: readonly GPUFeatureName[]): boolean {
   if (d.lost) return false;
   for (const [key, want] of Object.entries(limits)) {

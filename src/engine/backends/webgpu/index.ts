@@ -12,6 +12,7 @@ import { fuseResizeHeads } from './fuse-resize.js';
 import { type HostRun, readTensor, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
+import { precompileConvPixel } from './precompile.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
 import {
   type Binding,
@@ -103,6 +104,7 @@ export const webgpuBackend: Backend = {
     infos: ReadonlyMap<string, ValueInfo>,
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
+    precompileConvPixel(graph, tuning.software, WG);
     // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
     const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
     const convs = fuseConvs(graph, infos, constant);

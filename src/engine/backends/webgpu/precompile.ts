@@ -1,0 +1,34 @@
+import { intAttr } from '../../../graph/attrs.js';
+import type { Graph, Node } from '../../../graph/ir.js';
+import { liveDevice } from './device.js';
+import { PipelineCache } from './pipelines.js';
+
+/**
+ * Starts compiling conv_pixel.wgsl — on a GPU the one pipeline every non-depthwise Conv and
+ * ConvTranspose uses, with no override but WG — on the shared device when one is alive, before the
+ * graph is fused, planned and lowered: the driver's compile (most of a cold start, ~50 ms on an
+ * H200) then overlaps that work, and the lowering's own request finds the pipeline in the device's
+ * cache. Returns the compile (settled, never rejected) or undefined where nothing starts: no live
+ * device, a software adapter (conv_gemm, whose CBK only the lowering knows) or no such conv.
+ */
+export function precompileConvPixel(
+  graph: Graph,
+  software: boolean | undefined,
+  wg: number,
+): Promise<unknown> | undefined {
+  const live = liveDevice();
+  if (!live || (software ?? live.software)) return undefined;
+  const conv = graph.nodes.find(
+    (n) => (n.op === 'Conv' || n.op === 'ConvTranspose') && !(n.op === 'Conv' && isDepthwise(graph, n)),
+  );
+  if (!conv) return undefined;
+  const label = { node: conv.name, op: conv.op };
+  return new PipelineCache(live.device).get('conv_pixel', { WG: wg }, label).catch(() => undefined);
+}
+
+/** A Conv with one input and one output channel per group (kernels/conv.ts lowers it to depthwise). */
+function isDepthwise(graph: Graph, node: Node): boolean {
+  const w = graph.initializers.get(node.inputs[1] ?? '');
+  const group = intAttr(node, 'group', 1);
+  return !!w && group > 1 && w.dims[1] === 1 && w.dims[0] === group;
+}
