@@ -205,6 +205,98 @@ function keyFind(key: usize, d: i32, table: usize, keys: usize, sizePtr: usize, 
   return size;
 }
 
+/** The scale of each elevated coordinate into `scale` (d f64). */
+function latticeScale(d: i32, scale: usize): void {
+  for (let i = 0; i < d; i++) {
+    store<f64>(scale + (<usize>i << 3), (1 / Math.sqrt(<f64>((i + 2) * (i + 1)))) * Math.sqrt(2.0 / 3.0) * <f64>(d + 1));
+  }
+}
+
+/**
+ * Point p's enclosing simplex: writes its d + 1 barycentric weights (f32) to `weights` and leaves
+ * rem0 / rank in scratch (simplexKey makes vertex r's key from them). `scratch` as crfBuildLattice's
+ * (latticeScale already in its first d f64).
+ */
+// @ts-ignore: decorator
+@inline
+function simplex(p: i32, d: i32, features: usize, weights: usize, scratch: usize): void {
+  const d1 = d + 1;
+  const stride = <usize>(d + 2) << 3;
+  const scale = scratch;
+  const elevated = scratch + stride;
+  const bary = scratch + 2 * stride;
+  const rem0 = scratch + 3 * stride; // i32
+  const rank = scratch + 4 * stride; // i32
+  const down = 1.0 / <f64>d1;
+  const f = features + ((<usize>p * <usize>d) << 3);
+  let sm: f64 = 0;
+  for (let j = d; j > 0; j--) {
+    const cf = load<f64>(f + (<usize>(j - 1) << 3)) * load<f64>(scale + (<usize>(j - 1) << 3));
+    store<f64>(elevated + (<usize>j << 3), sm - <f64>j * cf);
+    sm += cf;
+  }
+  store<f64>(elevated, sm);
+  let sum: i32 = 0;
+  for (let i = 0; i <= d; i++) {
+    const e = load<f64>(elevated + (<usize>i << 3));
+    const v = down * e;
+    const up = Math.ceil(v) * <f64>d1;
+    const dn = Math.floor(v) * <f64>d1;
+    const r0 = <i32>(up - e < e - dn ? up : dn);
+    store<i32>(rem0 + (<usize>i << 2), r0);
+    sum += r0;
+    store<i32>(rank + (<usize>i << 2), 0);
+  }
+  sum = sum / d1;
+  for (let i = 0; i < d; i++) {
+    const di = load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2));
+    for (let j = i + 1; j <= d; j++) {
+      const dj = load<f64>(elevated + (<usize>j << 3)) - <f64>load<i32>(rem0 + (<usize>j << 2));
+      const at = rank + (<usize>(di < dj ? i : j) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+  }
+  if (sum != 0) {
+    for (let i = 0; i <= d; i++) {
+      const ri = load<i32>(rank + (<usize>i << 2));
+      const r0 = load<i32>(rem0 + (<usize>i << 2));
+      if (sum > 0 && ri >= d1 - sum) {
+        store<i32>(rem0 + (<usize>i << 2), r0 - d1);
+        store<i32>(rank + (<usize>i << 2), ri + sum - d1);
+      } else if (sum < 0 && ri < -sum) {
+        store<i32>(rem0 + (<usize>i << 2), r0 + d1);
+        store<i32>(rank + (<usize>i << 2), ri + d1 + sum);
+      } else store<i32>(rank + (<usize>i << 2), ri + sum);
+    }
+  }
+  memory.fill(bary, 0, <usize>(d + 2) << 3);
+  for (let i = 0; i <= d; i++) {
+    const v = (load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2))) * down;
+    const r = load<i32>(rank + (<usize>i << 2));
+    const a = bary + (<usize>(d - r) << 3);
+    const b = bary + (<usize>(d1 - r) << 3);
+    store<f64>(a, load<f64>(a) + v);
+    store<f64>(b, load<f64>(b) - v);
+  }
+  store<f64>(bary, load<f64>(bary) + 1 + load<f64>(bary + (<usize>d1 << 3)));
+  for (let r = 0; r <= d; r++) {
+    store<f32>(weights + (<usize>(p * d1 + r) << 2), <f32>load<f64>(bary + (<usize>r << 3)));
+  }
+}
+
+/** Vertex r's key (d i32) of the simplex simplex() left in `scratch`, to `key`. */
+// @ts-ignore: decorator
+@inline
+function simplexKey(r: i32, d: i32, scratch: usize, key: usize): void {
+  const stride = <usize>(d + 2) << 3;
+  const rem0 = scratch + 3 * stride;
+  const rank = scratch + 4 * stride;
+  for (let i = 0; i < d; i++) {
+    const ri = load<i32>(rank + (<usize>i << 2));
+    store<i32>(key + (<usize>i << 2), load<i32>(rem0 + (<usize>i << 2)) + (ri <= d - r ? r : r - d - 1));
+  }
+}
+
 /**
  * Elevates n points of d f64 features, finds each enclosing simplex and writes its d + 1 vertex
  * ids (offsets, i32) and barycentric weights (f32). `table` must have at least 2·n·(d+1) slots
@@ -225,83 +317,64 @@ export function crfBuildLattice(
 ): i32 {
   const d1 = d + 1;
   const stride = <usize>(d + 2) << 3;
-  const scale = scratch;
-  const elevated = scratch + stride;
-  const bary = scratch + 2 * stride;
-  const rem0 = scratch + 3 * stride; // i32
-  const rank = scratch + 4 * stride; // i32
   const key = scratch + 5 * stride; // i32
   const sizePtr = scratch + 6 * stride;
   store<i32>(sizePtr, 0);
   tableMask = mask;
   idBits = 32 - clz<i32>(n * d1);
-  for (let i = 0; i < d; i++) {
-    store<f64>(scale + (<usize>i << 3), (1 / Math.sqrt(<f64>((i + 2) * (i + 1)))) * Math.sqrt(2.0 / 3.0) * <f64>d1);
-  }
-  const down = 1.0 / <f64>d1;
+  latticeScale(d, scratch);
   for (let p = 0; p < n; p++) {
-    const f = features + ((<usize>p * <usize>d) << 3);
-    let sm: f64 = 0;
-    for (let j = d; j > 0; j--) {
-      const cf = load<f64>(f + (<usize>(j - 1) << 3)) * load<f64>(scale + (<usize>(j - 1) << 3));
-      store<f64>(elevated + (<usize>j << 3), sm - <f64>j * cf);
-      sm += cf;
-    }
-    store<f64>(elevated, sm);
-    let sum: i32 = 0;
-    for (let i = 0; i <= d; i++) {
-      const e = load<f64>(elevated + (<usize>i << 3));
-      const v = down * e;
-      const up = Math.ceil(v) * <f64>d1;
-      const dn = Math.floor(v) * <f64>d1;
-      const r0 = <i32>(up - e < e - dn ? up : dn);
-      store<i32>(rem0 + (<usize>i << 2), r0);
-      sum += r0;
-      store<i32>(rank + (<usize>i << 2), 0);
-    }
-    sum = sum / d1;
-    for (let i = 0; i < d; i++) {
-      const di = load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2));
-      for (let j = i + 1; j <= d; j++) {
-        const dj = load<f64>(elevated + (<usize>j << 3)) - <f64>load<i32>(rem0 + (<usize>j << 2));
-        const at = rank + (<usize>(di < dj ? i : j) << 2);
-        store<i32>(at, load<i32>(at) + 1);
-      }
-    }
-    if (sum != 0) {
-      for (let i = 0; i <= d; i++) {
-        const ri = load<i32>(rank + (<usize>i << 2));
-        const r0 = load<i32>(rem0 + (<usize>i << 2));
-        if (sum > 0 && ri >= d1 - sum) {
-          store<i32>(rem0 + (<usize>i << 2), r0 - d1);
-          store<i32>(rank + (<usize>i << 2), ri + sum - d1);
-        } else if (sum < 0 && ri < -sum) {
-          store<i32>(rem0 + (<usize>i << 2), r0 + d1);
-          store<i32>(rank + (<usize>i << 2), ri + d1 + sum);
-        } else store<i32>(rank + (<usize>i << 2), ri + sum);
-      }
-    }
-    memory.fill(bary, 0, <usize>(d + 2) << 3);
-    for (let i = 0; i <= d; i++) {
-      const v = (load<f64>(elevated + (<usize>i << 3)) - <f64>load<i32>(rem0 + (<usize>i << 2))) * down;
-      const r = load<i32>(rank + (<usize>i << 2));
-      const a = bary + (<usize>(d - r) << 3);
-      const b = bary + (<usize>(d1 - r) << 3);
-      store<f64>(a, load<f64>(a) + v);
-      store<f64>(b, load<f64>(b) - v);
-    }
-    store<f64>(bary, load<f64>(bary) + 1 + load<f64>(bary + (<usize>d1 << 3)));
+    simplex(p, d, features, weights, scratch);
     for (let r = 0; r <= d; r++) {
-      for (let i = 0; i < d; i++) {
-        const ri = load<i32>(rank + (<usize>i << 2));
-        store<i32>(key + (<usize>i << 2), load<i32>(rem0 + (<usize>i << 2)) + (ri <= d - r ? r : r - d1));
-      }
-      const idx = <usize>(p * d1 + r) << 2;
-      store<i32>(offsets + idx, keyFind(key, d, table, keys, sizePtr, true));
-      store<f32>(weights + idx, <f32>load<f64>(bary + (<usize>r << 3)));
+      simplexKey(r, d, scratch, key);
+      store<i32>(offsets + (<usize>(p * d1 + r) << 2), keyFind(key, d, table, keys, sizePtr, true));
     }
   }
   return load<i32>(sizePtr);
+}
+
+/**
+ * The simplices of points p0 .. p1 − 1 without the hashing (a task of a parallel region: points
+ * are independent): weights as crfBuildLattice, and each vertex's key (d i32) to `vkeys` at
+ * (p · (d + 1) + r) · d. crfInsertKeys then numbers the keys in the same order as crfBuildLattice.
+ */
+export function crfLatticeKeys(p0: i32, p1: i32, d: i32, features: usize, weights: usize, vkeys: usize, scratch: usize): void {
+  const d1 = d + 1;
+  latticeScale(d, scratch);
+  for (let p = p0; p < p1; p++) {
+    simplex(p, d, features, weights, scratch);
+    for (let r = 0; r <= d; r++) simplexKey(r, d, scratch, vkeys + ((<usize>(p * d1 + r) * <usize>d) << 2));
+  }
+}
+
+/**
+ * The hashing half of crfBuildLattice over crfLatticeKeys' `vkeys` (n · (d + 1) keys, in
+ * crfBuildLattice's order, so the same ids): offsets, table and keys as crfBuildLattice; m, the
+ * final mask and idBits to `out` as crfBuildLatticeTask. `scratch`: 64 bytes · (d + 2).
+ */
+export function crfInsertKeys(
+  n: i32,
+  d: i32,
+  vkeys: usize,
+  offsets: usize,
+  table: usize,
+  mask: i32,
+  keys: usize,
+  scratch: usize,
+  out: usize,
+): void {
+  const sizePtr = scratch;
+  store<i32>(sizePtr, 0);
+  tableMask = mask;
+  idBits = 32 - clz<i32>(n * (d + 1));
+  const total = n * (d + 1);
+  for (let e = 0; e < total; e++) {
+    const key = vkeys + ((<usize>e * <usize>d) << 2);
+    store<i32>(offsets + (<usize>e << 2), keyFind(key, d, table, keys, sizePtr, true));
+  }
+  store<i32>(out, load<i32>(sizePtr));
+  store<i32>(out, tableMask, 4);
+  store<i32>(out, idBits, 8);
 }
 
 /** keyHash's mix of the linear part (h = Σ_k key[k] · 2531011^(d − k), wrapping). */
@@ -323,6 +396,68 @@ function hashMix(h: i32): i32 {
  * slot tags). Returns the largest |neighbour id − id| (the wavefront blur's lag).
  */
 export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys: usize, neighbors: usize, scratch: usize): i32 {
+  return neighborsRange(0, m, m, d, table, mask, keys, neighbors, scratch);
+}
+
+/**
+ * crfBuildLattice as a task of a parallel region (a worker's return value is lost, and its
+ * instance has its own tableMask / idBits): writes m, the final table mask and idBits to `out`
+ * (3 i32) for crfBuildNeighborsRange.
+ */
+export function crfBuildLatticeTask(
+  n: i32,
+  d: i32,
+  features: usize,
+  offsets: usize,
+  weights: usize,
+  table: usize,
+  mask: i32,
+  keys: usize,
+  scratch: usize,
+  out: usize,
+): void {
+  const m = crfBuildLattice(n, d, features, offsets, weights, table, mask, keys, scratch);
+  store<i32>(out, m);
+  store<i32>(out, tableMask, 4);
+  store<i32>(out, idBits, 8);
+}
+
+/**
+ * crfBuildNeighbors over the points i0 .. i1 − 1 (a task of a parallel region): every "+" entry
+ * of the range and the "−" entry of the point it finds are written exactly once whatever the
+ * split (k = i + v_j has one i), so ranges may run on different threads with the same result.
+ * `info` is crfBuildLatticeTask's out (the table's mask and idBits); the range's largest
+ * |neighbour id − id| goes to `lagOut` (i32). `scratch`: (d + 1) i32 of this task's own.
+ */
+export function crfBuildNeighborsRange(
+  i0: i32,
+  i1: i32,
+  m: i32,
+  d: i32,
+  table: usize,
+  info: usize,
+  keys: usize,
+  neighbors: usize,
+  scratch: usize,
+  lagOut: usize,
+): void {
+  idBits = load<i32>(info, 8);
+  store<i32>(lagOut, neighborsRange(i0, i1, m, d, table, load<i32>(info, 4), keys, neighbors, scratch));
+}
+
+// @ts-ignore: decorator
+@inline
+function neighborsRange(
+  i0: i32,
+  i1: i32,
+  m: i32,
+  d: i32,
+  table: usize,
+  mask: i32,
+  keys: usize,
+  neighbors: usize,
+  scratch: usize,
+): i32 {
   let lag = 0;
   const kb = <usize>d << 2;
   const idMask = idBits >= 31 ? 0x7fffffff : (1 << idBits) - 1;
@@ -332,7 +467,7 @@ export function crfBuildNeighbors(m: i32, d: i32, table: usize, mask: i32, keys:
     for (let k = 0; k < d; k++) h = (h + (k == j ? d : -1)) * 2531011;
     store<i32>(scratch + (<usize>j << 2), h);
   }
-  for (let i = 0; i < m; i++) {
+  for (let i = i0; i < i1; i++) {
     const kk = keys + <usize>i * kb;
     let hl: i32 = 0;
     for (let k = 0; k < d; k++) hl = (hl + load<i32>(kk + (<usize>k << 2))) * 2531011;

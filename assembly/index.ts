@@ -4,8 +4,12 @@ export { confusionLabels, confusionLogits } from './confusion';
 export { crfBlurDir, crfSliceSoftmax, crfSplat, crfToPlanes, crfUnary } from './crf';
 export {
   crfBuildLattice,
+  crfBuildLatticeTask,
   crfBuildNeighbors,
+  crfBuildNeighborsRange,
   crfBuildSplat,
+  crfInsertKeys,
+  crfLatticeKeys,
   crfLatticeNorm,
   crfScaleWeights,
   crfTableMask,

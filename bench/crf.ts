@@ -1,5 +1,7 @@
 // Dense-CRF timing and a before/after picture. Run:
 //   npx vite-node bench/crf.ts [--runs 5] [--threads 1,2] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
+//   npx vite-node bench/crf.ts --build-ab [--runs 20] [--threads 1,2]: only the lattice build (as the
+//     WebGPU CRF runs it), the thread counts interleaved in one process (A/B of the concurrent build)
 // 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities), deeplab-v2 preset, 10 iterations:
 //    the WASM lattice mean field (Q out as planes, as denseCrf takes it; min / median of --runs, CPU-time
 //    phases of the fastest) and the whole
@@ -17,7 +19,7 @@ import { argmaxMask, overlayPng } from '../src/io/mask.js';
 import { denseCrf } from '../src/post/crf/index.js';
 import { crfKernels, crfProblem } from '../src/post/crf/inputs.js';
 import { resolveCrfParams } from '../src/post/crf/params.js';
-import { type CrfTimings, latticeMeanFieldWasm } from '../src/post/crf/wasm.js';
+import { buildCrfLatticesWasm, type CrfTimings, latticeMeanFieldWasm } from '../src/post/crf/wasm.js';
 import { latticeMeanFieldWebGpu } from '../src/post/crf/webgpu.js';
 import { Rng } from '../src/util/random.js';
 
@@ -114,7 +116,8 @@ if (!args.has('--skip-timing')) {
   const argv = process.argv;
   const at = argv.indexOf('--threads');
   const threadCounts = (at >= 0 ? (argv[at + 1] as string) : '1,2').split(',').map(Number);
-  for (const threads of threadCounts) {
+  if (args.has('--build-ab')) await buildAb(threadCounts, runs);
+  for (const threads of args.has('--build-ab') ? [] : threadCounts) {
     // Load the module (and start the workers) and grow the memory once.
     await latticeMeanFieldWasm(p.unary, c, feats, 1, { threads });
     await series(`wasm lattice mean field (build + 10 it), ${threads} thread(s)`, runs, (t) =>
@@ -130,6 +133,36 @@ if (!args.has('--skip-timing')) {
       runs,
       () => denseCrf({ probs, image, params, backend: 'wasm', threads }),
     );
+    console.log(`  ${load()}`);
+  }
+  /**
+   * The lattice build alone (buildCrfLatticesWasm), one run per thread count in turn, `count`
+   * rounds: min / median wall and process CPU (workers included) per count, phases of the fastest.
+   */
+  async function buildAb(counts: number[], count: number) {
+    for (const threads of counts) await buildCrfLatticesWasm(feats, n, { threads });
+    const walls = counts.map((): number[] => []);
+    const cpus = counts.map((): number[] => []);
+    const best = counts.map((): CrfTimings => ({}));
+    for (let r = 0; r < count; r++) {
+      for (const [i, threads] of counts.entries()) {
+        const t: CrfTimings = {};
+        const [wall, cpu] = await timed(() => buildCrfLatticesWasm(feats, n, { threads, timings: t }));
+        if (walls[i]?.every((x) => wall < x)) best[i] = t;
+        walls[i]?.push(wall);
+        cpus[i]?.push(cpu);
+      }
+    }
+    for (const [i, threads] of counts.entries()) {
+      const w = stats(walls[i] as number[]);
+      const cu = stats(cpus[i] as number[]);
+      const phases = Object.entries(best[i] as CrfTimings)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ');
+      console.log(
+        `lattice build, ${threads} thread(s), interleaved: wall min ${w.min.toFixed(0)} / median ${w.median.toFixed(0)} ms, cpu min ${cu.min.toFixed(0)} / median ${cu.median.toFixed(0)} ms (${count} runs)\n  phases of the fastest (wall ms): ${phases}`,
+      );
+    }
     console.log(`  ${load()}`);
   }
   if (args.has('--webgpu')) {

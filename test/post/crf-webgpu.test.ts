@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parallelRegions, threadsUnavailable } from '../../src/engine/backends/wasm/threads.js';
 import { encodeRgbPng } from '../../src/io/mask.js';
 import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { denseCrf } from '../../src/post/crf/index.js';
@@ -49,6 +51,21 @@ describe.skipIf(skip !== undefined)('dense CRF on WebGPU vs WASM', () => {
       const wasm = await denseCrf({ probs, image: wide, params, backend: 'wasm' });
       const gpu = await denseCrf({ probs, image: wide, params, backend: 'webgpu' });
       expect(meanAbsDiff(gpu, wasm)).toBeLessThanOrEqual(MEAN_TOL);
+    }
+  });
+
+  it('threads only change who builds the lattices: 1, 2 and the default give the same Q bit for bit', async () => {
+    const image = astronautCrop(140, 160, 48);
+    const probs = colourProbs(image, 6, 5);
+    const one = await denseCrf({ probs, image, backend: 'webgpu', threads: 1 });
+    for (const threads of [2, undefined]) {
+      const before = parallelRegions().get('crfInsertKeys') ?? 0;
+      const q = await denseCrf({ probs, image, backend: 'webgpu', threads });
+      expect(Buffer.compare(new Uint8Array(q.data.buffer), new Uint8Array(one.data.buffer))).toBe(0);
+      // The default is min(2, cores) threads where WASM threads run (Node here).
+      const concurrent = threads === 2 || (availableParallelism() > 1 && !threadsUnavailable());
+      const built = (parallelRegions().get('crfInsertKeys') ?? 0) - before;
+      expect(built, `kernels built concurrently (threads ${threads})`).toBe(concurrent ? 1 : 0);
     }
   });
 

@@ -4,6 +4,9 @@ import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { RgbImage } from '../../src/io/image.js';
 import { denseCrf } from '../../src/post/crf/index.js';
+import { crfKernels, crfProblem } from '../../src/post/crf/inputs.js';
+import { resolveCrfParams } from '../../src/post/crf/params.js';
+import { buildCrfLatticesWasm } from '../../src/post/crf/wasm.js';
 import { astronautCrop, colourProbs } from '../post/crf-helpers.js';
 import { differingElements, expectThreadsIdentical } from './threads-helpers.js';
 
@@ -16,6 +19,8 @@ function imageTensor(img: RgbImage): Tensor<'float32'> {
 }
 
 const CRF_KERNELS = ['crfSplat', 'crfBlurDir', 'crfSliceSoftmax'];
+/** The lattice build's parallel regions with threads: keys and neighbours by point range, a task per kernel for the rest. */
+const BUILD_KERNELS = ['crfLatticeKeys', 'crfInsertKeys', 'crfBuildNeighborsRange', 'crfBuildSplat'];
 
 // Every phase of an iteration writes each row (lattice point, pixel) from exactly one thread with
 // the same code in the same order, so threads give Q bit for bit.
@@ -39,9 +44,41 @@ describe('Dense CRF on WASM threads: 1 and n threads give bit-identical Q', () =
     const one = await denseCrf({ probs, image, params, backend: 'wasm' });
     const before = new Map(parallelRegions());
     const two = await denseCrf({ probs, image, params, backend: 'wasm', threads: 2 });
-    for (const k of CRF_KERNELS) {
+    for (const k of [...CRF_KERNELS, ...BUILD_KERNELS]) {
       expect((parallelRegions().get(k) ?? 0) - (before.get(k) ?? 0), `${k} split`).toBeGreaterThan(0);
     }
     expect(differingElements(one, two)).toBe(0);
+  });
+});
+
+// Each kernel's hash table is built by one task (same inserts in the same order as one thread),
+// each neighbour entry is written once by whichever range finds it: the arrays do not depend on
+// the thread count.
+describe('Dense CRF lattice build on WASM threads (the kernels concurrently)', () => {
+  it('buildCrfLatticesWasm on 2 / 3 threads gives the 1-thread arrays byte for byte, in parallel regions', async () => {
+    const image = astronautCrop(150, 90, 96);
+    const p = crfProblem({ probs: colourProbs(image, 5, 3), image });
+    for (const params of ['deeplab-v2', 'densecrf'] as const) {
+      const kernels = crfKernels(p, resolveCrfParams(params));
+      expect(kernels.map((k) => k.dims)).toEqual([2, 5]);
+      const one = await buildCrfLatticesWasm(kernels, 96 * 96, { threads: 1 });
+      for (const threads of [2, 3]) {
+        const before = new Map(parallelRegions());
+        const many = await buildCrfLatticesWasm(kernels, 96 * 96, { threads });
+        for (const k of BUILD_KERNELS) {
+          expect((parallelRegions().get(k) ?? 0) - (before.get(k) ?? 0), `${k} on ${threads}`).toBe(1);
+        }
+        expect(many.length).toBe(2);
+        for (const [i, l] of many.entries()) {
+          const ref = one[i] as (typeof one)[number];
+          expect([l.d1, l.m], `kernel ${i}`).toEqual([ref.d1, ref.m]);
+          for (const key of ['offsets', 'slice', 'start', 'pix', 'splat', 'neighbors'] as const) {
+            const a = new Uint8Array(ref[key].buffer);
+            const b = new Uint8Array(l[key].buffer);
+            expect(Buffer.compare(a, b), `${params} kernel ${i} ${key}, ${threads} threads`).toBe(0);
+          }
+        }
+      }
+    }
   });
 });

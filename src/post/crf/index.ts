@@ -28,8 +28,9 @@ export interface DenseCrfOptions {
   /** Lattice only: 'wasm' (default), 'webgpu' (lattice built in WASM, iterations on the GPU) or plain 'ts'. */
   backend?: CrfBackend;
   /**
-   * Lattice on 'wasm' only: threads for the iterations (default 1); each phase is split into
-   * disjoint row ranges, so Q is bit-identical to one thread's.
+   * Lattice on 'wasm': threads for the lattice build and the iterations (default 1); each phase
+   * is split into disjoint row ranges, so Q is bit-identical to one thread's. On 'webgpu': threads
+   * for the lattice build in WASM (default min(2, cores) where WASM threads run; same lattices).
    */
   threads?: number;
   /** Called after each iteration with the pixel-major Q (runs the TS path whatever `backend` says). */
@@ -83,7 +84,9 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
   const p = crfProblem(options);
   if (method === 'lattice' && backend === 'webgpu' && !options.onIteration) {
     const kernels = crfKernels(p, params);
-    const { q, stride } = await latticeMeanFieldWebGpu(p.unary, p.classes, kernels, params.iterations);
+    const { q, stride } = await latticeMeanFieldWebGpu(p.unary, p.classes, kernels, params.iterations, {
+      threads: options.threads,
+    });
     return toTensor(q, p, stride);
   }
   const pairwise = crfPairwise(p, params, method);

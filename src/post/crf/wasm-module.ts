@@ -1,7 +1,8 @@
 import { instantiate, threadCount } from '../../engine/backends/wasm/instance.js';
-import { kernelsOf } from '../../engine/backends/wasm/kernels.js';
+import { type Kernels, kernelsOf } from '../../engine/backends/wasm/kernels.js';
 import { instantiateAtrousWasm, type WasmInstance } from '../../engine/backends/wasm/module.js';
-import { parallelKernels } from '../../engine/backends/wasm/threads.js';
+import type { Call } from '../../engine/backends/wasm/split.js';
+import { maxTasks, type Pool, parallelKernels } from '../../engine/backends/wasm/threads.js';
 import { BackendUnavailableError } from '../../errors.js';
 
 /** The CRF exports of build/atrous.wasm (assembly/crf.ts). */
@@ -18,6 +19,50 @@ export interface CrfExports {
     scratch: number,
   ): number;
   crfTableMask(): number;
+  crfBuildLatticeTask(
+    n: number,
+    d: number,
+    features: number,
+    offsets: number,
+    weights: number,
+    table: number,
+    mask: number,
+    keys: number,
+    scratch: number,
+    out: number,
+  ): void;
+  crfLatticeKeys(
+    p0: number,
+    p1: number,
+    d: number,
+    features: number,
+    weights: number,
+    vkeys: number,
+    scratch: number,
+  ): void;
+  crfInsertKeys(
+    n: number,
+    d: number,
+    vkeys: number,
+    offsets: number,
+    table: number,
+    mask: number,
+    keys: number,
+    scratch: number,
+    out: number,
+  ): void;
+  crfBuildNeighborsRange(
+    i0: number,
+    i1: number,
+    m: number,
+    d: number,
+    table: number,
+    info: number,
+    keys: number,
+    neighbors: number,
+    scratch: number,
+    lagOut: number,
+  ): void;
   crfUnary(n: number, c: number, cp: number, scores: number, logits: number, unary: number): void;
   crfBuildNeighbors(
     m: number,
@@ -116,21 +161,48 @@ export interface CrfExports {
 /** The per-iteration kernels: the module's own, or a threaded session's (split into ranges). */
 export type CrfIterKernels = Pick<CrfExports, 'crfSplat' | 'crfBlurDir' | 'crfSliceSoftmax'>;
 
-/** An instance to run the CRF in: its exports, its allocator and the iteration kernels. */
+/**
+ * Runs independent tasks, each a list of calls of the module's exports whose only result is what
+ * they write to memory: on a pool's threads (whoever claims a task runs it whole) or in order on
+ * this thread. Tasks write disjoint memory, so both give the same bytes.
+ */
+export type CrfTaskRunner = (tasks: Call[][]) => void;
+
+/** The runner without threads: every call on this thread, in task order. */
+export function inOrder(wasm: CrfExports): CrfTaskRunner {
+  const fns = wasm as unknown as Record<string, (...a: number[]) => void>;
+  return (tasks) => {
+    for (const calls of tasks) for (const c of calls) (fns[c.name] as (...a: number[]) => void)(...c.args);
+  };
+}
+
+/** A pool's runner: tasks in one parallel region (one alone runs here, with no barrier). */
+function onPool(pool: Pool, base: Kernels, wasm: CrfExports): CrfTaskRunner {
+  const here = inOrder(wasm);
+  return (tasks) =>
+    tasks.length > 1 && tasks.length <= maxTasks(pool.threads) ? pool.run(tasks, base) : here(tasks);
+}
+
+/**
+ * An instance to run the CRF in: its exports, its allocator, the iteration kernels, the runner
+ * of independent build tasks and its thread count.
+ */
 export interface CrfRuntime {
   wasm: CrfExports;
   mem: WasmInstance;
   iter: CrfIterKernels;
+  run: CrfTaskRunner;
+  threads: number;
 }
 
 let instance: Promise<CrfRuntime> | undefined;
 
 /** The CRF exports of an instance (BackendUnavailableError when the build has none). */
 export function crfExports(mem: WasmInstance): CrfExports {
-  if (typeof mem.exports.crfBlurDir !== 'function') {
+  if (typeof mem.exports.crfBlurDir !== 'function' || typeof mem.exports.crfInsertKeys !== 'function') {
     throw new BackendUnavailableError(
       'wasm',
-      'atrous.wasm has no CRF kernels; rebuild it (npm run build:wasm)',
+      'atrous.wasm has no (or older) CRF kernels; rebuild it (npm run build:wasm)',
     );
   }
   return mem.exports as unknown as CrfExports;
@@ -140,7 +212,7 @@ export function crfExports(mem: WasmInstance): CrfExports {
 async function load(): Promise<CrfRuntime> {
   const mem = await instantiateAtrousWasm();
   const wasm = crfExports(mem);
-  return { wasm, mem, iter: wasm };
+  return { wasm, mem, iter: wasm, run: inOrder(wasm), threads: 1 };
 }
 
 /**
@@ -162,8 +234,10 @@ export async function crfWasmThreads(threads: number): Promise<CrfRuntime> {
   if (!rt) {
     rt = instantiate({}, n).then(({ inst, pool }) => {
       const wasm = crfExports(inst);
-      const iter = pool ? parallelKernels(kernelsOf(inst), pool, MIN_PARALLEL_WORK) : wasm;
-      return { wasm, mem: inst, iter };
+      if (!pool) return { wasm, mem: inst, iter: wasm, run: inOrder(wasm), threads: 1 };
+      const base = kernelsOf(inst);
+      const iter = parallelKernels(base, pool, MIN_PARALLEL_WORK);
+      return { wasm, mem: inst, iter, run: onPool(pool, base, wasm), threads: n };
     });
     threaded.set(n, rt);
     rt.catch(() => threaded.delete(n));

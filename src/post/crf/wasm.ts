@@ -1,7 +1,15 @@
 import type { WasmInstance } from '../../engine/backends/wasm/module.js';
+import { type Call, TASKS_PER_THREAD } from '../../engine/backends/wasm/split.js';
 import type { KernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
-import { type CrfExports, type CrfIterKernels, crfWasm, crfWasmThreads } from './wasm-module.js';
+import {
+  type CrfExports,
+  type CrfIterKernels,
+  type CrfTaskRunner,
+  crfWasm,
+  crfWasmThreads,
+  inOrder,
+} from './wasm-module.js';
 
 /** A lattice living in WASM memory: byte offsets of its arrays. */
 interface WasmLattice {
@@ -19,47 +27,205 @@ interface WasmLattice {
 }
 
 /**
- * Builds one kernel's lattice in WASM (crfBuildLattice + crfBuildNeighbors, the same ids as the
- * TS buildLattice). The hash table and keys are scratch: the neighbours are moved down over them.
+ * Per kernel, a block of task results and scratch: m, table mask and idBits at 0
+ * (crfBuildLatticeTask), each neighbour range's lag at LAG_AT (at most MAX_RANGES ranges), then
+ * at SCRATCH_AT crfBuildLattice's scratch (64 · (d + 2) bytes), later each range's own
+ * ((d + 1) i32).
+ */
+const LAG_AT = 16;
+const MAX_RANGES = 16;
+const SCRATCH_AT = 128;
+function infoBytes(d: number): number {
+  return SCRATCH_AT + Math.max(64 * (d + 2), MAX_RANGES * 4 * (d + 1));
+}
+
+/** Tasks per kernel: about `parts` in all, in proportion to `sizes`, 1 to MAX_RANGES each. */
+function shares(sizes: number[], parts: number): number[] {
+  const total = sizes.reduce((s, x) => s + x, 0);
+  return sizes.map((x) => Math.max(1, Math.min(MAX_RANGES, Math.round((parts * x) / Math.max(1, total)))));
+}
+
+/** Largest first: a late worker then takes the smaller tasks, the caller starts the largest. */
+function bySizeDown<T>(items: T[], size: (t: T) => number): T[] {
+  return [...items].sort((a, b) => size(b) - size(a));
+}
+
+/** Neighbour ranges to split into: none on one thread, a few per thread (late threads catch up). */
+function neighbourRanges(threads: number): number {
+  return threads > 1 ? threads * TASKS_PER_THREAD : 1;
+}
+
+/** One kernel's scratch for the hashing (buildInWasm). */
+interface HashWork {
+  i: number;
+  d: number;
+  d1: number;
+  slots: number;
+  info: number;
+  features: number;
+  table: number;
+  keys: number;
+}
+
+/**
+ * Every kernel's hash table, ids (offsets) and barycentric weights; m, mask and idBits to each
+ * `info`. One thread: crfBuildLattice per kernel. Threads: the simplices and their keys by point
+ * ranges (independent), then each kernel's inserts in point order, one task per kernel (the
+ * inserts of a kernel are serial: the ids are the insertion order), the same ids as one thread.
+ */
+function hashKernels(
+  lay: WasmInstance,
+  work: HashWork[],
+  kept: { offsets: number; weights: number }[],
+  n: number,
+  run: CrfTaskRunner,
+  parts: number,
+  tick: (phase: string) => void,
+): void {
+  if (parts > 1) {
+    // (vkeys: every pixel vertex's key, n · d1 · d i32, as scratch: 31 MB for 512x512 at d = 5.)
+    const counts = shares(
+      work.map((w) => w.d1 * w.d),
+      parts,
+    );
+    const ranges = work.flatMap((w, i) => {
+      const count = counts[i] as number;
+      const vkeys = lay.alloc(n * w.d1 * w.d * 4);
+      const scratch = lay.alloc(count * 64 * (w.d + 2));
+      return Array.from({ length: count }, (_, r) => ({
+        w,
+        vkeys,
+        p0: Math.floor((n * r) / count),
+        p1: Math.floor((n * (r + 1)) / count),
+        scratch: scratch + r * 64 * (w.d + 2),
+      }));
+    });
+    run(
+      bySizeDown(ranges, (r) => (r.p1 - r.p0) * r.w.d1 * r.w.d).map((r) => {
+        const { weights } = kept[r.w.i] as { weights: number };
+        const args = [r.p0, r.p1, r.w.d, r.w.features, weights, r.vkeys, r.scratch];
+        return [{ name: 'crfLatticeKeys', args }];
+      }),
+    );
+    tick('build: lattice keys');
+    run(
+      bySizeDown(work, (w) => w.d1 * w.d).map((w) => {
+        const { offsets } = kept[w.i] as { offsets: number };
+        const vkeys = (ranges.find((r) => r.w === w) as { vkeys: number }).vkeys;
+        const args = [n, w.d, vkeys, offsets, w.table, w.slots - 1, w.keys, w.info + SCRATCH_AT, w.info];
+        return [{ name: 'crfInsertKeys', args }];
+      }),
+    );
+  } else {
+    run(
+      work.map((w) => {
+        const { offsets, weights } = kept[w.i] as { offsets: number; weights: number };
+        const table = [w.table, w.slots - 1, w.keys, w.info + SCRATCH_AT, w.info];
+        return [{ name: 'crfBuildLatticeTask', args: [n, w.d, w.features, offsets, weights, ...table] }];
+      }),
+    );
+  }
+}
+
+/**
+ * Builds every kernel's lattice in WASM (the same ids as the TS buildLattice), the kernels
+ * concurrently where `run` has threads (each with its own table, keys and scratch): hashing
+ * (hashKernels), then the blur neighbours by ranges of points (each entry is written once
+ * whatever the split). The tables and keys are scratch: the neighbours are moved down over them.
  */
 function buildInWasm(
-  wasm: CrfExports,
   lay: WasmInstance,
-  k: KernelFeatures,
+  ks: readonly KernelFeatures[],
   n: number,
-  scratch: number,
+  run: CrfTaskRunner,
+  parts: number,
   tick: (phase: string) => void = () => {},
-): WasmLattice {
-  const d = k.dims;
-  const d1 = d + 1;
-  const offsets = lay.alloc(n * d1 * 4);
-  const weights = lay.alloc(n * d1 * 4);
-  const norm = lay.alloc(n * 4);
+): WasmLattice[] {
+  const kept = ks.map((k) => {
+    const d1 = k.dims + 1;
+    return { offsets: lay.alloc(n * d1 * 4), weights: lay.alloc(n * d1 * 4), norm: lay.alloc(n * 4) };
+  });
   const mark = lay.mark();
-  const features = lay.alloc(n * d * 8);
-  // Room for the worst case (every vertex distinct) at half load; it starts near 2n slots.
-  let reserve = 1024;
-  while (reserve < 2 * n * d1) reserve *= 2;
-  let slots = 1024;
-  while (slots < 2 * n && slots < reserve) slots *= 2;
-  const table = lay.alloc(reserve * 4);
-  const keys = lay.alloc(n * d1 * d * 4);
-  new Float64Array(lay.memory.buffer, features, n * d).set(k.features);
-  new Int32Array(lay.memory.buffer, table, slots).fill(0);
+  const work = ks.map((k, i): HashWork => {
+    const d = k.dims;
+    const d1 = d + 1;
+    // Room for the worst case (every vertex distinct) at half load; it starts near 2n slots.
+    let reserve = 1024;
+    while (reserve < 2 * n * d1) reserve *= 2;
+    let slots = 1024;
+    while (slots < 2 * n && slots < reserve) slots *= 2;
+    const w: HashWork = {
+      i,
+      d,
+      d1,
+      slots,
+      info: lay.alloc(infoBytes(d)),
+      features: lay.alloc(n * d * 8),
+      table: lay.alloc(reserve * 4),
+      keys: lay.alloc(n * d1 * d * 4),
+    };
+    new Float64Array(lay.memory.buffer, w.features, n * d).set(k.features);
+    new Int32Array(lay.memory.buffer, w.table, slots).fill(0);
+    return w;
+  });
   tick('build: features+table');
-  const m = wasm.crfBuildLattice(n, d, features, offsets, weights, table, slots - 1, keys, scratch);
+  hashKernels(lay, work, kept, n, run, parts, tick);
   tick('build: lattice');
-  const bytes = d1 * m * 2 * 4;
-  const tmp = lay.alloc(bytes);
-  new Int32Array(lay.memory.buffer, tmp, d1 * m * 2).fill(0);
-  const lag = wasm.crfBuildNeighbors(m, d, table, wasm.crfTableMask(), keys, tmp, scratch);
-  // Moved down over the scratch, to where alloc puts them (16-aligned: not `mark` itself when
-  // n · d1 is not a multiple of 4).
+  const built = work.map((w) => {
+    const m = new Int32Array(lay.memory.buffer, w.info, 1)[0] as number;
+    const bytes = w.d1 * m * 2 * 4;
+    const tmp = lay.alloc(bytes);
+    new Int32Array(lay.memory.buffer, tmp, w.d1 * m * 2).fill(0);
+    return { ...w, m, bytes, tmp };
+  });
+  // Point ranges, about `parts` in all, in proportion to each kernel's lookups (m · d1).
+  const counts = shares(
+    built.map((b) => b.m * b.d1),
+    parts,
+  );
+  const ranges = built.flatMap((b, i) => {
+    const count = counts[i] as number;
+    return Array.from({ length: count }, (_, r) => ({
+      b,
+      i0: Math.floor((b.m * r) / count),
+      i1: Math.floor((b.m * (r + 1)) / count),
+      lag: b.info + LAG_AT + r * 4,
+      scratch: b.info + SCRATCH_AT + r * 4 * b.d1,
+    }));
+  });
+  run(
+    bySizeDown(ranges, (r) => (r.i1 - r.i0) * r.b.d1).map((r) => {
+      const { b } = r;
+      const args = [r.i0, r.i1, b.m, b.d, b.table, b.info, b.keys, b.tmp, r.scratch, r.lag];
+      return [{ name: 'crfBuildNeighborsRange', args }];
+    }),
+  );
+  const i32 = new Int32Array(lay.memory.buffer);
+  const lags = built.map((b) =>
+    Math.max(...ranges.filter((r) => r.b === b).map((r) => i32[r.lag >> 2] as number)),
+  );
+  // Moved down over the scratch, in kernel order, to where alloc puts them (16-aligned). Each
+  // destination ends before the next kernel's neighbours start, so no copy overwrites a source.
   lay.release(mark);
-  const neighbors = lay.alloc(bytes);
-  new Uint8Array(lay.memory.buffer).copyWithin(neighbors, tmp, tmp + bytes);
-  tick('build: neighbors');
-  return { n, d1, m, offsets, weights, neighbors, lag, norm, weight: k.weight, alpha: 1 / (1 + 2 ** -d) };
+  return built.map((b, i) => {
+    const neighbors = lay.alloc(b.bytes);
+    new Uint8Array(lay.memory.buffer).copyWithin(neighbors, b.tmp, b.tmp + b.bytes);
+    const k = ks[i] as KernelFeatures;
+    const { offsets, weights, norm } = kept[i] as { offsets: number; weights: number; norm: number };
+    if (i === built.length - 1) tick('build: neighbors');
+    return {
+      n,
+      d1: b.d1,
+      m: b.m,
+      offsets,
+      weights,
+      neighbors,
+      lag: lags[i] as number,
+      norm,
+      weight: k.weight,
+      alpha: 1 / (1 + 2 ** -b.d),
+    };
+  });
 }
 
 /** The lattice of `features` built in WASM, copied out (for tests against buildLattice). */
@@ -67,8 +233,7 @@ export async function buildLatticeWasm(features: Float64Array, n: number, d: num
   const { wasm, mem: lay } = await crfWasm();
   const start = lay.mark();
   try {
-    const scratch = lay.alloc(1024);
-    const l = buildInWasm(wasm, lay, { dims: d, weight: 1, features }, n, scratch);
+    const [l] = buildInWasm(lay, [{ dims: d, weight: 1, features }], n, inOrder(wasm), 1) as [WasmLattice];
     const buf = lay.memory.buffer;
     return {
       pixels: n,
@@ -115,7 +280,10 @@ export interface CrfRunOptions {
    * instead of returning it (the DenseCRF node's output slot). The returned q is then empty.
    */
   into?: number;
-  /** Threads for the iterations (default 1): atrous-mt.wasm with workers over shared memory. */
+  /**
+   * Threads for the lattice build and the iterations (default 1): atrous-mt.wasm with workers
+   * over shared memory. The result does not depend on it (bit for bit).
+   */
   threads?: number;
 }
 
@@ -146,50 +314,67 @@ interface PreparedKernel {
   waveSplat: boolean;
 }
 
-function prepareKernel(
-  wasm: CrfExports,
+/**
+ * Every kernel ready to iterate (buildInWasm, then per kernel the splat CSR, n_k and the scaled
+ * weights: one parallel region, a task per kernel, each on its own memory).
+ */
+function prepareKernels(
   lay: WasmInstance,
-  k: KernelFeatures,
+  ks: readonly KernelFeatures[],
   n: number,
-  scratch: number,
+  run: CrfTaskRunner,
+  parts: number,
   tick: (phase: string) => void,
-): PreparedKernel {
-  const l = buildInWasm(wasm, lay, k, n, scratch, tick);
-  const { d1, m } = l;
-  const start = lay.alloc((m + 2) * 4);
-  const pix = lay.alloc(n * d1 * 4);
-  const splat = lay.alloc(n * d1 * 4);
+): PreparedKernel[] {
+  const ls = buildInWasm(lay, ks, n, run, parts, tick);
+  const kept = ls.map((l) => ({
+    start: lay.alloc((l.m + 2) * 4),
+    pix: lay.alloc(n * l.d1 * 4),
+    splat: lay.alloc(n * l.d1 * 4),
+  }));
   const mark = lay.mark();
-  const cursor = lay.alloc((m + 2) * 4);
-  wasm.crfBuildSplat(n, d1, m, l.offsets, l.weights, start, cursor, pix, splat);
-  tick('build: splat CSR');
-  const na = lay.alloc((m + 1) * 4);
-  const nb = lay.alloc((m + 1) * 4);
-  new Float32Array(lay.memory.buffer, na, 1)[0] = 0;
-  new Float32Array(lay.memory.buffer, nb, 1)[0] = 0;
-  wasm.crfLatticeNorm(n, d1, m, l.offsets, l.weights, start, splat, l.neighbors, l.alpha, na, nb, l.norm);
-  tick('build: norm');
+  const tasks = ls.map((l, i) => {
+    const { start, pix, splat } = kept[i] as { start: number; pix: number; splat: number };
+    const cursor = lay.alloc((l.m + 2) * 4);
+    const na = lay.alloc((l.m + 1) * 4);
+    const nb = lay.alloc((l.m + 1) * 4);
+    new Float32Array(lay.memory.buffer, na, 1)[0] = 0;
+    new Float32Array(lay.memory.buffer, nb, 1)[0] = 0;
+    const { d1, m, offsets, weights, neighbors, alpha, norm } = l;
+    // The slice weights overwrite the barycentric weights in place (last).
+    const calls: Call[] = [
+      { name: 'crfBuildSplat', args: [n, d1, m, offsets, weights, start, cursor, pix, splat] },
+      {
+        name: 'crfLatticeNorm',
+        args: [n, d1, m, offsets, weights, start, splat, neighbors, alpha, na, nb, norm],
+      },
+      { name: 'crfScaleWeights', args: [n, d1, norm, pix, splat, weights, l.weight * alpha, weights] },
+    ];
+    return { size: m * d1, calls };
+  });
+  run(bySizeDown(tasks, (t) => t.size).map((t) => t.calls));
+  tick('build: splat CSR+norm+weights');
   lay.release(mark);
-  // The slice weights overwrite the barycentric weights in place.
-  wasm.crfScaleWeights(n, d1, l.norm, pix, splat, l.weights, l.weight * l.alpha, l.weights);
-  tick('build: scale weights');
-  return {
-    d1,
-    m,
-    offsets: l.offsets,
-    slice: l.weights,
-    start,
-    pix,
-    splat,
-    neighbors: l.neighbors,
-    chunk: 0,
-    a: 0,
-    b: 0,
-    out: 0,
-    lag: l.lag,
-    ring: 0,
-    waveSplat: false,
-  };
+  return ls.map((l, i) => {
+    const { start, pix, splat } = kept[i] as { start: number; pix: number; splat: number };
+    return {
+      d1: l.d1,
+      m: l.m,
+      offsets: l.offsets,
+      slice: l.weights,
+      start,
+      pix,
+      splat,
+      neighbors: l.neighbors,
+      chunk: 0,
+      a: 0,
+      b: 0,
+      out: 0,
+      lag: l.lag,
+      ring: 0,
+      waveSplat: false,
+    };
+  });
 }
 
 /**
@@ -208,19 +393,21 @@ export interface HostLattice {
   neighbors: Int32Array;
 }
 
-/** Builds every kernel's lattice in WASM (as the WASM mean field does) and copies it out. */
+/**
+ * Builds every kernel's lattice in WASM (as the WASM mean field does) and copies it out. With
+ * `threads` > 1 (atrous-mt.wasm and its workers) the kernels build concurrently; the arrays are
+ * the same whatever the thread count.
+ */
 export async function buildCrfLatticesWasm(
   kernels: readonly KernelFeatures[],
   n: number,
   options: CrfRunOptions = {},
 ): Promise<HostLattice[]> {
-  const { wasm, mem: lay } = await crfWasm();
+  const { mem: lay, run, threads } = await crfWasmThreads(options.threads ?? 1);
   const mark = lay.mark();
-  const tick = phaseClock(options.timings);
+  const tick = phaseClock(options.timings, options.clock);
   try {
-    const scratch = lay.alloc(1024);
-    return kernels.map((k) => {
-      const p = prepareKernel(wasm, lay, k, n, scratch, tick);
+    const host = prepareKernels(lay, kernels, n, run, neighbourRanges(threads), tick).map((p) => {
       const buf = lay.memory.buffer;
       const e = n * p.d1;
       return {
@@ -234,6 +421,8 @@ export async function buildCrfLatticesWasm(
         neighbors: new Int32Array(buf, p.neighbors, p.d1 * p.m * 2).slice(),
       };
     });
+    tick('build: copy out');
+    return host;
   } finally {
     lay.release(mark);
   }
@@ -254,10 +443,10 @@ export async function latticeMeanFieldWasm(
   iterations: number,
   options: CrfRunOptions = {},
 ): Promise<{ q: Float32Array; stride: number }> {
-  const { wasm, mem: lay, iter } = await crfWasmThreads(options.threads ?? 1);
+  const { wasm, mem: lay, iter, run, threads } = await crfWasmThreads(options.threads ?? 1);
   const start = lay.mark();
   try {
-    return crfMeanField(wasm, lay, iter, unary, classes, kernels, iterations, options);
+    return crfMeanField(wasm, lay, iter, unary, classes, kernels, iterations, options, run, threads);
   } finally {
     lay.release(start);
   }
@@ -306,14 +495,15 @@ export function crfMeanField(
   kernels: readonly KernelFeatures[],
   iterations: number,
   options: CrfRunOptions,
+  run: CrfTaskRunner = inOrder(wasm),
+  threads = 1,
 ): { q: Float32Array; stride: number } {
   if (kernels.length > 2) throw new RangeError('the WASM CRF takes at most two kernels');
   const tick = phaseClock(options.timings, options.clock);
   const n = (unary instanceof Float64Array ? unary.length : unary.scores.length) / classes;
   const cp = (classes + 3) & ~3;
-  const scratch = lay.alloc(1024);
   const cw = chunkWidth(cp);
-  const ks = kernels.map((k) => prepareKernel(wasm, lay, k, n, scratch, tick));
+  const ks = prepareKernels(lay, kernels, n, run, neighbourRanges(threads), tick);
   for (const k of ks) {
     // (A build without the wavefront has a 6-parameter crfBlurDir: bench/crf-ab.ts compares them.)
     if (iter === wasm && cw === cp && wasm.crfBlurDir.length >= 9) planWave(lay, k, cp * 4);

@@ -1,4 +1,6 @@
 /// <reference types="@webgpu/types" />
+
+import { threadsUnavailable } from '../../engine/backends/wasm/threads.js';
 import { acquireDevice, type GpuContext } from '../../engine/backends/webgpu/device.js';
 import { PipelineCache } from '../../engine/backends/webgpu/pipelines.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
@@ -51,7 +53,7 @@ export class WebGpuCrf {
   ): Promise<{ q: Float32Array; stride: number }> {
     if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
     const n = unary.length / classes;
-    const lattices = await buildCrfLatticesWasm(kernels, n, options);
+    const lattices = await buildLattices(kernels, n, options);
     return this.iterate(unary, classes, lattices, iterations, options.timings);
   }
 
@@ -208,6 +210,44 @@ export class WebGpuCrf {
     if (error) throw new AtrousError('INTERNAL', `WebGPU dense CRF: ${error.message}`);
     if (failure !== undefined || !result) throw failure;
     return result;
+  }
+}
+
+/** Set once the default threaded build failed to start here (then it stays on one thread). */
+let noBuildThreads = false;
+
+/** Cores of this host (navigator.hardwareConcurrency, or Node's availableParallelism). */
+async function hostCores(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try {
+    const os = await import('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * The lattices in WASM on `options.threads`, by default min(2, cores) where WASM threads can run
+ * (the two kernels build concurrently; more threads only split the keys and neighbours) and one
+ * thread if that pool cannot start. The lattices are the same whatever the thread count.
+ */
+async function buildLattices(
+  kernels: readonly KernelFeatures[],
+  n: number,
+  options: CrfRunOptions,
+): Promise<HostLattice[]> {
+  if (options.threads !== undefined || noBuildThreads || threadsUnavailable() || kernels.length < 2) {
+    return buildCrfLatticesWasm(kernels, n, options);
+  }
+  const threads = Math.min(2, await hostCores());
+  try {
+    return await buildCrfLatticesWasm(kernels, n, { ...options, threads });
+  } catch (e) {
+    if (!(e instanceof BackendUnavailableError) || threads === 1) throw e;
+    noBuildThreads = true;
+    return buildCrfLatticesWasm(kernels, n, options);
   }
 }
 

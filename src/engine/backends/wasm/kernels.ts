@@ -34,6 +34,14 @@ export interface Kernels {
   crfSplat(...args: number[]): void;
   crfBlurDir(i0: number, i1: number, rowBytes: number, nb: number, src: number, dst: number): void;
   crfSliceSoftmax(...args: number[]): void;
+  /** Dense-CRF lattice build (assembly/crf_lattice.ts): a kernel per task, neighbours by point range. */
+  crfBuildLatticeTask(...args: number[]): void;
+  crfBuildNeighborsRange(...args: number[]): void;
+  crfLatticeKeys(...args: number[]): void;
+  crfInsertKeys(...args: number[]): void;
+  crfBuildSplat(...args: number[]): void;
+  crfLatticeNorm(...args: number[]): void;
+  crfScaleWeights(...args: number[]): void;
 }
 
 /** Every kernel export, in a fixed order (workers address kernels by their index here). */
@@ -65,6 +73,13 @@ export const KERNEL_NAMES: readonly (keyof Kernels)[] = [
   'resizeNchw',
   'winogradLineNhwc',
   'convDepthwiseNchw',
+  'crfBuildLatticeTask',
+  'crfBuildNeighborsRange',
+  'crfBuildSplat',
+  'crfLatticeNorm',
+  'crfScaleWeights',
+  'crfLatticeKeys',
+  'crfInsertKeys',
 ];
 
 /** Looks every kernel up once (BackendUnavailableError naming a missing one: stale build). */
