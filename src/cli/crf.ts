@@ -50,7 +50,10 @@ export function registerCrf(program: Command, io: CliIO): void {
         .choices(['wasm', 'webgpu', 'ts'])
         .default('wasm'),
     )
-    .option('-t, --threads <n>', 'worker threads for the wasm lattice (others ignore it)', '1')
+    .option(
+      '-t, --threads <n>',
+      'worker threads: the wasm lattice mean field (default 1), the WASM lattice build of --backend webgpu (default min(2, cores))',
+    )
     .option('--time', 'print the time the CRF took')
     .action((opts: CrfOptions) => crfCommand(opts, io));
 }
@@ -85,7 +88,13 @@ export async function crfCommand(opts: CrfOptions, io: CliIO): Promise<void> {
     const v = num(text, flag);
     if (v !== undefined) params[key] = v;
   }
-  const threads = parsePositiveInt(opts.threads ?? '1', '--threads');
+  // Unset on webgpu: denseCrf picks the concurrent lattice build where WASM threads run.
+  const threads =
+    opts.threads !== undefined
+      ? parsePositiveInt(opts.threads, '--threads')
+      : opts.backend === 'webgpu'
+        ? undefined
+        : 1;
   const image = await readImage(opts.image);
   const path = (opts.probs ?? opts.logits) as string;
   const input = await readNpy(path);
@@ -107,7 +116,7 @@ export async function crfCommand(opts: CrfOptions, io: CliIO): Promise<void> {
   const how =
     method === 'exact'
       ? 'exact'
-      : `lattice/${opts.backend}${opts.backend === 'wasm' && threads > 1 ? `, ${threads} threads` : ''}`;
+      : `lattice/${opts.backend}${opts.backend === 'wasm' && threads !== undefined && threads > 1 ? `, ${threads} threads` : ''}`;
   io.out(
     `${opts.out}: ${kind === 'npy' ? `Q ${formatShape(q.dims)}` : `${q.dims[3]}x${q.dims[2]} mask`}, ${params.iterations} iterations (${how})`,
   );
