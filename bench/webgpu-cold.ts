@@ -6,7 +6,8 @@
 //   npx vite-node bench/webgpu-cold.ts
 
 import { findGpu } from '../src/engine/backends/webgpu/device.js';
-import { exportOnnx, Session, Tensor } from '../src/index.js';
+import { exportOnnx, Session, type Tensor } from '../src/index.js';
+import { warmUpCase } from './browser/cases.js';
 import { selectWorkloads } from './workloads.js';
 
 await findGpu();
@@ -63,13 +64,11 @@ async function one(name: string, bytes: Uint8Array, feeds: Record<string, Tensor
     s.release();
   }
 }
-// Warm-up as in the bench (bench/browser/cases.ts): one Relu, so no conv pipeline is compiled yet.
+// Warm-up as in the bench: one Relu (bench/browser/cases.ts), so no conv pipeline is compiled yet.
 {
-  const { GraphBuilder } = await import('../src/graph/builder.js');
-  const wb = new GraphBuilder('warmup');
-  wb.output(wb.op('Relu', [wb.input('x', [1, 4, 8, 8])]));
-  const s = await Session.create(exportOnnx(wb.build()), { backend: 'webgpu' });
-  await s.run({ x: new Tensor('float32', [1, 4, 8, 8]) });
+  const warm = warmUpCase();
+  const s = await Session.create(warm.model, { backend: 'webgpu' });
+  await s.run(warm.feeds);
   s.release();
 }
 for (const w of selectWorkloads([
