@@ -34,10 +34,10 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvPixel', () => {
     const gpu = await acquireDevice();
     try {
       tuning.software = true;
-      expect(precompileConvPixel(convGraph(false), tuning.software, 64)).toBeUndefined();
+      expect(precompileConvPixel(convGraph(false), tuning.software)).toBeUndefined();
       tuning.software = false;
-      expect(precompileConvPixel(convGraph(true), tuning.software, 64)).toBeUndefined();
-      const started = precompileConvPixel(convGraph(false), tuning.software, 64);
+      expect(precompileConvPixel(convGraph(true), tuning.software)).toBeUndefined();
+      const started = precompileConvPixel(convGraph(false), tuning.software);
       expect(started).toBeDefined();
       const pipeline = await started;
       const again = await new PipelineCache(gpu.device).get(
@@ -60,6 +60,6 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvPixel', () => {
     await gpu.device.lost;
     gpu.destroy();
     tuning.software = false;
-    expect(precompileConvPixel(convGraph(false), tuning.software, 64)).toBeUndefined();
+    expect(precompileConvPixel(convGraph(false), tuning.software)).toBeUndefined();
   });
 });

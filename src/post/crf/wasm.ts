@@ -252,7 +252,8 @@ export async function buildLatticeWasm(features: Float64Array, n: number, d: num
 /** Milliseconds per phase, summed over iterations (bench/crf.ts --phases). */
 export type CrfTimings = Record<string, number>;
 
-function phaseClock(
+/** A clock that adds the time since its last tick (or its creation) to `timings[phase]`. */
+export function phaseClock(
   timings: CrfTimings | undefined,
   clock = () => performance.now(),
 ): (phase: string) => void {

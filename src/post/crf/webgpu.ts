@@ -3,12 +3,18 @@
 import { threadsUnavailable } from '../../engine/backends/wasm/threads.js';
 import { acquireDevice, type GpuContext } from '../../engine/backends/webgpu/device.js';
 import { PipelineCache } from '../../engine/backends/webgpu/pipelines.js';
+import { WG } from '../../engine/backends/webgpu/types.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError, BackendUnavailableError } from '../../errors.js';
 import type { KernelFeatures } from './inputs.js';
-import { buildCrfLatticesWasm, type CrfRunOptions, type CrfTimings, type HostLattice } from './wasm.js';
+import {
+  buildCrfLatticesWasm,
+  type CrfRunOptions,
+  type CrfTimings,
+  type HostLattice,
+  phaseClock,
+} from './wasm.js';
 
-const WG = 64;
 const MAX_GROUPS_X = 65535;
 
 /**
@@ -66,7 +72,7 @@ export class WebGpuCrf {
   ): Promise<{ q: Float32Array; stride: number }> {
     const { device } = this.ctx;
     if (this.ctx.lost) throw this.ctx.lost;
-    let t = performance.now();
+    const tick = phaseClock(timings);
     const n = unary.length / classes;
     const cp = (classes + 3) & ~3;
     const groups = cp / 4;
@@ -76,7 +82,7 @@ export class WebGpuCrf {
       this.pipelines.get('crf_blur', { WG }, label),
       this.pipelines.get('crf_update', { WG }, label),
     ]);
-    t = lap(timings, 'webgpu: pipelines', t);
+    tick('webgpu: pipelines');
     const buffers: GPUBuffer[] = [];
     const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer => {
       const bytes = typeof data === 'number' ? data : data.byteLength;
@@ -119,7 +125,7 @@ export class WebGpuCrf {
     try {
       // Compact, as crf_update.wgsl reads it: one native f64 -> f32 conversion.
       const unaryBuf = storage(new Float32Array(unary), 'unary');
-      t = lap(timings, 'webgpu: unary', t);
+      tick('webgpu: unary');
       const qBuf = storage(n * cp * 4, 'q', GPUBufferUsage.COPY_SRC);
       const empty = storage(16, 'empty');
       const ks = lattices.map((l, k) => {
@@ -168,9 +174,9 @@ export class WebGpuCrf {
       };
       const first = updateBind(0);
       const full = updateBind(ks.length);
-      t = lap(timings, 'webgpu: buffers + writes', t);
+      tick('webgpu: buffers + writes');
       await device.queue.onSubmittedWorkDone();
-      t = lap(timings, 'webgpu: upload wait', t);
+      tick('webgpu: upload wait');
       const enc = device.createCommandEncoder({ label: 'crf mean field' });
       const pass = enc.beginComputePass({ label: 'crf mean field' });
       const run = (pipeline: GPUComputePipeline, group: GPUBindGroup, g: Grid) => {
@@ -198,7 +204,7 @@ export class WebGpuCrf {
       await staging.mapAsync(GPUMapMode.READ);
       const q = new Float32Array(staging.getMappedRange().slice(0));
       staging.unmap();
-      lap(timings, 'webgpu: iterations + readback', t);
+      tick('webgpu: iterations + readback');
       result = { q, stride: cp };
     } catch (e) {
       failure = e;
@@ -298,11 +304,4 @@ function grid(items: number): Grid {
   const groups = Math.max(1, Math.ceil(items / WG));
   const x = Math.min(groups, MAX_GROUPS_X);
   return { x, y: Math.ceil(groups / x), stride: x * WG };
-}
-
-/** (index, bitcast weight) pairs for the vec2<u32> entry arrays. */
-function lap(timings: CrfTimings | undefined, phase: string, t: number): number {
-  const now = performance.now();
-  if (timings) timings[phase] = (timings[phase] ?? 0) + now - t;
-  return now;
 }

@@ -21,6 +21,7 @@ import {
   type Lowering,
   type Step,
   WebGpuUnsupportedError,
+  WG,
 } from './types.js';
 
 export { DeviceLostError } from './device.js';
@@ -47,7 +48,6 @@ interface Location {
 }
 
 const USAGE_STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST
-const WG = 64;
 
 /** Bytes of a value, rounded up to 4 (storage bindings are arrays of 32-bit words). */
 function byteSize(info: ValueInfo): number {
@@ -104,7 +104,7 @@ export const webgpuBackend: Backend = {
     infos: ReadonlyMap<string, ValueInfo>,
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
-    precompileConvPixel(graph, tuning.software, WG);
+    precompileConvPixel(graph, tuning.software);
     // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
     const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
     const convs = fuseConvs(graph, infos, constant);

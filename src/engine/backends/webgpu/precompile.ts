@@ -2,6 +2,7 @@ import { intAttr } from '../../../graph/attrs.js';
 import type { Graph, Node } from '../../../graph/ir.js';
 import { liveDevice } from './device.js';
 import { PipelineCache } from './pipelines.js';
+import { WG } from './types.js';
 
 /**
  * Starts compiling conv_pixel.wgsl — on a GPU the one pipeline every non-depthwise Conv and
@@ -14,7 +15,6 @@ import { PipelineCache } from './pipelines.js';
 export function precompileConvPixel(
   graph: Graph,
   software: boolean | undefined,
-  wg: number,
 ): Promise<unknown> | undefined {
   const live = liveDevice();
   if (!live || (software ?? live.software)) return undefined;
@@ -23,7 +23,7 @@ export function precompileConvPixel(
   );
   if (!conv) return undefined;
   const label = { node: conv.name, op: conv.op };
-  return new PipelineCache(live.device).get('conv_pixel', { WG: wg }, label).catch(() => undefined);
+  return new PipelineCache(live.device).get('conv_pixel', { WG }, label).catch(() => undefined);
 }
 
 /** A Conv with one input and one output channel per group (kernels/conv.ts lowers it to depthwise). */

@@ -3,6 +3,9 @@ import type { Node } from '../../../graph/ir.js';
 import type { DType, Tensor } from '../../tensor.js';
 import type { GpuContext } from './device.js';
 
+/** Invocations per workgroup of every dispatch (each kernel's `WG` override, set by the executor). */
+export const WG = 64;
+
 /** What a kernel binds after the uniform block (binding 0), in binding order. */
 export type Binding =
   /** A graph value: runtime input, intermediate, output or initializer. */

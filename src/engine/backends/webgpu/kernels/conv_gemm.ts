@@ -1,10 +1,8 @@
 import { AtrousError } from '../../../../errors.js';
 import type { Node } from '../../../../graph/ir.js';
-import type { DispatchStep, LowerContext } from '../types.js';
+import { type DispatchStep, type LowerContext, WG } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { fusedAct } from './common.js';
-
-const WG = 64;
 
 /** Output channels per group as conv_gemm.wgsl sees them: CBK blocks of 4 per workgroup. */
 export function gemmBlocks(mg: number): number {

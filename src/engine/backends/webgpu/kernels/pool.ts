@@ -2,12 +2,9 @@ import { intAttr } from '../../../../graph/attrs.js';
 import type { Node } from '../../../../graph/ir.js';
 import { poolShape } from '../../../ops/pool.js';
 import { type Axis2d, axes2d } from '../../ref/kernels/conv.js';
-import { count, type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
+import { count, type Lowering, type Step, WebGpuUnsupportedError, WG } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { requireFloat32 } from './common.js';
-
-/** The executor's workgroup size (index.ts WG): global_average_pool.wgsl runs one workgroup per plane. */
-const WORKGROUP = 64;
 
 function poolStep(node: Node, mode: number, planes: number, hA: Axis2d, wA: Axis2d): Step[] {
   const [x = ''] = node.inputs;
@@ -80,7 +77,7 @@ export const GlobalAveragePool: Lowering = (node, ctx) => {
           { kind: 'value', name: x },
           { kind: 'value', name: node.outputs[0] as string },
         ],
-        invocations: planes * WORKGROUP,
+        invocations: planes * WG,
       },
     ];
   }
