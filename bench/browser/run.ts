@@ -82,6 +82,8 @@ async function main(): Promise<void> {
         )) as CaseResult;
         process.stderr.write(` ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
         results.push(r);
+        // Gives atrous' held device back (page.ts: warmUp) before the browser goes.
+        await page.evaluate('atrousBench.releaseHold()');
       } finally {
         await browser.close();
       }

@@ -1,6 +1,6 @@
 import { ShapeError, UnsupportedAttributeError } from '../../errors.js';
 import { intAttr } from '../../graph/attrs.js';
-import type { Dim, Node } from '../../graph/ir.js';
+import type { Dim, Graph, Node } from '../../graph/ir.js';
 import { FUSED_ACTIVATION_ATTRS } from './fused.js';
 import type { OpDef, ValueInfo } from './types.js';
 import {
@@ -25,6 +25,17 @@ export function groupOf(node: Node): number {
   const group = intAttr(node, 'group', 1);
   if (group < 1) throw new UnsupportedAttributeError(node.name, node.op, 'group', `= ${group} must be >= 1`);
   return group;
+}
+
+/**
+ * A Conv with one input and one output channel per group (group > 1), judged by its weight
+ * initializer (any spatial rank); false when the weight is not an initializer.
+ */
+export function isDepthwiseConv(graph: Graph, node: Node): boolean {
+  if (node.op !== 'Conv') return false;
+  const w = graph.initializers.get(node.inputs[1] ?? '');
+  const group = intAttr(node, 'group', 1);
+  return !!w && w.dims[1] === 1 && w.dims[0] === group && group > 1;
 }
 
 /** Bias must be 1-D with one value per output channel. */

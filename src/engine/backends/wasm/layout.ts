@@ -1,5 +1,5 @@
-import { intAttr } from '../../../graph/attrs.js';
 import type { Graph, Node } from '../../../graph/ir.js';
+import { isDepthwiseConv } from '../../ops/conv.js';
 
 /**
  * Ops whose output takes the layout of their (first run-time) input, computed through strides at
@@ -30,10 +30,7 @@ const FOLLOWING = new Set([
  * for each layout (convDepthwiseNchw / convDepthwiseNhwc) and runs in its input's: it follows.
  */
 export function isDepthwise2d(graph: Graph, node: Node): boolean {
-  if (node.op !== 'Conv') return false;
-  const w = graph.initializers.get(node.inputs[1] ?? '');
-  const group = intAttr(node, 'group', 1);
-  return !!w && w.dims.length === 4 && w.dims[1] === 1 && w.dims[0] === group && group > 1;
+  return isDepthwiseConv(graph, node) && graph.initializers.get(node.inputs[1] ?? '')?.dims.length === 4;
 }
 
 /**

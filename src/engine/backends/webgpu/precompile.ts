@@ -1,5 +1,5 @@
-import { intAttr } from '../../../graph/attrs.js';
-import type { Graph, Node } from '../../../graph/ir.js';
+import type { Graph } from '../../../graph/ir.js';
+import { isDepthwiseConv } from '../../ops/conv.js';
 import { liveDevice } from './device.js';
 import { PipelineCache } from './pipelines.js';
 import { WG } from './types.js';
@@ -19,16 +19,9 @@ export function precompileConvPixel(
   const live = liveDevice();
   if (!live || (software ?? live.software)) return undefined;
   const conv = graph.nodes.find(
-    (n) => (n.op === 'Conv' || n.op === 'ConvTranspose') && !(n.op === 'Conv' && isDepthwise(graph, n)),
+    (n) => (n.op === 'Conv' || n.op === 'ConvTranspose') && !isDepthwiseConv(graph, n),
   );
   if (!conv) return undefined;
   const label = { node: conv.name, op: conv.op };
   return new PipelineCache(live.device).get('conv_pixel', { WG }, label).catch(() => undefined);
-}
-
-/** A Conv with one input and one output channel per group (kernels/conv.ts lowers it to depthwise). */
-function isDepthwise(graph: Graph, node: Node): boolean {
-  const w = graph.initializers.get(node.inputs[1] ?? '');
-  const group = intAttr(node, 'group', 1);
-  return !!w && group > 1 && w.dims[1] === 1 && w.dims[0] === group;
 }
