@@ -297,6 +297,247 @@ function simplexKey(r: i32, d: i32, scratch: usize, key: usize): void {
   }
 }
 
+// ---- Dense key index of a d = 2 lattice (the positional kernel: features (x, y) / σ). ----
+// Its keys (k0, k1) (k2 = −k0 − k1) fill a small 2-D range, so a table over that range replaces
+// the hash: the same inserts in the same order, so the same ids. Every key of a lattice point has
+// k0 ≡ k1 (mod 3), so q = k0 − k1 = 3s; and p = k0 + k1 ≡ q (mod 2), so for a given s the p of
+// its keys share a parity and p >> 1 tells them apart: cell s · wp + (p − plo) >> 1 (plo even).
+// With features (x, y) / σ, q ≈ 2·√3·x/σ and p ≈ 2·y/σ: about one cell per lattice point.
+// The caller asks for it with DENSE_ASK at the info block's DENSE_MODE and the table's room (i32
+// slots) at DENSE_ROOM; the build answers in DENSE_MODE: DENSE_USED (box at DENSE_AT: plo, qlo,
+// wp, ws) or 0 (the hash: d ≠ 2, or a box larger than the room).
+
+const DENSE_MODE: usize = 12;
+const DENSE_AT: usize = 80;
+const DENSE_ROOM: usize = 96;
+const DENSE_ASK: i32 = 1;
+const DENSE_USED: i32 = 2;
+/** |key_i − elevated_i| ≤ 3 · d1, so p, q are within 18 of 2·cf1, 2·cf0 (cf = feature · scale). */
+const DENSE_PAD: f64 = 24;
+
+/** The box of p in [plo, phi], q in [qlo, qhi] to `box`; its cells, or 0 if it exceeds `room`. */
+function denseBox(plo: f64, phi: f64, qlo: f64, qhi: f64, room: i32, box: usize): i32 {
+  const p0 = Math.floor(plo / 2) * 2;
+  const q0 = Math.floor(qlo / 3) * 3;
+  // (NaN fails every test: the hash then.)
+  if (!(p0 > -1e9 && phi < 1e9 && q0 > -1e9 && qhi < 1e9)) return 0;
+  const wp = Math.floor((phi - p0) / 2) + 1;
+  const ws = Math.floor((qhi - q0) / 3) + 1;
+  if (!(wp * ws <= <f64>room)) return 0;
+  store<i32>(box, <i32>p0);
+  store<i32>(box, <i32>q0, 4);
+  store<i32>(box, <i32>wp, 8);
+  store<i32>(box, <i32>ws, 12);
+  return <i32>(wp * ws);
+}
+
+/** The cell of key (k0, k1) in the dense box at `box` (plo, qlo, wp, ws), or −1 outside it. */
+// @ts-ignore: decorator
+@inline
+function denseCell(k0: i32, k1: i32, box: usize): i32 {
+  const pp = k0 + k1 - load<i32>(box);
+  const qq = k0 - k1 - load<i32>(box, 4);
+  const wp = load<i32>(box, 8);
+  const s = qq / 3;
+  if (qq < 0 || <u32>pp >= <u32>(wp << 1) || s >= load<i32>(box, 12)) return -1;
+  return s * wp + (pp >> 1);
+}
+
+/**
+ * The 1-based id of key (k0, k1) in the dense table, inserting it when absent (ids in insertion
+ * order, as keyFind); 0 when the key is outside the box.
+ */
+// @ts-ignore: decorator
+@inline
+function denseInsert(k0: i32, k1: i32, box: usize, table: usize, keys: usize, sizePtr: usize): i32 {
+  const cell = denseCell(k0, k1, box);
+  if (cell < 0) return 0;
+  const at = table + (<usize>cell << 2);
+  const id = load<i32>(at);
+  if (id != 0) return id;
+  const size = load<i32>(sizePtr) + 1;
+  store<i32>(sizePtr, size);
+  const kk = keys + (<usize>(size - 1) << 3);
+  store<i32>(kk, k0);
+  store<i32>(kk, k1, 4);
+  store<i32>(at, size);
+  return size;
+}
+
+/**
+ * simplex() for d = 2 in straight-line code (the same f64 operations in the same order, so the
+ * same weights and keys): writes point p's 3 weights and leaves rem0 and rank of its first two
+ * coordinates at `vertex` (4 i32: rem0_0, rem0_1, rank_0, rank_1). `scratch` as simplex()'s
+ * (latticeScale in its first 2 f64; bytes 16..48 are used here).
+ */
+// @ts-ignore: decorator
+@inline
+function simplex2(p: i32, features: usize, weights: usize, scratch: usize, vertex: usize): void {
+  const down = 1.0 / 3.0;
+  const f = features + (<usize>p << 4);
+  const cf1 = load<f64>(f, 8) * load<f64>(scratch, 8);
+  const e2 = 0.0 - 2.0 * cf1;
+  const sm = 0.0 + cf1;
+  const cf0 = load<f64>(f) * load<f64>(scratch);
+  const e1 = sm - 1.0 * cf0;
+  const e0 = sm + cf0;
+  let r0 = nearest3(e0, down);
+  let r1 = nearest3(e1, down);
+  let r2 = nearest3(e2, down);
+  const sum = (r0 + r1 + r2) / 3;
+  let k0 = 0;
+  let k1 = 0;
+  let k2 = 0;
+  const x0 = e0 - <f64>r0;
+  const x1 = e1 - <f64>r1;
+  const x2 = e2 - <f64>r2;
+  if (x0 < x1) k0++;
+  else k1++;
+  if (x0 < x2) k0++;
+  else k2++;
+  if (x1 < x2) k1++;
+  else k2++;
+  if (sum > 0) {
+    if (k0 >= 3 - sum) {
+      r0 -= 3;
+      k0 += sum - 3;
+    } else k0 += sum;
+    if (k1 >= 3 - sum) {
+      r1 -= 3;
+      k1 += sum - 3;
+    } else k1 += sum;
+    if (k2 >= 3 - sum) {
+      r2 -= 3;
+      k2 += sum - 3;
+    } else k2 += sum;
+  } else if (sum < 0) {
+    if (k0 < -sum) {
+      r0 += 3;
+      k0 += 3 + sum;
+    } else k0 += sum;
+    if (k1 < -sum) {
+      r1 += 3;
+      k1 += 3 + sum;
+    } else k1 += sum;
+    if (k2 < -sum) {
+      r2 += 3;
+      k2 += 3 + sum;
+    } else k2 += sum;
+  }
+  // The barycentric sums in memory, in simplex()'s order (its signed zeros included).
+  const bary = scratch + 16;
+  v128.store(bary, f64x2.splat(0));
+  v128.store(bary, f64x2.splat(0), 16);
+  baryAdd(bary, k0, (e0 - <f64>r0) * down);
+  baryAdd(bary, k1, (e1 - <f64>r1) * down);
+  baryAdd(bary, k2, (e2 - <f64>r2) * down);
+  const w = weights + (<usize>(p * 3) << 2);
+  store<f32>(w, <f32>(load<f64>(bary) + 1 + load<f64>(bary, 24)));
+  store<f32>(w, <f32>load<f64>(bary, 8), 4);
+  store<f32>(w, <f32>load<f64>(bary, 16), 8);
+  store<i32>(vertex, r0);
+  store<i32>(vertex, r1, 4);
+  store<i32>(vertex, k0, 8);
+  store<i32>(vertex, k1, 12);
+}
+
+/** simplex()'s remainder-0 rounding of one elevated coordinate (d = 2: multiples of 3). */
+// @ts-ignore: decorator
+@inline
+function nearest3(e: f64, down: f64): i32 {
+  const v = down * e;
+  const up = Math.ceil(v) * 3.0;
+  const dn = Math.floor(v) * 3.0;
+  return <i32>(up - e < e - dn ? up : dn);
+}
+
+/** simplex()'s barycentric step for d = 2: bary[2 − rank] += v, bary[3 − rank] −= v. */
+// @ts-ignore: decorator
+@inline
+function baryAdd(bary: usize, rank: i32, v: f64): void {
+  const a = bary + (<usize>(2 - rank) << 3);
+  store<f64>(a, load<f64>(a) + v);
+  store<f64>(a, load<f64>(a, 8) - v, 8);
+}
+
+/**
+ * crfBuildLattice of d = 2 on the dense table, its box from the features' bounds: m to `out` and
+ * true; false (the table to be zeroed again) when the box exceeds the room or a key falls outside
+ * it (DENSE_PAD too small: not expected).
+ */
+function buildDense(n: i32, features: usize, offsets: usize, weights: usize, table: usize, keys: usize, scratch: usize, out: usize): bool {
+  const d = 2;
+  latticeScale(d, scratch);
+  let lo0 = Infinity;
+  let hi0 = -Infinity;
+  let lo1 = Infinity;
+  let hi1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const f0 = load<f64>(features + (<usize>i << 4));
+    const f1 = load<f64>(features + (<usize>i << 4), 8);
+    lo0 = Math.min(lo0, f0);
+    hi0 = Math.max(hi0, f0);
+    lo1 = Math.min(lo1, f1);
+    hi1 = Math.max(hi1, f1);
+  }
+  const s0 = 2 * load<f64>(scratch);
+  const s1 = 2 * load<f64>(scratch, 8);
+  const box = out + DENSE_AT;
+  const cells = denseBox(s1 * lo1 - DENSE_PAD, s1 * hi1 + DENSE_PAD, s0 * lo0 - DENSE_PAD, s0 * hi0 + DENSE_PAD, load<i32>(out + DENSE_ROOM), box);
+  if (cells == 0) return false;
+  memory.fill(table, 0, <usize>cells << 2);
+  const sizePtr = scratch + 6 * (<usize>(d + 2) << 3);
+  const vertex = scratch + 5 * (<usize>(d + 2) << 3);
+  store<i32>(sizePtr, 0);
+  for (let p = 0; p < n; p++) {
+    simplex2(p, features, weights, scratch, vertex);
+    const r0 = load<i32>(vertex);
+    const r1 = load<i32>(vertex, 4);
+    const k0 = load<i32>(vertex, 8);
+    const k1 = load<i32>(vertex, 12);
+    // simplexKey: vertex r's key_i = rem0_i + (rank_i <= 2 − r ? r : r − 3).
+    for (let r = 0; r <= 2; r++) {
+      const id = denseInsert(r0 + (k0 <= 2 - r ? r : r - 3), r1 + (k1 <= 2 - r ? r : r - 3), box, table, keys, sizePtr);
+      if (id == 0) return false;
+      store<i32>(offsets + (<usize>(p * 3 + r) << 2), id);
+    }
+  }
+  store<i32>(out, load<i32>(sizePtr));
+  store<i32>(out + DENSE_MODE, DENSE_USED);
+  return true;
+}
+
+/** crfInsertKeys of d = 2 on the dense table, its box from the keys' bounds; false as buildDense. */
+function insertDense(n: i32, vkeys: usize, offsets: usize, table: usize, keys: usize, sizePtr: usize, out: usize): bool {
+  const total = n * 3;
+  let plo = i32.MAX_VALUE;
+  let phi = i32.MIN_VALUE;
+  let qlo = i32.MAX_VALUE;
+  let qhi = i32.MIN_VALUE;
+  for (let e = 0; e < total; e++) {
+    const k0 = load<i32>(vkeys + (<usize>e << 3));
+    const k1 = load<i32>(vkeys + (<usize>e << 3), 4);
+    plo = min(plo, k0 + k1);
+    phi = max(phi, k0 + k1);
+    qlo = min(qlo, k0 - k1);
+    qhi = max(qhi, k0 - k1);
+  }
+  const box = out + DENSE_AT;
+  const cells = denseBox(<f64>plo, <f64>phi, <f64>qlo, <f64>qhi, load<i32>(out + DENSE_ROOM), box);
+  if (cells == 0) return false;
+  memory.fill(table, 0, <usize>cells << 2);
+  store<i32>(sizePtr, 0);
+  for (let e = 0; e < total; e++) {
+    const key = vkeys + (<usize>e << 3);
+    const id = denseInsert(load<i32>(key), load<i32>(key, 4), box, table, keys, sizePtr);
+    if (id == 0) return false;
+    store<i32>(offsets + (<usize>e << 2), id);
+  }
+  store<i32>(out, load<i32>(sizePtr));
+  store<i32>(out + DENSE_MODE, DENSE_USED);
+  return true;
+}
+
 /**
  * Elevates n points of d f64 features, finds each enclosing simplex and writes its d + 1 vertex
  * ids (offsets, i32) and barycentric weights (f32). `table` must have at least 2·n·(d+1) slots
@@ -341,6 +582,20 @@ export function crfBuildLattice(
 export function crfLatticeKeys(p0: i32, p1: i32, d: i32, features: usize, weights: usize, vkeys: usize, scratch: usize): void {
   const d1 = d + 1;
   latticeScale(d, scratch);
+  if (d == 2) {
+    const vertex = scratch + 5 * (<usize>(d + 2) << 3);
+    for (let p = p0; p < p1; p++) {
+      simplex2(p, features, weights, scratch, vertex);
+      const k0 = load<i32>(vertex, 8);
+      const k1 = load<i32>(vertex, 12);
+      for (let r = 0; r <= 2; r++) {
+        const key = vkeys + (<usize>(p * 3 + r) << 3);
+        store<i32>(key, load<i32>(vertex) + (k0 <= 2 - r ? r : r - 3));
+        store<i32>(key, load<i32>(vertex, 4) + (k1 <= 2 - r ? r : r - 3), 4);
+      }
+    }
+    return;
+  }
   for (let p = p0; p < p1; p++) {
     simplex(p, d, features, weights, scratch);
     for (let r = 0; r <= d; r++) simplexKey(r, d, scratch, vkeys + ((<usize>(p * d1 + r) * <usize>d) << 2));
@@ -365,9 +620,15 @@ export function crfInsertKeys(
 ): void {
   const sizePtr = scratch;
   store<i32>(sizePtr, 0);
+  const total = n * (d + 1);
+  if (load<i32>(out + DENSE_MODE) == DENSE_ASK) {
+    if (d == 2 && insertDense(n, vkeys, offsets, table, keys, sizePtr, out)) return;
+    store<i32>(out + DENSE_MODE, 0);
+    memory.fill(table, 0, <usize>(mask + 1) << 2);
+    store<i32>(sizePtr, 0);
+  }
   tableMask = mask;
   idBits = 32 - clz<i32>(n * (d + 1));
-  const total = n * (d + 1);
   for (let e = 0; e < total; e++) {
     const key = vkeys + ((<usize>e * <usize>d) << 2);
     store<i32>(offsets + (<usize>e << 2), keyFind(key, d, table, keys, sizePtr, true));
@@ -416,6 +677,12 @@ export function crfBuildLatticeTask(
   scratch: usize,
   out: usize,
 ): void {
+  if (load<i32>(out + DENSE_MODE) == DENSE_ASK) {
+    if (d == 2 && buildDense(n, features, offsets, weights, table, keys, scratch, out)) return;
+    // The hash instead: its first mask + 1 slots zeroed again.
+    store<i32>(out + DENSE_MODE, 0);
+    memory.fill(table, 0, <usize>(mask + 1) << 2);
+  }
   const m = crfBuildLattice(n, d, features, offsets, weights, table, mask, keys, scratch);
   store<i32>(out, m);
   store<i32>(out, tableMask, 4);
@@ -441,6 +708,10 @@ export function crfBuildNeighborsRange(
   scratch: usize,
   lagOut: usize,
 ): void {
+  if (load<i32>(info + DENSE_MODE) == DENSE_USED) {
+    store<i32>(lagOut, denseNeighbors(i0, i1, m, table, info + DENSE_AT, keys, neighbors));
+    return;
+  }
   idBits = load<i32>(info, 8);
   store<i32>(lagOut, neighborsRange(i0, i1, m, d, table, load<i32>(info, 4), keys, neighbors, scratch));
 }
@@ -503,6 +774,32 @@ function neighborsRange(
         const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
         if (dist > lag) lag = dist;
       }
+    }
+  }
+  return lag;
+}
+
+/**
+ * neighborsRange over the dense table of a d = 2 lattice (box: plo, qlo, wp, ws): the "+" neighbour
+ * k + v_j of each point looked up by its cell (absent: outside the box or an empty cell), its "−"
+ * entry filled by symmetry, as neighborsRange. Returns the range's largest |neighbour id − id|.
+ */
+function denseNeighbors(i0: i32, i1: i32, m: i32, table: usize, box: usize, keys: usize, neighbors: usize): i32 {
+  let lag = 0;
+  for (let i = i0; i < i1; i++) {
+    const k0 = load<i32>(keys + (<usize>i << 3));
+    const k1 = load<i32>(keys + (<usize>i << 3), 4);
+    for (let j = 0; j <= 2; j++) {
+      // v_j: −1 everywhere, +2 at j (j < 2).
+      const cell = denseCell(k0 + (j == 0 ? 2 : -1), k1 + (j == 1 ? 2 : -1), box);
+      if (cell < 0) continue;
+      const id = load<i32>(table + (<usize>cell << 2));
+      if (id == 0) continue;
+      const nj = neighbors + ((<usize>j * <usize>m) << 3);
+      store<i32>(nj + (<usize>i << 3), id);
+      store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
+      const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
+      if (dist > lag) lag = dist;
     }
   }
   return lag;

@@ -176,8 +176,11 @@ export function inOrder(wasm: CrfExports): CrfTaskRunner {
   };
 }
 
-/** A pool's runner: tasks in one parallel region (one alone runs here, with no barrier). */
-function onPool(pool: Pool, base: Kernels, wasm: CrfExports): CrfTaskRunner {
+/**
+ * A pool's runner: tasks in one parallel region (one alone runs here, with no barrier). `base`:
+ * the instance's own kernels (the calling thread runs its tasks with them).
+ */
+export function onPool(pool: Pool, base: Kernels, wasm: CrfExports): CrfTaskRunner {
   const here = inOrder(wasm);
   return (tasks) =>
     tasks.length > 1 && tasks.length <= maxTasks(pool.threads) ? pool.run(tasks, base) : here(tasks);

@@ -35,6 +35,24 @@ interface WasmLattice {
 const LAG_AT = 16;
 const MAX_RANGES = 16;
 const SCRATCH_AT = 128;
+/**
+ * The key index (assembly/crf_lattice.ts, "Dense key index"): the mode word (1 asks for the dense
+ * table of a d = 2 lattice; the build leaves 2 if it used it, 0 for the hash; a build without it
+ * leaves the 1) and the table's room in i32 slots.
+ */
+const DENSE_MODE = 12;
+const DENSE_ROOM = 96;
+
+let denseKeys = true;
+let lastKeyIndex: ('dense' | 'hash')[] = [];
+/** Whether d = 2 lattices may use the dense key table (default true; tests and A/B). */
+export function setCrfDenseKeys(on = true): void {
+  denseKeys = on;
+}
+/** The key index each kernel of the last WASM lattice build used (tests). */
+export function lastCrfKeyIndex(): readonly ('dense' | 'hash')[] {
+  return lastKeyIndex;
+}
 function infoBytes(d: number): number {
   return SCRATCH_AT + Math.max(64 * (d + 2), MAX_RANGES * 4 * (d + 1));
 }
@@ -166,10 +184,15 @@ function buildInWasm(
     };
     new Float64Array(lay.memory.buffer, w.features, n * d).set(k.features);
     new Int32Array(lay.memory.buffer, w.table, slots).fill(0);
+    const info = new Int32Array(lay.memory.buffer, w.info, infoBytes(d) / 4);
+    info[DENSE_MODE / 4] = denseKeys && d === 2 ? 1 : 0;
+    info[DENSE_ROOM / 4] = reserve;
     return w;
   });
   tick('build: features+table');
   hashKernels(lay, work, kept, n, run, parts, tick);
+  const mode = (w: HashWork) => new Int32Array(lay.memory.buffer, w.info + DENSE_MODE, 1)[0];
+  lastKeyIndex = work.map((w) => (mode(w) === 2 ? 'dense' : 'hash'));
   tick('build: lattice');
   const built = work.map((w) => {
     const m = new Int32Array(lay.memory.buffer, w.info, 1)[0] as number;

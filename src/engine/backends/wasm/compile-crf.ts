@@ -1,10 +1,17 @@
 import { checkCrfInput, crfKernels } from '../../../post/crf/inputs.js';
-import { crfMeanField } from '../../../post/crf/wasm.js';
-import { crfExports } from '../../../post/crf/wasm-module.js';
+import { type CrfTimings, crfMeanField } from '../../../post/crf/wasm.js';
+import { crfExports, inOrder, onPool } from '../../../post/crf/wasm-module.js';
 import { denseCrfInputKind, denseCrfParams } from '../../ops/dense_crf.js';
 import { Tensor } from '../../tensor.js';
 import { type Ctx, ensureLayout, type Step, steps } from './context.js';
+import { kernelsOf } from './kernels.js';
 import { identity } from './values.js';
+
+let benchTimings: CrfTimings | undefined;
+/** Per-phase milliseconds of every DenseCRF node run from now on go here (benches); none: off. */
+export function setDenseCrfTimings(timings?: CrfTimings): void {
+  benchTimings = timings;
+}
 
 /**
  * DenseCRF in the session's own instance: per batch item, the scores (N, C, H, W) are brought to
@@ -12,8 +19,9 @@ import { identity } from './values.js';
  * field (src/post/crf/wasm.ts, assembly/crf*.ts) runs above the arena — the lattice depends on the
  * image, so its memory is taken at run time (mark / release; memory grows to the largest run once)
  * — writing Q straight into the output slot (row-major). The iteration kernels are the session's
- * (ctx.k), so a threaded session splits them. Same result as the ref kernel (the TS lattice) up
- * to float32 rounding.
+ * (ctx.k), so a threaded session splits them, and builds the lattices on its pool (both kernels
+ * concurrently, as the standalone threaded path). Same result as the ref kernel (the TS lattice)
+ * up to float32 rounding; the same Q bit for bit whatever the thread count.
  */
 export function compileDenseCrf(ctx: Ctx): Step[] {
   const x = ensureLayout(ctx, ctx.input(0), identity(4), 0);
@@ -28,6 +36,9 @@ export function compileDenseCrf(ctx: Ctx): Step[] {
   // One thread: the module's own exports, so crfMeanField may use its one-thread kernels (the
   // wavefront blur); threads: the session's split kernels.
   const k = ctx.threads > 1 ? ctx.k : wasm;
+  const pool = ctx.pool;
+  const build = pool ? onPool(pool, kernelsOf(inst), wasm) : inOrder(wasm);
+  const threads = pool ? ctx.threads : 1;
   const run: Step = () => {
     // Interleaved RGB of every item as plain numbers (no rounding to bytes, as the ref kernel reads
     // it), all read first: Q of item b must not overwrite a later item's image should slots alias.
@@ -45,9 +56,10 @@ export function compileDenseCrf(ctx: Ctx): Step[] {
       const kernels = crfKernels(checkCrfInput({ [kind]: scores, image }), params);
       const mark = inst.mark();
       try {
-        crfMeanField(wasm, inst, k, { kind, scores: { at, length: c * n } }, c, kernels, params.iterations, {
-          into: y.ptr + b * c * n * 4,
-        });
+        const scoresAt = { kind, scores: { at, length: c * n } };
+        const into = y.ptr + b * c * n * 4;
+        const opts = { into, timings: benchTimings };
+        crfMeanField(wasm, inst, k, scoresAt, c, kernels, params.iterations, opts, build, threads);
       } finally {
         inst.release(mark);
       }

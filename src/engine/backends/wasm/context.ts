@@ -3,6 +3,7 @@ import type { ValueInfo } from '../../ops/types.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernels } from './kernels.js';
 import type { WasmInstance } from './module.js';
+import type { Pool } from './threads.js';
 import { count, relayout, sameOrder, type Val } from './values.js';
 
 /** One prepared step of a node: kernel calls with every pointer and size fixed at prepare time. */
@@ -37,6 +38,8 @@ export interface Ctx {
   readonly winograd4: boolean;
   /** Threads of the session (per-thread scratch of split kernels). */
   readonly threads: number;
+  /** The session's worker pool (threads > 1): for steps that run their own tasks (the CRF build). */
+  readonly pool?: Pool;
   /**
    * Whether output i is read (directly or through layout-following ops) by a node that works on
    * channels-last data; false when only graph outputs and layout-following ops read it, so a node

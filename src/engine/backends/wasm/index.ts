@@ -289,6 +289,7 @@ function compileProgram(
       instance: inst,
       winograd4: options.winograd4 ?? true,
       threads,
+      pool,
       channelsLastUse: (i) => {
         const name = node.outputs[i];
         return !!name && channelsLastUse(name);
