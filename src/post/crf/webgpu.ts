@@ -7,24 +7,28 @@ import { WG } from '../../engine/backends/webgpu/types.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError, BackendUnavailableError } from '../../errors.js';
 import type { KernelFeatures } from './inputs.js';
-import {
-  buildCrfLatticesWasm,
-  type CrfRunOptions,
-  type CrfTimings,
-  type HostLattice,
-  phaseClock,
-} from './wasm.js';
+import { buildCrfLatticesWasm, type CrfRunOptions, type HostLattice, phaseClock } from './wasm.js';
+import { buildLatticesGpu, type DeviceLattice, gpuBuildProblem, grid } from './webgpu-build.js';
 
-const MAX_GROUPS_X = 65535;
+/** Where the WebGPU CRF builds its lattices: 'gpu' (kernels/crf_build_*.wgsl) or 'wasm' (uploaded). */
+export type CrfLatticeBuild = 'gpu' | 'wasm';
+
+export interface WebGpuCrfOptions extends CrfRunOptions {
+  /**
+   * Default: 'wasm' on every adapter. The GPU build (no host build, no upload of the lattice) is
+   * exact and tested on SwiftShader, where it is ~100x slower than WASM (the shaders run on the same
+   * CPU cores); its speed on a hardware GPU has not been measured yet (NOTES.md, WebGPU), so it is
+   * opt-in until it has. Set, it is used or the run fails with the reason (gpuBuildProblem).
+   */
+  build?: CrfLatticeBuild;
+}
 
 /**
- * Dense-CRF mean field on WebGPU: the lattices are built in WASM (the same build as the WASM path:
- * hashing, CSR splat lists, neighbours, normalization) and uploaded once; the iterations run on
- * the GPU (kernels/crf_splat.wgsl, crf_blur.wgsl, crf_update.wgsl), all of them recorded in one
- * command buffer, and Q is read back once. Why not build the lattice on the GPU: the build is a
- * hash-table insert per pixel vertex (atomics + a key compare loop, or a sort) done once per image,
- * while the iterations (10 x splat/blur/slice) are the bulk of the work; see bench/crf.ts for the
- * measured split. Call `release()` when done (it destroys the device it acquired).
+ * Dense-CRF mean field on WebGPU: the lattices are built on the GPU (webgpu-build.ts: the same
+ * points, ids, weights and neighbours as WASM's build) or in WASM and uploaded (see
+ * WebGpuCrfOptions.build for which); the iterations run on the GPU (kernels/crf_splat.wgsl,
+ * crf_blur.wgsl, crf_update.wgsl), all of them recorded in one command buffer, and Q is read back
+ * once. Call `release()` when done (it destroys the device it acquired).
  */
 export class WebGpuCrf {
   private readonly pipelines: PipelineCache;
@@ -55,24 +59,45 @@ export class WebGpuCrf {
     classes: number,
     kernels: readonly KernelFeatures[],
     iterations: number,
-    options: CrfRunOptions = {},
+    options: WebGpuCrfOptions = {},
   ): Promise<{ q: Float32Array; stride: number }> {
     if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
     const n = unary.length / classes;
-    const lattices = await buildLattices(kernels, n, options);
-    return this.iterate(unary, classes, lattices, iterations, options.timings);
+    const source = this.buildSource(kernels, n, options.build);
+    const lattices = source === 'gpu' ? kernels : await buildLattices(kernels, n, options);
+    return this.iterate(
+      unary,
+      classes,
+      source,
+      lattices,
+      iterations,
+      phaseClock(options.timings, options.clock),
+      options.timings !== undefined,
+    );
+  }
+
+  /** Which build this run uses (WebGpuCrfOptions.build). */
+  buildSource(kernels: readonly KernelFeatures[], n: number, asked?: CrfLatticeBuild): CrfLatticeBuild {
+    if (asked !== 'gpu') return 'wasm';
+    const problem = gpuBuildProblem(this.ctx.device.limits, kernels, n);
+    if (!problem) return 'gpu';
+    throw new BackendUnavailableError(
+      'webgpu',
+      `the GPU lattice build cannot take ${problem}; use build: 'wasm'`,
+    );
   }
 
   private async iterate(
     unary: Float64Array,
     classes: number,
-    lattices: readonly HostLattice[],
+    source: CrfLatticeBuild,
+    given: readonly HostLattice[] | readonly KernelFeatures[],
     iterations: number,
-    timings?: CrfTimings,
+    tick: (phase: string) => void,
+    timed: boolean,
   ): Promise<{ q: Float32Array; stride: number }> {
     const { device } = this.ctx;
     if (this.ctx.lost) throw this.ctx.lost;
-    const tick = phaseClock(timings);
     const n = unary.length / classes;
     const cp = (classes + 3) & ~3;
     const groups = cp / 4;
@@ -113,16 +138,47 @@ export class WebGpuCrf {
         layout: pipeline.getBindGroupLayout(0),
         entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
-    const biggest = Math.max(
-      n * cp * 4,
-      ...lattices.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4)),
-    );
-    checkFits(device, this.ctx.adapterName, biggest);
+    if (source === 'wasm') {
+      const host = given as readonly HostLattice[];
+      const biggest = Math.max(
+        n * cp * 4,
+        ...host.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4)),
+      );
+      checkFits(device, this.ctx.adapterName, biggest);
+    }
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let result: { q: Float32Array; stride: number } | undefined;
     let failure: unknown;
     try {
+      const lattices: DeviceLattice[] =
+        source === 'gpu'
+          ? await buildLatticesGpu(
+              device,
+              this.pipelines,
+              given as readonly KernelFeatures[],
+              n,
+              buffers,
+              tick,
+              { phases: timed },
+            )
+          : (given as readonly HostLattice[]).map((l, k) => ({
+              d1: l.d1,
+              m: l.m,
+              offsets: storage(l.offsets, `slice points ${k}`),
+              slice: storage(l.slice, `slice weights ${k}`),
+              start: storage(l.start, `start ${k}`),
+              pix: storage(l.pix, `splat pixels ${k}`),
+              splat: storage(l.splat, `splat weights ${k}`),
+              neighbors: storage(l.neighbors, `neighbors ${k}`),
+            }));
+      if (source === 'gpu') {
+        checkFits(
+          device,
+          this.ctx.adapterName,
+          Math.max(n * cp * 4, ...lattices.map((l) => (l.m + 1) * cp * 4)),
+        );
+      }
       // Compact, as crf_update.wgsl reads it: one native f64 -> f32 conversion.
       const unaryBuf = storage(new Float32Array(unary), 'unary');
       tick('webgpu: unary');
@@ -135,27 +191,23 @@ export class WebGpuCrf {
         const splatGrid = grid(l.m * groups);
         const splatBind = bind(splat, [
           uniform(new Uniforms().u(l.m, groups, splatGrid.stride, 0)),
-          storage(l.start, `start ${k}`),
-          storage(l.pix, `splat pixels ${k}`),
-          storage(l.splat, `splat weights ${k}`),
+          l.start,
+          l.pix,
+          l.splat,
           qBuf,
           a,
         ]);
-        const nb = storage(new Uint32Array(l.neighbors.buffer), `neighbors ${k}`);
         const blurs = Array.from({ length: l.d1 }, (_, j) => {
           const [src, dst] = j % 2 === 0 ? [a, b] : [b, a];
-          return bind(blur, [uniform(new Uniforms().u(l.m, groups, splatGrid.stride, j)), nb, src, dst]);
+          return bind(blur, [
+            uniform(new Uniforms().u(l.m, groups, splatGrid.stride, j)),
+            l.neighbors,
+            src,
+            dst,
+          ]);
         });
         const out = l.d1 % 2 === 0 ? a : b;
-        return {
-          l,
-          splatGrid,
-          splatBind,
-          blurs,
-          out,
-          slicePoints: storage(l.offsets, `slice points ${k}`),
-          sliceWeights: storage(l.slice, `slice weights ${k}`),
-        };
+        return { l, splatGrid, splatBind, blurs, out, slicePoints: l.offsets, sliceWeights: l.slice };
       });
       const pixGrid = grid(n);
       const updateBind = (active: number) => {
@@ -179,7 +231,7 @@ export class WebGpuCrf {
       tick('webgpu: upload wait');
       const enc = device.createCommandEncoder({ label: 'crf mean field' });
       const pass = enc.beginComputePass({ label: 'crf mean field' });
-      const run = (pipeline: GPUComputePipeline, group: GPUBindGroup, g: Grid) => {
+      const run = (pipeline: GPUComputePipeline, group: GPUBindGroup, g: { x: number; y: number }) => {
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, group);
         pass.dispatchWorkgroups(g.x, g.y);
@@ -263,7 +315,7 @@ export async function latticeMeanFieldWebGpu(
   classes: number,
   kernels: readonly KernelFeatures[],
   iterations: number,
-  options: CrfRunOptions = {},
+  options: WebGpuCrfOptions = {},
 ): Promise<{ q: Float32Array; stride: number; adapter: string }> {
   const crf = await WebGpuCrf.create().catch((e: unknown) => {
     if (e instanceof AtrousError) throw e;
@@ -291,17 +343,4 @@ function checkFits(device: GPUDevice, adapter: string, bytes: number): void {
       `the dense CRF needs a ${bytes}-byte buffer but '${adapter}' binds at most ${limit}; use a smaller image or --backend wasm`,
     );
   }
-}
-
-interface Grid {
-  x: number;
-  y: number;
-  /** Invocations per dispatch row: the kernels linearize gid.x + gid.y * stride. */
-  stride: number;
-}
-
-function grid(items: number): Grid {
-  const groups = Math.max(1, Math.ceil(items / WG));
-  const x = Math.min(groups, MAX_GROUPS_X);
-  return { x, y: Math.ceil(groups / x), stride: x * WG };
 }
