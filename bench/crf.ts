@@ -2,7 +2,7 @@
 //   npx vite-node bench/crf.ts [--runs 5] [--threads 1,2] [--webgpu [--gpu-runs 2]] [--skip-timing] [--skip-ts] [--skip-overlay]
 //   npx vite-node bench/crf.ts --build-ab [--runs 20] [--threads 1,2]: only the lattice build (as the
 //     WebGPU CRF runs it), the thread counts interleaved in one process (A/B of the concurrent build)
-// 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities), deeplab-v2 preset, 10 iterations:
+// 1. 512x512 astronaut, 21 labels (noisy colour-based probabilities, bench/crf-inputs.ts), deeplab-v2 preset, 10 iterations:
 //    the WASM lattice mean field (Q out as planes, as denseCrf takes it; min / median of --runs, CPU-time
 //    phases of the fastest) and the whole
 //    denseCrf call on wasm, for each thread count of --threads (default 1,2; the threaded runs use
@@ -12,34 +12,22 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Session } from '../src/engine/session.js';
-import { Tensor } from '../src/engine/tensor.js';
+import type { Tensor } from '../src/engine/tensor.js';
 import { importModel } from '../src/graph/import/index.js';
-import { decodePng, imageToTensor } from '../src/io/image.js';
+import { imageToTensor } from '../src/io/image.js';
 import { argmaxMask, overlayPng } from '../src/io/mask.js';
 import { denseCrf } from '../src/post/crf/index.js';
 import { crfKernels, crfProblem } from '../src/post/crf/inputs.js';
 import { resolveCrfParams } from '../src/post/crf/params.js';
 import { buildCrfLatticesWasm, type CrfTimings, latticeMeanFieldWasm } from '../src/post/crf/wasm.js';
 import { latticeMeanFieldWebGpu } from '../src/post/crf/webgpu.js';
-import { Rng } from '../src/util/random.js';
+import { loadAstronaut, noisyColourProbs, softmaxChw } from './crf-inputs.js';
 
 const args = new Set(process.argv.slice(2));
 const root = new URL('../', import.meta.url);
-const image = decodePng(new Uint8Array(readFileSync(new URL('assets/astronaut.png', root))));
+const image = loadAstronaut();
 const { width: w, height: h } = image;
 const n = w * h;
-
-function softmaxChw(scores: Float32Array, c: number): Tensor<'float32'> {
-  const out = new Float32Array(c * n);
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let l = 0; l < c; l++) m = Math.max(m, scores[l * n + i] as number);
-    let s = 0;
-    for (let l = 0; l < c; l++) s += Math.exp((scores[l * n + i] as number) - m);
-    for (let l = 0; l < c; l++) out[l * n + i] = Math.exp((scores[l * n + i] as number) - m) / s;
-  }
-  return new Tensor('float32', [1, c, h, w], out);
-}
 
 /** Value of `--name N` (or the default). */
 function numArg(name: string, dflt: number): number {
@@ -55,17 +43,7 @@ const stats = (xs: number[]) => {
 
 if (!args.has('--skip-timing')) {
   const c = 21;
-  const rng = new Rng(1);
-  const centres = Array.from({ length: c }, () => [0, 1, 2].map(() => rng.uniform(0, 255)));
-  const scores = new Float32Array(c * n);
-  for (let i = 0; i < n; i++) {
-    for (let l = 0; l < c; l++) {
-      let d = 0;
-      for (let k = 0; k < 3; k++) d += ((image.data[i * 3 + k] as number) - (centres[l]?.[k] as number)) ** 2;
-      scores[l * n + i] = -Math.sqrt(d) / 30 + rng.normal();
-    }
-  }
-  const probs = softmaxChw(scores, c);
+  const probs = noisyColourProbs(image, c, 1);
   const params = resolveCrfParams('deeplab-v2');
   const runs = numArg('--runs', 5);
   const gpuRuns = numArg('--gpu-runs', 2);
@@ -209,7 +187,7 @@ if (!args.has('--skip-overlay')) {
       }
     }
   }
-  const probs = softmaxChw(up, c);
+  const probs = softmaxChw(up, c, h, w);
   const t = performance.now();
   const q = await denseCrf({ probs, image, params: 'deeplab-v2' });
   console.log(`demo model probs (${c} classes) → CRF deeplab-v2: ${(performance.now() - t).toFixed(0)} ms`);
