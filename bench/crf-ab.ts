@@ -13,12 +13,11 @@ import { instantiateAtrousWasm } from '../src/engine/backends/wasm/module.js';
 import { Tensor } from '../src/engine/tensor.js';
 import { GraphBuilder } from '../src/graph/builder.js';
 import { inferShapes } from '../src/graph/shape-inference.js';
-import { decodePng } from '../src/io/image.js';
 import { crfKernels, crfProblem } from '../src/post/crf/inputs.js';
 import { resolveCrfParams } from '../src/post/crf/params.js';
 import { buildCrfLatticesWasm, type CrfTimings, crfMeanField } from '../src/post/crf/wasm.js';
 import { crfExports } from '../src/post/crf/wasm-module.js';
-import { Rng } from '../src/util/random.js';
+import { loadAstronaut, noisyColourProbs } from './crf-inputs.js';
 
 const argv = process.argv.slice(2);
 /** This process's CPU time (ms): the phases are timed in CPU time, as the machine is shared. */
@@ -29,26 +28,14 @@ const cpuMs = () => {
 const num = (name: string, dflt: number) =>
   argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt;
 const files = argv.filter((a) => a.endsWith('.wasm'));
-const image = decodePng(new Uint8Array(readFileSync(new URL('../assets/astronaut.png', import.meta.url))));
+const image = loadAstronaut();
 const { width: w, height: h } = image;
 const n = w * h;
 const c = 21;
-const rng = new Rng(1);
-const centres = Array.from({ length: c }, () => [0, 1, 2].map(() => rng.uniform(0, 255)));
-const probs = new Float32Array(c * n);
-for (let i = 0; i < n; i++) {
-  let s = 0;
-  for (let l = 0; l < c; l++) {
-    let d = 0;
-    for (let k = 0; k < 3; k++) d += ((image.data[i * 3 + k] as number) - (centres[l]?.[k] as number)) ** 2;
-    const e = Math.exp(-Math.sqrt(d) / 30 + rng.normal());
-    probs[l * n + i] = e;
-    s += e;
-  }
-  for (let l = 0; l < c; l++) probs[l * n + i] = (probs[l * n + i] as number) / s;
-}
+const probsTensor = noisyColourProbs(image, c);
+const probs = probsTensor.data;
 const params = resolveCrfParams('deeplab-v2');
-const feats = crfKernels(crfProblem({ probs: new Tensor('float32', [1, c, h, w], probs), image }), params);
+const feats = crfKernels(crfProblem({ probs: probsTensor, image }), params);
 const lattices = await buildCrfLatticesWasm(feats, n);
 console.log(
   `N = ${n} pixels; lattice points: ${lattices.map((l) => `d=${l.d1 - 1} M=${l.m} (${(l.m / n).toFixed(2)} N)`).join(', ')}`,

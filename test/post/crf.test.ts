@@ -126,3 +126,28 @@ describe('denseCrf input checks', () => {
     await expectInput(() => denseCrf({ probs: p, image: big, method: 'exact' }), /4096 pixels.*lattice/);
   });
 });
+
+describe('denseCrf out: Q written into a caller-owned tensor', () => {
+  const probs = fixture('probs');
+  for (const backend of ['wasm', 'ts'] as const) {
+    it(`${backend}: the same Q as a fresh tensor, in the tensor passed, call after call`, async () => {
+      const fresh = await denseCrf({ probs, image, backend });
+      const out = new Tensor('float32', [1, 3, 6, 8], new Float32Array(3 * 48).fill(Number.NaN));
+      for (let call = 0; call < 2; call++) {
+        const q = await denseCrf({ probs, image, backend, out });
+        expect(q).toBe(out);
+        expect(Array.from(out.data)).toEqual(Array.from(fresh.data));
+      }
+      const chw = new Tensor('float32', [3, 6, 8]);
+      expect((await denseCrf({ probs, image, backend, out: chw })).data).toEqual(fresh.data);
+    });
+  }
+  it('a wrong shape or dtype is an InputError that names both', async () => {
+    const wrong = [new Tensor('float32', [1, 3, 8, 6]), new Tensor('float64', [1, 3, 6, 8])];
+    for (const out of wrong) {
+      const e = await denseCrf({ probs, image, out: out as Tensor<'float32'> }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as Error).message).toMatch(/out must be a float32 tensor of shape \(1, 3, 6, 8\)/);
+    }
+  });
+});

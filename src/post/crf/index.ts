@@ -33,17 +33,45 @@ export interface DenseCrfOptions {
    * for the lattice build in WASM (default min(2, cores) where WASM threads run; same lattices).
    */
   threads?: number;
+  /**
+   * Write Q into this (1, C, H, W) (or (C, H, W)) float32 tensor and return it, instead of a new
+   * one: a loop over video frames reuses one output and skips allocating (and page-faulting in)
+   * C·H·W floats per call.
+   */
+  out?: Tensor<'float32'>;
   /** Called after each iteration with the pixel-major Q (runs the TS path whatever `backend` says). */
   onIteration?: IterationHook;
 }
 
-/** Pixel-major N x C back to (1, C, H, W). */
-function toTensor(q: ArrayLike<number>, p: CrfProblem, stride: number): Tensor<'float32'> {
+/** Pixel-major N x C back to (1, C, H, W), into `target` when given. */
+function toTensor(
+  q: ArrayLike<number>,
+  p: Pick<CrfProblem, 'classes' | 'height' | 'width'>,
+  stride: number,
+  target?: Tensor<'float32'>,
+): Tensor<'float32'> {
   const { classes: c, height: h, width: w } = p;
   const n = h * w;
-  const out = new Float32Array(c * n);
+  const out = target?.data ?? new Float32Array(c * n);
   for (let i = 0; i < n; i++) for (let l = 0; l < c; l++) out[l * n + i] = q[i * stride + l] as number;
-  return new Tensor('float32', [1, c, h, w], out);
+  return target ?? new Tensor('float32', [1, c, h, w], out);
+}
+
+/** `out`, checked against the problem's (C, H, W): a typed error names what does not fit. */
+function outputTensor(
+  out: Tensor | undefined,
+  p: Pick<CrfProblem, 'classes' | 'height' | 'width'>,
+): Tensor<'float32'> | undefined {
+  if (out === undefined) return undefined;
+  const want = [p.classes, p.height, p.width];
+  const shape = out.dims.length === 4 && out.dims[0] === 1 ? out.dims.slice(1) : out.dims;
+  if (out.dtype !== 'float32' || shape.join() !== want.join()) {
+    throw new InputError(
+      `denseCrf out must be a float32 tensor of shape (1, ${want.join(', ')}) or (${want.join(', ')}); ` +
+        `got ${out.dtype} (${out.dims.join(', ')})`,
+    );
+  }
+  return out as Tensor<'float32'>;
 }
 
 /** The pairwise operator of a checked problem (for energies and tests). */
@@ -75,23 +103,26 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
     const kernels = crfKernels(input, params);
     const { kind, scores, classes: c, height: h, width: w } = input;
     const unary = scores instanceof Float32Array ? { kind, scores } : crfProblem(options).unary;
+    const target = outputTensor(options.out, input);
     const { q } = await latticeMeanFieldWasm(unary, c, kernels, params.iterations, {
       layout: 'planes',
       threads: options.threads,
+      output: target?.data,
     });
-    return new Tensor('float32', [1, c, h, w], q);
+    return target ?? new Tensor('float32', [1, c, h, w], q);
   }
   const p = crfProblem(options);
+  const target = outputTensor(options.out, p);
   if (method === 'lattice' && backend === 'webgpu' && !options.onIteration) {
     const kernels = crfKernels(p, params);
     const { q, stride } = await latticeMeanFieldWebGpu(p.unary, p.classes, kernels, params.iterations, {
       threads: options.threads,
     });
-    return toTensor(q, p, stride);
+    return toTensor(q, p, stride, target);
   }
   const pairwise = crfPairwise(p, params, method);
   const q = meanField(p.unary, p.classes, pairwise, params.iterations, options.onIteration);
-  return toTensor(q, p, p.classes);
+  return toTensor(q, p, p.classes, target);
 }
 
 export { type CrfImage, type CrfProblem, crfProblem } from './inputs.js';
