@@ -4,8 +4,17 @@
  * (run.ts) serves and compares atrous-webgpu with onnxruntime-web's WebGPU provider on the page's
  * adapter (compare.ts).
  */
-import { importModel, Rng, Tensor } from '../../src/index.js';
+import {
+  importModel,
+  inferShapes,
+  optimizeGraph,
+  Rng,
+  Session,
+  Tensor,
+  validateGraph,
+} from '../../src/index.js';
 import { adapterName, type Case, type CaseResult, compareCase, holdDevice, type Ort } from './compare.js';
+import { formatTrace, probeCompile, probeGpu, startTrace } from './trace.js';
 
 export type { CaseResult, SideResult } from './compare.js';
 
@@ -62,14 +71,72 @@ async function loadCase(spec: CaseSpec): Promise<Case> {
   return { ...spec, shape: spec.shape || `input ${dims.join(', ')}`, model, onnx, feeds, expected };
 }
 
-export async function runCase(spec: CaseSpec, reps: number): Promise<CaseResult> {
-  const adapter = await navigator.gpu.requestAdapter();
-  const c = await loadCase(spec);
+async function loadOrt(): Promise<Ort> {
   const ort = (await import(/* @vite-ignore */ ORT_URL)) as Ort;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
   ort.env.logLevel = 'error';
-  return compareCase(c, reps, ort, adapterName(adapter?.info));
+  return ort;
+}
+
+export async function runCase(spec: CaseSpec, reps: number): Promise<CaseResult> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const c = await loadCase(spec);
+  return compareCase(c, reps, await loadOrt(), adapterName(adapter?.info));
+}
+
+/**
+ * The WebGPU calls of a cold run (create, first run, a second run) on atrous, then on
+ * onnxruntime-web, as text (trace.ts): where the cold time goes (`run.ts --trace`).
+ */
+export async function traceCase(spec: CaseSpec, front = false, dumpShaders = false): Promise<string> {
+  const c = await loadCase(spec);
+  const ort = await loadOrt();
+  let text = '';
+  if (front) {
+    // Session.create's graph front end alone (JIT-cold: the session traced next runs it JIT-warm).
+    const t0 = performance.now();
+    const g = importModel(c.model);
+    const t1 = performance.now();
+    validateGraph(g);
+    const o = optimizeGraph(g);
+    const t2 = performance.now();
+    inferShapes(o);
+    const t3 = performance.now();
+    text += `front end: import ${(t1 - t0).toFixed(1)}, validate+optimize ${(t2 - t1).toFixed(1)}, shapes ${(t3 - t2).toFixed(1)} ms\n`;
+  }
+  const side = async (
+    name: string,
+    create: () => Promise<{ run(): Promise<unknown>; release(): unknown }>,
+  ) => {
+    const t = startTrace();
+    try {
+      const s = await create();
+      t.mark('created');
+      await s.run();
+      t.mark('first run done');
+      await s.run();
+      t.mark('second run done');
+      await s.release();
+    } finally {
+      t.stop();
+    }
+    text += `--- ${name}\n${formatTrace(t.events)}\n`;
+    if (dumpShaders)
+      for (const e of t.events) if (e.code) text += `--- ${name} shader ${e.label}\n${e.code}\n`;
+  };
+  await side('atrous', async () => {
+    const s = await Session.create(c.model, { backend: 'webgpu' });
+    return { run: () => s.run(c.feeds), release: () => s.release() };
+  });
+  await side('onnxruntime-web', async () => {
+    const s = await ort.InferenceSession.create(c.onnx, { executionProviders: ['webgpu'] });
+    const feeds: Record<string, unknown> = {};
+    for (const [k, t] of Object.entries(c.feeds))
+      feeds[k] = new ort.Tensor('float32', t.data as Float32Array, t.dims);
+    return { run: () => s.run(feeds), release: () => s.release() };
+  });
+  return text;
 }
 
 /** Held from the warm-up until the page closes (compare.ts: holdDevice). */
@@ -91,4 +158,81 @@ export function releaseHold(): void {
   held = undefined;
 }
 
-(globalThis as { atrousBench?: unknown }).atrousBench = { runCase, warmUp, releaseHold };
+/** The session `coldSide` created, kept for `warmSide`. */
+let open: { run(): Promise<unknown>; release(): unknown } | undefined;
+
+/**
+ * Session creation + first run on one side (`run.ts --cpu` reads the browser's CPU time around
+ * this call and around `warmSide`); returns wall ms. The session stays open for warmSide.
+ */
+export async function coldSide(spec: CaseSpec, side: 'atrous' | 'ort'): Promise<number> {
+  const c = await loadCase(spec);
+  const ort = side === 'ort' ? await loadOrt() : undefined;
+  const t = performance.now();
+  if (ort) {
+    const s = await ort.InferenceSession.create(c.onnx, { executionProviders: ['webgpu'] });
+    const feeds: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(c.feeds))
+      feeds[k] = new ort.Tensor('float32', x.data as Float32Array, x.dims);
+    open = { run: () => s.run(feeds), release: () => s.release() };
+  } else {
+    const s = await Session.create(c.model, { backend: 'webgpu' });
+    open = { run: () => s.run(c.feeds), release: () => s.release() };
+  }
+  await open.run();
+  return performance.now() - t;
+}
+
+/** `reps` runs of the session coldSide left open (wall ms each), then releases it. */
+export async function warmSide(reps: number): Promise<number[]> {
+  const s = open as NonNullable<typeof open>;
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await s.run();
+    ms.push(performance.now() - t);
+  }
+  await s.release();
+  open = undefined;
+  return ms;
+}
+
+/**
+ * Raw WebGPU probes (trace.ts): first-use costs of big buffers, then the compile time of a trivial
+ * kernel, resize.wgsl (bilinear8x's cell) and conv_gemm.wgsl by CBK, `reps` fresh compiles each.
+ */
+export async function probe(reps: number): Promise<string> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await (adapter as GPUAdapter).requestDevice({ requiredFeatures: ['subgroups'] });
+  const text = async (stem: string) => (await fetch(`/kernels/${stem}.wgsl`)).text();
+  const gemm = await text('conv_gemm');
+  try {
+    return [
+      await probeGpu(device, gemm),
+      await probeCompile(
+        device,
+        [
+          { label: 'resize BY=2 BX=8', code: await text('resize'), constants: { BY: 2, BX: 8 } },
+          ...[8, 4, 2, 1].map((cbk) => ({
+            label: `conv_gemm CBK=${cbk}`,
+            code: gemm,
+            constants: { CBK: cbk },
+          })),
+        ],
+        reps,
+      ),
+    ].join('\n');
+  } finally {
+    device.destroy();
+  }
+}
+
+(globalThis as { atrousBench?: unknown }).atrousBench = {
+  runCase,
+  traceCase,
+  coldSide,
+  warmSide,
+  probe,
+  warmUp,
+  releaseHold,
+};

@@ -4,9 +4,13 @@
  * otherwise). Serves the repository on 127.0.0.1 (dist/, kernels/, node_modules/, fixtures; no CDN),
  * opens one fresh page per case, and writes bench/results/<date>-webgpu-browser.{json,md,svg}.
  *
- *   node build/bench-browser/run.js [--only a,b] [--reps N] [--out DIR] [--no-models]
+ *   node build/bench-browser/run.js [--only a,b] [--reps N] [--out DIR] [--no-models] [--trace] [--page URL]
+ *
+ * --cpu: no report; per case and side, cold wall ms and the browser's CPU ms (all its processes),
+ * warm median ms and CPU ms per run: steadier than wall time on a shared machine.
+ * --trace: no report; prints each case's WebGPU calls over a cold run of either side (trace.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CHROMIUM, CHROMIUM_ARGS, serveRepo } from '../../test/helpers/chromium.js';
 import { arg, buildCases, warmUpCase } from './cases.js';
 import type { Case, CaseResult } from './compare.js';
@@ -41,7 +45,53 @@ function specOf(c: Case, i: number): CaseSpec {
   };
 }
 
-const PAGE_BODY = `<script type="module">import '/build/bench-browser/page.js'; window.benchReady = true;</script>`;
+/** --page: another bundle of page.ts (e.g. one importing a baseline build of the library) for A/B runs. */
+/**
+ * CPU ms (user + system, all threads) of this process's descendants: the browser and its GPU and
+ * renderer processes, where both engines compile and run their shaders on SwiftShader.
+ */
+function browserCpuMs(): number {
+  const parent = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), Number(f[1]));
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === process.pid) return true;
+    return false;
+  };
+  let sum = 0;
+  for (const [pid, t] of ticks) if (below(pid)) sum += t;
+  return sum * 10; // USER_HZ = 100
+}
+
+/** --cpu: one line per side: cold wall and browser CPU ms, warm median wall and CPU ms per run. */
+async function cpuCase(page: import('playwright-core').Page, spec: CaseSpec, reps: number): Promise<string> {
+  const out: string[] = [];
+  for (const side of ['atrous', 'ort'] as const) {
+    const c0 = browserCpuMs();
+    const cold = (await page.evaluate(`atrousBench.coldSide(${JSON.stringify(spec)}, '${side}')`)) as number;
+    const c1 = browserCpuMs();
+    const warm = (await page.evaluate(`atrousBench.warmSide(${reps})`)) as number[];
+    const c2 = browserCpuMs();
+    const med = [...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)] ?? 0;
+    out.push(
+      `${side} cold ${cold.toFixed(0)} ms cpu ${c1 - c0} | warm ${med.toFixed(1)} ms cpu/run ${((c2 - c1) / Math.max(1, reps)).toFixed(0)}`,
+    );
+  }
+  return `${spec.name}: ${out.join(' || ')} | load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+}
+
+const PAGE_BODY = `<script type="module">import '${arg('--page') ?? '/build/bench-browser/page.js'}'; window.benchReady = true;</script>`;
 
 async function main(): Promise<void> {
   const only = arg('--only')?.split(',').filter(Boolean);
@@ -75,6 +125,24 @@ async function main(): Promise<void> {
         await page.goto(`${origin}/`);
         await page.waitForFunction('window.benchReady === true', undefined, { timeout: 60_000 });
         await page.evaluate(`atrousBench.warmUp(${JSON.stringify(warm)})`);
+        if (process.argv.includes('--probe')) {
+          const text = await page.evaluate(`atrousBench.probe(${reps})`);
+          process.stdout.write(`=== probe\n${text}\n`);
+          break;
+        }
+        if (process.argv.includes('--cpu')) {
+          process.stdout.write(`${await cpuCase(page, spec, reps)}\n`);
+          await page.evaluate('atrousBench.releaseHold()');
+          continue;
+        }
+        if (process.argv.includes('--trace')) {
+          const text = await page.evaluate(
+            `atrousBench.traceCase(${JSON.stringify(spec)}, ${process.argv.includes('--front')}, ${process.argv.includes('--dump-shaders')})`,
+          );
+          process.stdout.write(`=== ${spec.name}\n${text}`);
+          await page.evaluate('atrousBench.releaseHold()');
+          continue;
+        }
         process.stderr.write(`${spec.name} ...`);
         const t = Date.now();
         const r = (await page.evaluate(
@@ -88,6 +156,7 @@ async function main(): Promise<void> {
         await browser.close();
       }
     }
+    if (['--trace', '--probe', '--cpu'].some((f) => process.argv.includes(f))) return;
     const ortVersion = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8'))
       .version as string;
     writeReport(

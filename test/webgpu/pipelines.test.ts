@@ -1,6 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../../src/engine/backends/webgpu/device.js';
 import { PipelineCache, WgslCompileError } from '../../src/engine/backends/webgpu/pipelines.js';
+import { registerWgsl } from '../../src/engine/backends/webgpu/shaders.js';
+import { Session } from '../../src/engine/session.js';
+import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
@@ -42,6 +45,82 @@ describe.skipIf(skip !== undefined)('webgpu pipeline cache', () => {
     await expect(
       new PipelineCache(ctx.device).get('copy', { WG: 64 }, { node: 'ok', op: 'Identity' }),
     ).resolves.toBeDefined();
+  });
+
+  it('a WGSL syntax error is a WgslCompileError with the line and column of the module (asked again: again)', async () => {
+    // The pipeline is asked for before the module's messages arrive: the messages still make the error.
+    const ctx = await acquireDevice();
+    held.push(ctx);
+    registerWgsl('test_bad_syntax', '@compute @workgroup_size(1)\nfn main() {\n  let a: u32 = ;\n}\n');
+    for (const node of ['first', 'second']) {
+      const p = new PipelineCache(ctx.device).get('test_bad_syntax', {}, { node, op: 'Relu' });
+      await expect(p).rejects.toBeInstanceOf(WgslCompileError);
+      await expect(p).rejects.toThrow(
+        new RegExp(`node '${node}' \\(Relu\\): kernels/test_bad_syntax\\.wgsl failed to compile: 3:\\d+ `),
+      );
+    }
+  });
+});
+
+type Proto = Record<string, (...a: unknown[]) => unknown>;
+
+/** Records the named calls made on the prototypes' objects while `body` runs (label of the object or argument). */
+async function recordCalls(
+  wrap: [Proto, string][],
+  body: () => Promise<unknown>,
+): Promise<{ call: string; label: string }[]> {
+  const calls: { call: string; label: string }[] = [];
+  const saved = wrap.map(([proto, name]) => [proto, name, proto[name]] as const);
+  for (const [proto, name, orig] of saved) {
+    proto[name] = function (this: { label?: string }, ...a: unknown[]) {
+      calls.push({ call: name, label: this.label ?? (a[0] as { label?: string })?.label ?? '' });
+      return (orig as (...x: unknown[]) => unknown).apply(this, a);
+    };
+  }
+  try {
+    await body();
+  } finally {
+    for (const [proto, name, orig] of saved) proto[name] = orig;
+  }
+  return calls;
+}
+
+describe.skipIf(skip !== undefined)('webgpu cold start order', () => {
+  it('asks for the pipelines before any buffer, and maps the output staging buffer once at create', async () => {
+    // The compile runs on a worker thread (Chromium, Dawn) while buffers are made and first
+    // touched; the first run then pays neither (README: Cold start, round 4).
+    const b = new GraphBuilder('up', { seed: 3 });
+    const x = b.input('x', [1, 3, 5, 6]);
+    const scales = b.constant('scales', new Tensor('float32', [4], Float32Array.from([1, 1, 3, 3])));
+    b.output(b.op('Resize', [x, '', scales], { mode: 'linear' }));
+    const g = globalThis as unknown as Record<string, { prototype: Proto }>;
+    const dev = g.GPUDevice?.prototype as Proto;
+    const buf = g.GPUBuffer?.prototype as Proto;
+    let session: Session | undefined;
+    const calls = await recordCalls(
+      [
+        [dev, 'createComputePipelineAsync'],
+        [dev, 'createBuffer'],
+        [buf, 'mapAsync'],
+      ],
+      async () => {
+        session = await Session.create(b.build(), { backend: 'webgpu', optimize: false });
+      },
+    );
+    try {
+      const firstPipeline = calls.findIndex((c) => c.call === 'createComputePipelineAsync');
+      const firstBuffer = calls.findIndex((c) => c.call === 'createBuffer');
+      expect(firstPipeline).toBeGreaterThanOrEqual(0);
+      expect(firstPipeline).toBeLessThan(firstBuffer);
+      const output = (session as Session).outputs[0]?.name as string;
+      expect(calls.filter((c) => c.call === 'mapAsync').map((c) => c.label)).toEqual([`output ${output}`]);
+      // And the first run reads the right values: a constant input stays constant when upsampled.
+      const ones = new Tensor('float32', [1, 3, 5, 6], new Float32Array(90).fill(0.5));
+      const y = await (session as Session).run({ x: ones });
+      expect([...new Set((y[output] as Tensor).data as Float32Array)]).toEqual([0.5]);
+    } finally {
+      session?.release();
+    }
   });
 });
 

@@ -14,6 +14,7 @@ import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
 import { precompileConvPixel } from './precompile.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
+import { loadWgsl } from './shaders.js';
 import {
   type Binding,
   type DispatchStep,
@@ -146,7 +147,54 @@ export const webgpuBackend: Backend = {
   },
 };
 
-async function build(
+/**
+ * The first use of a buffer costs on a software adapter (Chromium/SwiftShader: ~80 ms for the
+ * 5.5 MB output of an 8× upscale and its staging buffer, the pages' first touch and Dawn's lazy
+ * zeroing, against ~3 ms later): clears the GPU-side buffers, copies into each output's staging
+ * buffer and maps it once, all queued while the pipelines compile, so the first run finds them
+ * ready. Settles when done (never rejects: a failure shows up in the setup error scope or the run).
+ */
+function firstTouch(
+  device: GPUDevice,
+  buffers: GPUBuffer[],
+  outputs: { staging: GPUBuffer; loc: Location }[],
+): Promise<unknown> {
+  const enc = device.createCommandEncoder({ label: 'atrous first touch' });
+  for (const b of buffers) enc.clearBuffer(b);
+  for (const o of outputs) enc.copyBufferToBuffer(o.loc.buffer, 0, o.staging, 0, o.loc.bytes);
+  device.queue.submit([enc.finish()]);
+  return Promise.all(
+    outputs.map((o) =>
+      o.staging.mapAsync(0x01).then(
+        () => o.staging.unmap(),
+        () => undefined,
+      ),
+    ),
+  );
+}
+
+/** `assemble` inside a validation error scope, with every kernel's WGSL text loaded first (see PipelineCache). */
+async function build(...args: Parameters<typeof assemble>): Promise<PreparedModel> {
+  const [gpu, , , , , lowered] = args;
+  const stems = lowered.flatMap(({ steps }) => steps.flatMap((s) => (s.kind === 'dispatch' ? [s.stem] : [])));
+  await Promise.all([...new Set(stems)].map(loadWgsl));
+  gpu.device.pushErrorScope('validation');
+  let model: PreparedModel;
+  try {
+    model = await assemble(...args);
+  } catch (e) {
+    await gpu.device.popErrorScope().catch(() => undefined);
+    throw e;
+  }
+  const setupError = await gpu.device.popErrorScope();
+  if (setupError) {
+    model.release();
+    throw new AtrousError('INTERNAL', `webgpu setup failed: ${setupError.message}`);
+  }
+  return model;
+}
+
+async function assemble(
   gpu: GpuContext,
   graph: Graph,
   infos: ReadonlyMap<string, ValueInfo>,
@@ -157,6 +205,18 @@ async function build(
 ): Promise<PreparedModel> {
   const device = gpu.device;
   const maxDim = device.limits.maxComputeWorkgroupsPerDimension;
+  // Pipelines first: their compile (most of a cold start; on Chromium and Dawn a worker thread's)
+  // then runs while the buffers below are created, uploaded and first touched.
+  const cache = new PipelineCache(device);
+  const dispatches = lowered.flatMap(({ node, steps }) =>
+    steps.filter((s): s is DispatchStep => s.kind === 'dispatch').map((step) => ({ node, step })),
+  );
+  const pipelines = new Map(
+    dispatches.map(({ node, step }) => [
+      step,
+      cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op }),
+    ]),
+  );
   const buffers: GPUBuffer[] = [];
   const makeBuffer = (label: string, size: number, usage: number) => {
     const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
@@ -178,10 +238,12 @@ async function build(
     return b;
   };
   const runtimeInputs = graph.inputs.filter((t) => !graph.initializers.has(t.name));
-  for (const t of runtimeInputs) {
+  const inputBuffers = runtimeInputs.map((t) => {
     const bytes = byteSize(concreteInfo(t.name, infos));
-    locations.set(t.name, { buffer: makeBuffer(`input ${t.name}`, bytes, USAGE_STORAGE), bytes });
-  }
+    const buffer = makeBuffer(`input ${t.name}`, bytes, USAGE_STORAGE);
+    locations.set(t.name, { buffer, bytes });
+    return buffer;
+  });
   for (const [name, slot] of slotOf) {
     // Values folded to constants by shape inference are uploaded (by `locate`), never computed.
     if (infos.get(name)?.value) continue;
@@ -199,7 +261,6 @@ async function build(
     return loc;
   };
 
-  const cache = new PipelineCache(device);
   const encoded: Promise<Encoded | HostRun>[] = [];
   const owners: { node: number; dispatch: boolean }[] = [];
   lowered.forEach(({ node, steps }, index) => {
@@ -228,27 +289,24 @@ async function build(
         );
         return;
       }
-      encoded.push(prepareDispatch(step, label, node));
+      encoded.push(prepareDispatch(step, label, node.name));
     });
   });
 
-  async function prepareDispatch(
-    step: DispatchStep,
-    label: string,
-    node: Graph['nodes'][number],
-  ): Promise<Encoded> {
-    const pipeline = await cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op });
+  /** Uniforms and constant bindings now; the bind group once the pipeline is compiled. */
+  async function prepareDispatch(step: DispatchStep, label: string, node: string): Promise<Encoded> {
     const uniform = makeBuffer(`${label} uniforms`, step.uniforms.byteLength, 0x40 | 0x08);
     device.queue.writeBuffer(uniform, 0, step.uniforms);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     step.bindings.forEach((b: Binding, i) => {
       if (b.kind === 'value') {
-        const loc = locate(b.name, node.name);
+        const loc = locate(b.name, node);
         entries.push({ binding: i + 1, resource: { buffer: loc.buffer, size: Math.max(4, loc.bytes) } });
       } else {
         entries.push({ binding: i + 1, resource: { buffer: upload(`${label} ${b.label}`, b.data) } });
       }
     });
+    const pipeline = await (pipelines.get(step) as Promise<GPUComputePipeline>);
     const group = device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     const groups = Math.ceil(step.invocations / WG);
     const y = Math.ceil(groups / maxDim);
@@ -262,10 +320,21 @@ async function build(
     };
   }
 
-  device.pushErrorScope('validation');
-  const program = await Promise.all(encoded);
-  const setupError = await device.popErrorScope();
-  if (setupError) throw new AtrousError('INTERNAL', `webgpu setup failed: ${setupError.message}`);
+  const outputs = new Map<string, { staging: GPUBuffer; loc: Location; dtype: DType; dims: number[] }>();
+  for (const o of graph.outputs) {
+    const info = concreteInfo(o.name, infos);
+    if (info.value) continue;
+    const loc = locate(o.name, 'graph output');
+    const staging = makeBuffer(`output ${o.name}`, loc.bytes, 0x01 | 0x08); // MAP_READ | COPY_DST
+    outputs.set(o.name, { staging, loc, dtype: info.dtype, dims: info.shape as number[] });
+  }
+  const touched = firstTouch(device, [...slots, ...inputBuffers], [...outputs.values()]);
+  let program: (Encoded | HostRun)[];
+  try {
+    program = await Promise.all(encoded);
+  } finally {
+    await touched;
+  }
   const profiler = profile
     ? new GpuProfiler(
         gpu,
@@ -278,15 +347,6 @@ async function build(
       )
     : undefined;
   let last: RunProfile | undefined;
-
-  const outputs = new Map<string, { staging: GPUBuffer; loc: Location; dtype: DType; dims: number[] }>();
-  for (const o of graph.outputs) {
-    const info = concreteInfo(o.name, infos);
-    if (info.value) continue;
-    const loc = locate(o.name, 'graph output');
-    const staging = makeBuffer(`output ${o.name}`, loc.bytes, 0x01 | 0x08); // MAP_READ | COPY_DST
-    outputs.set(o.name, { staging, loc, dtype: info.dtype, dims: info.shape as number[] });
-  }
 
   let running = false;
   return {

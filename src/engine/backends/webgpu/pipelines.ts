@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { AtrousError } from '../../../errors.js';
-import { hashText, loadWgsl } from './shaders.js';
+import { hashText, loadedWgsl, loadWgsl } from './shaders.js';
 
 /** A WGSL kernel failed to compile or link: names the node, the kernel and the compiler's words. */
 export class WgslCompileError extends AtrousError {
@@ -9,22 +9,30 @@ export class WgslCompileError extends AtrousError {
   }
 }
 
+/** A shader module and what its creation reported (asked for once: Chromium 156 never answers a second ask). */
+interface Module {
+  module: GPUShaderModule;
+  info: Promise<GPUCompilationInfo>;
+  scoped: Promise<GPUError | null>;
+}
+
 /** What a device has compiled: shared by every session and CRF on that device. */
 interface DeviceShaders {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
-  /** One module per shader text, and its compilation info asked for once (Chromium 156 never answers a second ask). */
-  modules: Map<string, { module: GPUShaderModule; info: Promise<GPUCompilationInfo> }>;
-  /** Compiles run one after another: error scopes are a stack and must not interleave. */
-  queue: Promise<unknown>;
+  modules: Map<string, Module>;
 }
 
 const compiledOn = new WeakMap<GPUDevice, DeviceShaders>();
 
 /**
- * Compute pipelines, created once at prepare with createComputePipelineAsync inside an error
- * scope. Cache key: stem | hash of the WGSL text | sorted override constants. The compiled
- * pipelines belong to the device, so a second session on a shared device (device.ts) compiles
- * only what the first did not; what a session used is recorded per cache (for --dump-wgsl).
+ * Compute pipelines, created once at prepare with createComputePipelineAsync. Cache key:
+ * stem | hash of the WGSL text | sorted override constants. The compiled pipelines belong to the
+ * device, so a second session on a shared device (device.ts) compiles only what the first did
+ * not; what a session used is recorded per cache (for --dump-wgsl).
+ *
+ * When the WGSL text is loaded, `get` creates the module and asks for the pipeline before it
+ * returns, without waiting for the module's compilation info: the compile (on Chromium and Dawn
+ * a worker thread's) then starts ahead of whatever the caller queues next (buffers, uploads).
  */
 export class PipelineCache {
   private readonly shaders: DeviceShaders;
@@ -38,18 +46,19 @@ export class PipelineCache {
   constructor(private readonly device: GPUDevice) {
     let shaders = compiledOn.get(device);
     if (!shaders) {
-      shaders = { pipelines: new Map(), modules: new Map(), queue: Promise.resolve() };
+      shaders = { pipelines: new Map(), modules: new Map() };
       compiledOn.set(device, shaders);
     }
     this.shaders = shaders;
   }
 
-  async get(
+  get(
     stem: string,
     overrides: Record<string, number | boolean>,
     label: { node: string; op: string },
   ): Promise<GPUComputePipeline> {
-    const text = await loadWgsl(stem);
+    const text = loadedWgsl(stem);
+    if (text === undefined) return loadWgsl(stem).then(() => this.get(stem, overrides, label));
     this.used.set(stem, text);
     const constants: Record<string, number> = {};
     for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
@@ -60,11 +69,7 @@ export class PipelineCache {
     const shared = this.shaders;
     let pipeline = shared.pipelines.get(key);
     if (!pipeline) {
-      // Modules are made one at a time (their error scope must not interleave); the pipelines,
-      // the backend compiles that dominate a cold start on a real GPU, are made concurrently.
-      const module = shared.queue.then(() => this.moduleFor(stem, `${stem}|${hash}`, text, label));
-      shared.queue = module.catch(() => undefined);
-      const made = module.then((m) => this.pipelineFor(stem, m, constants, label));
+      const made = this.pipelineFor(stem, `${stem}|${hash}`, text, constants, label);
       // A failure is not cached: the next session asks again, and its error names its own node.
       made.catch(() => {
         if (shared.pipelines.get(key) === made) shared.pipelines.delete(key);
@@ -75,50 +80,56 @@ export class PipelineCache {
     return pipeline;
   }
 
-  /** The shader module of `text`, compiled and checked once per device. */
-  private async moduleFor(
+  /** The shader module of `text`, created once per device (its error scope opens and closes here, so none interleave). */
+  private moduleFor(
     stem: string,
     moduleKey: string,
     text: string,
     label: { node: string; op: string },
-  ): Promise<GPUShaderModule> {
-    const device = this.device;
+  ): Module {
     const modules = this.shaders.modules;
     let compiled = modules.get(moduleKey);
-    let scoped: GPUError | null = null;
     if (!compiled) {
-      device.pushErrorScope('validation');
-      const created = device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
-      compiled = { module: created, info: created.getCompilationInfo() };
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ code: text, label: `${stem}.wgsl (${label.node})` });
+      const scoped = this.device.popErrorScope();
+      compiled = { module, info: module.getCompilationInfo(), scoped };
       modules.set(moduleKey, compiled);
-      await compiled.info.catch(() => undefined);
-      scoped = await device.popErrorScope();
     }
-    const info = await compiled.info;
-    const errors = info.messages.filter((m) => m.type === 'error');
+    return compiled;
+  }
+
+  /**
+   * Asks for the pipeline at once, then checks the module: its compiler messages (with line
+   * numbers) make a better error than the pipeline's rejection (GPUPipelineError), which comes
+   * too on a bad module, a bad override or layout.
+   */
+  private async pipelineFor(
+    stem: string,
+    moduleKey: string,
+    text: string,
+    constants: Record<string, number>,
+    label: { node: string; op: string },
+  ): Promise<GPUComputePipeline> {
+    const compiled = this.moduleFor(stem, moduleKey, text, label);
+    const pipeline = this.device.createComputePipelineAsync({
+      label: `${label.node} (${stem})`,
+      layout: 'auto',
+      compute: { module: compiled.module, entryPoint: 'main', constants },
+    });
+    pipeline.catch(() => undefined);
+    const info = await compiled.info.catch(() => undefined);
+    const scoped = await compiled.scoped;
+    const errors = info?.messages.filter((m) => m.type === 'error') ?? [];
     const failure = errors.length
       ? errors.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ')
       : scoped?.message;
     if (failure) {
-      modules.delete(moduleKey);
+      if (this.shaders.modules.get(moduleKey) === compiled) this.shaders.modules.delete(moduleKey);
       throw new WgslCompileError(label.node, label.op, stem, failure);
     }
-    return compiled.module;
-  }
-
-  /** createComputePipelineAsync rejects (GPUPipelineError) on a bad override or layout: no error scope needed. */
-  private async pipelineFor(
-    stem: string,
-    module: GPUShaderModule,
-    constants: Record<string, number>,
-    label: { node: string; op: string },
-  ): Promise<GPUComputePipeline> {
     try {
-      return await this.device.createComputePipelineAsync({
-        label: `${label.node} (${stem})`,
-        layout: 'auto',
-        compute: { module, entryPoint: 'main', constants },
-      });
+      return await pipeline;
     } catch (e) {
       throw new WgslCompileError(label.node, label.op, stem, (e as Error).message);
     }

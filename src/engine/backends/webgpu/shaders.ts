@@ -16,6 +16,11 @@ const CANDIDATES = ['../../../../kernels/', '../kernels/', '../../kernels/'];
 /** Loads in flight: concurrent asks for one stem share one read or fetch. */
 const pending = new Map<string, Promise<string>>();
 
+/** The text of `stem` when it is already loaded (lets a pipeline request reach the GPU at once). */
+export function loadedWgsl(stem: string): string | undefined {
+  return sources.get(stem);
+}
+
 export function loadWgsl(stem: string): Promise<string> {
   const known = sources.get(stem);
   if (known !== undefined) return Promise.resolve(known);
