@@ -212,13 +212,10 @@ async function assemble(
     steps.filter((s): s is DispatchStep => s.kind === 'dispatch').map((step) => ({ node, step })),
   );
   const pipelines = new Map(
-    dispatches.map(({ node, step }) => {
-      const pipeline = cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op });
-      // Observed now: if setup fails before a step awaits its pipeline, a compile error must not
-      // surface later as an unhandled rejection (the step that awaits it still gets the error).
-      pipeline.catch(() => undefined);
-      return [step, pipeline] as const;
-    }),
+    dispatches.map(({ node, step }) => [
+      step,
+      cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op }),
+    ]),
   );
   const buffers: GPUBuffer[] = [];
   const makeBuffer = (label: string, size: number, usage: number) => {
