@@ -284,6 +284,13 @@ function simplex(p: i32, d: i32, features: usize, weights: usize, scratch: usize
   }
 }
 
+/** Coordinate i of vertex r's key: rem0_i + (rank_i <= d − r ? r : r − d − 1). */
+// @ts-ignore: decorator
+@inline
+function vertexCoord(rem0: i32, rank: i32, r: i32, d: i32): i32 {
+  return rem0 + (rank <= d - r ? r : r - d - 1);
+}
+
 /** Vertex r's key (d i32) of the simplex simplex() left in `scratch`, to `key`. */
 // @ts-ignore: decorator
 @inline
@@ -293,7 +300,7 @@ function simplexKey(r: i32, d: i32, scratch: usize, key: usize): void {
   const rank = scratch + 4 * stride;
   for (let i = 0; i < d; i++) {
     const ri = load<i32>(rank + (<usize>i << 2));
-    store<i32>(key + (<usize>i << 2), load<i32>(rem0 + (<usize>i << 2)) + (ri <= d - r ? r : r - d - 1));
+    store<i32>(key + (<usize>i << 2), vertexCoord(load<i32>(rem0 + (<usize>i << 2)), ri, r, d));
   }
 }
 
@@ -495,9 +502,8 @@ function buildDense(n: i32, features: usize, offsets: usize, weights: usize, tab
     const r1 = load<i32>(vertex, 4);
     const k0 = load<i32>(vertex, 8);
     const k1 = load<i32>(vertex, 12);
-    // simplexKey: vertex r's key_i = rem0_i + (rank_i <= 2 − r ? r : r − 3).
     for (let r = 0; r <= 2; r++) {
-      const id = denseInsert(r0 + (k0 <= 2 - r ? r : r - 3), r1 + (k1 <= 2 - r ? r : r - 3), box, table, keys, sizePtr);
+      const id = denseInsert(vertexCoord(r0, k0, r, 2), vertexCoord(r1, k1, r, 2), box, table, keys, sizePtr);
       if (id == 0) return false;
       store<i32>(offsets + (<usize>(p * 3 + r) << 2), id);
     }
@@ -590,8 +596,8 @@ export function crfLatticeKeys(p0: i32, p1: i32, d: i32, features: usize, weight
       const k1 = load<i32>(vertex, 12);
       for (let r = 0; r <= 2; r++) {
         const key = vkeys + (<usize>(p * 3 + r) << 3);
-        store<i32>(key, load<i32>(vertex) + (k0 <= 2 - r ? r : r - 3));
-        store<i32>(key, load<i32>(vertex, 4) + (k1 <= 2 - r ? r : r - 3), 4);
+        store<i32>(key, vertexCoord(load<i32>(vertex), k0, r, 2));
+        store<i32>(key, vertexCoord(load<i32>(vertex, 4), k1, r, 2), 4);
       }
     }
     return;
@@ -623,8 +629,7 @@ export function crfInsertKeys(
   const total = n * (d + 1);
   if (load<i32>(out + DENSE_MODE) == DENSE_ASK) {
     if (d == 2 && insertDense(n, vkeys, offsets, table, keys, sizePtr, out)) return;
-    store<i32>(out + DENSE_MODE, 0);
-    memory.fill(table, 0, <usize>(mask + 1) << 2);
+    hashInstead(out, table, mask);
     store<i32>(sizePtr, 0);
   }
   tableMask = mask;
@@ -633,7 +638,18 @@ export function crfInsertKeys(
     const key = vkeys + ((<usize>e * <usize>d) << 2);
     store<i32>(offsets + (<usize>e << 2), keyFind(key, d, table, keys, sizePtr, true));
   }
-  store<i32>(out, load<i32>(sizePtr));
+  writeHashInfo(out, load<i32>(sizePtr));
+}
+
+/** The dense table did not take the lattice: say so in the info block, zero the hash's first mask + 1 slots again. */
+function hashInstead(out: usize, table: usize, mask: i32): void {
+  store<i32>(out + DENSE_MODE, 0);
+  memory.fill(table, 0, <usize>(mask + 1) << 2);
+}
+
+/** A hashed build's m, final table mask and idBits to the info block `out` (for crfBuildNeighborsRange). */
+function writeHashInfo(out: usize, m: i32): void {
+  store<i32>(out, m);
   store<i32>(out, tableMask, 4);
   store<i32>(out, idBits, 8);
 }
@@ -679,14 +695,9 @@ export function crfBuildLatticeTask(
 ): void {
   if (load<i32>(out + DENSE_MODE) == DENSE_ASK) {
     if (d == 2 && buildDense(n, features, offsets, weights, table, keys, scratch, out)) return;
-    // The hash instead: its first mask + 1 slots zeroed again.
-    store<i32>(out + DENSE_MODE, 0);
-    memory.fill(table, 0, <usize>(mask + 1) << 2);
+    hashInstead(out, table, mask);
   }
-  const m = crfBuildLattice(n, d, features, offsets, weights, table, mask, keys, scratch);
-  store<i32>(out, m);
-  store<i32>(out, tableMask, 4);
-  store<i32>(out, idBits, 8);
+  writeHashInfo(out, crfBuildLattice(n, d, features, offsets, weights, table, mask, keys, scratch));
 }
 
 /**

@@ -89,12 +89,20 @@ class KeyTable {
   }
 }
 
+/**
+ * The scale of each of the d features before elevation, so the lattice blur approximates a
+ * unit-std Gaussian (Adams et al.). assembly/crf_lattice.ts's latticeScale computes the same bits.
+ */
+export function latticeScales(d: number): Float64Array {
+  const scale = new Float64Array(d);
+  for (let i = 0; i < d; i++) scale[i] = (1 / Math.sqrt((i + 2) * (i + 1))) * Math.sqrt(2 / 3) * (d + 1);
+  return scale;
+}
+
 /** Builds the lattice of N points with d features each (features[i * d + k]). */
 export function buildLattice(features: Float64Array, n: number, d: number): Lattice {
   const d1 = d + 1;
-  const scale = new Float64Array(d);
-  // Scales the features so the lattice blur approximates a unit-std Gaussian (Adams et al.).
-  for (let i = 0; i < d; i++) scale[i] = (1 / Math.sqrt((i + 2) * (i + 1))) * Math.sqrt(2 / 3) * d1;
+  const scale = latticeScales(d);
   const elevated = new Float64Array(d1);
   const rem0 = new Int32Array(d1);
   const rank = new Int32Array(d1);

@@ -42,6 +42,8 @@ const SCRATCH_AT = 128;
  */
 const DENSE_MODE = 12;
 const DENSE_ROOM = 96;
+const DENSE_ASK = 1;
+const DENSE_USED = 2;
 
 let denseKeys = true;
 let lastKeyIndex: ('dense' | 'hash')[] = [];
@@ -185,14 +187,14 @@ function buildInWasm(
     new Float64Array(lay.memory.buffer, w.features, n * d).set(k.features);
     new Int32Array(lay.memory.buffer, w.table, slots).fill(0);
     const info = new Int32Array(lay.memory.buffer, w.info, infoBytes(d) / 4);
-    info[DENSE_MODE / 4] = denseKeys && d === 2 ? 1 : 0;
+    info[DENSE_MODE / 4] = denseKeys && d === 2 ? DENSE_ASK : 0;
     info[DENSE_ROOM / 4] = reserve;
     return w;
   });
   tick('build: features+table');
   hashKernels(lay, work, kept, n, run, parts, tick);
   const mode = (w: HashWork) => new Int32Array(lay.memory.buffer, w.info + DENSE_MODE, 1)[0];
-  lastKeyIndex = work.map((w) => (mode(w) === 2 ? 'dense' : 'hash'));
+  lastKeyIndex = work.map((w) => (mode(w) === DENSE_USED ? 'dense' : 'hash'));
   tick('build: lattice');
   const built = work.map((w) => {
     const m = new Int32Array(lay.memory.buffer, w.info, 1)[0] as number;
@@ -302,7 +304,7 @@ export interface CrfRunOptions {
   /**
    * With layout 'planes': copy Q into this array (C·N floats) instead of a fresh one, and return
    * it. A caller that runs the CRF again and again (video) then pays no page faults for a new
-   * 22 MB array per call (~110 ms of CPU per call on the 2-vCPU VM of NOTES.md).
+   * 22 MB array per call (50–110 ms of CPU per call measured on the 2-vCPU VM of NOTES.md).
    */
   output?: Float32Array;
   /**

@@ -5,6 +5,7 @@ import { WG } from '../../engine/backends/webgpu/types.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError } from '../../errors.js';
 import type { KernelFeatures } from './inputs.js';
+import { latticeScales } from './lattice.js';
 
 /**
  * One kernel's lattice in GPU buffers, as the iteration kernels read it (crf_splat, crf_blur,
@@ -41,6 +42,43 @@ export function grid(items: number, wg = WG): Grid {
   const groups = Math.max(1, Math.ceil(items / wg));
   const x = Math.min(groups, MAX_GROUPS_X);
   return { x, y: Math.ceil(groups / x), stride: x * wg };
+}
+
+/**
+ * A STORAGE | COPY_DST (| `extra`) buffer, a multiple of 16 bytes, holding `data` (or `data`
+ * bytes of zeros), pushed on `owned` for the caller to destroy.
+ */
+export function storageBuffer(
+  device: GPUDevice,
+  data: ArrayBufferView | number,
+  label: string,
+  owned: GPUBuffer[],
+  extra = 0,
+): GPUBuffer {
+  const bytes = typeof data === 'number' ? data : data.byteLength;
+  const buf = device.createBuffer({
+    label,
+    size: Math.max(16, Math.ceil(bytes / 16) * 16),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra,
+  });
+  owned.push(buf);
+  if (typeof data !== 'number') {
+    device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  }
+  return buf;
+}
+
+/** A uniform buffer holding `u`, pushed on `owned`. */
+export function uniformBuffer(device: GPUDevice, u: Uniforms, label: string, owned: GPUBuffer[]): GPUBuffer {
+  const bytes = u.bytes();
+  const buf = device.createBuffer({
+    label,
+    size: bytes.byteLength,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  owned.push(buf);
+  device.queue.writeBuffer(buf, 0, bytes);
+  return buf;
 }
 
 /** Hash slots for `vertices` keys: a power of two, at most half full even if every key is new. */
@@ -111,29 +149,13 @@ class Recorder {
   ) {}
 
   storage(data: ArrayBufferView | number, name: string, kept?: GPUBuffer[], extra = 0): GPUBuffer {
-    const bytes = typeof data === 'number' ? data : data.byteLength;
-    const buf = this.device.createBuffer({
-      label: `crf build ${name}`,
-      size: Math.max(16, Math.ceil(bytes / 16) * 16),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC | extra,
-    });
-    (kept ?? this.scratch).push(buf);
-    if (typeof data !== 'number') {
-      this.device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-    }
-    return buf;
+    const usage = GPUBufferUsage.COPY_SRC | extra;
+    return storageBuffer(this.device, data, `crf build ${name}`, kept ?? this.scratch, usage);
   }
 
   /** Runs `step` over `items` invocations with a uniform `params` and `buffers` at bindings 1.. */
   run(pass: GPUComputePassEncoder, step: Step, params: Uniforms, buffers: GPUBuffer[], g: Grid): void {
-    const bytes = params.bytes();
-    const u = this.device.createBuffer({
-      label: `crf build ${step} params`,
-      size: bytes.byteLength,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    this.scratch.push(u);
-    this.device.queue.writeBuffer(u, 0, bytes);
+    const u = uniformBuffer(this.device, params, `crf build ${step} params`, this.scratch);
     const pipeline = this.pipes[step];
     pass.setPipeline(pipeline);
     pass.setBindGroup(
@@ -166,8 +188,7 @@ class Recorder {
 /** The f64 constants of the elevation (bit pairs): the d scales of buildLattice, then 1 / (d + 1). */
 function elevationConstants(d: number): Float64Array {
   const c = new Float64Array(d + 1);
-  // Written as crf_lattice.ts's latticeScale writes them, so the same f64 bits.
-  for (let i = 0; i < d; i++) c[i] = (1 / Math.sqrt((i + 2) * (i + 1))) * Math.sqrt(2.0 / 3.0) * (d + 1);
+  c.set(latticeScales(d));
   c[d] = 1.0 / (d + 1);
   return c;
 }

@@ -8,7 +8,14 @@ import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError, BackendUnavailableError } from '../../errors.js';
 import type { KernelFeatures } from './inputs.js';
 import { buildCrfLatticesWasm, type CrfRunOptions, type HostLattice, phaseClock } from './wasm.js';
-import { buildLatticesGpu, type DeviceLattice, gpuBuildProblem, grid } from './webgpu-build.js';
+import {
+  buildLatticesGpu,
+  type DeviceLattice,
+  gpuBuildProblem,
+  grid,
+  storageBuffer,
+  uniformBuffer,
+} from './webgpu-build.js';
 
 /** Where the WebGPU CRF builds its lattices: 'gpu' (kernels/crf_build_*.wgsl) or 'wasm' (uploaded). */
 export type CrfLatticeBuild = 'gpu' | 'wasm';
@@ -109,30 +116,9 @@ export class WebGpuCrf {
     ]);
     tick('webgpu: pipelines');
     const buffers: GPUBuffer[] = [];
-    const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer => {
-      const bytes = typeof data === 'number' ? data : data.byteLength;
-      const buf = device.createBuffer({
-        label: `crf ${name}`,
-        size: Math.max(16, Math.ceil(bytes / 16) * 16),
-        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra,
-      });
-      buffers.push(buf);
-      if (typeof data !== 'number') {
-        device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-      }
-      return buf;
-    };
-    const uniform = (u: Uniforms): GPUBuffer => {
-      const bytes = u.bytes();
-      const buf = device.createBuffer({
-        label: 'crf params',
-        size: bytes.byteLength,
-        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      });
-      buffers.push(buf);
-      device.queue.writeBuffer(buf, 0, bytes);
-      return buf;
-    };
+    const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer =>
+      storageBuffer(device, data, `crf ${name}`, buffers, extra);
+    const uniform = (u: Uniforms): GPUBuffer => uniformBuffer(device, u, 'crf params', buffers);
     const bind = (pipeline: GPUComputePipeline, entries: GPUBuffer[]): GPUBindGroup =>
       device.createBindGroup({
         layout: pipeline.getBindGroupLayout(0),
