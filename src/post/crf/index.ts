@@ -1,7 +1,14 @@
 import { Tensor } from '../../engine/tensor.js';
 import { InputError } from '../../errors.js';
 import { ExactPairwise } from './exact.js';
-import { type CrfImage, type CrfProblem, checkCrfInput, crfKernels, crfProblem } from './inputs.js';
+import {
+  type CrfImage,
+  type CrfProblem,
+  checkCrfInput,
+  crfKernels,
+  crfKernelWriters,
+  crfProblem,
+} from './inputs.js';
 import { buildLatticeKernels, LatticePairwise } from './lattice.js';
 import { type IterationHook, meanField, type PairwiseMessage } from './meanfield.js';
 import { type CrfParams, type CrfPresetName, resolveCrfParams } from './params.js';
@@ -100,7 +107,8 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
   if (method === 'lattice' && backend === 'wasm' && !options.onIteration) {
     // float32 scores go to the module as they are: it computes the unaries itself.
     const input = checkCrfInput(options);
-    const kernels = crfKernels(input, params);
+    // The features are written straight into the module's memory.
+    const kernels = crfKernelWriters(input, params);
     const { kind, scores, classes: c, height: h, width: w } = input;
     const unary = scores instanceof Float32Array ? { kind, scores } : crfProblem(options).unary;
     const target = outputTensor(options.out, input);

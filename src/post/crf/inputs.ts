@@ -6,6 +6,8 @@ import type { CrfParams } from './params.js';
 export const PROB_SUM_TOLERANCE = 1e-3;
 /** Probabilities are clipped to [PROB_CLIP, 1] before the log (densecrf's convention). */
 export const PROB_CLIP = 1e-5;
+/** Pixels per block of the probability sum check. */
+const SUM_BLOCK = 4096;
 
 /**
  * The image the CRF reads colours from: interleaved RGB, 0-255 (an RgbImage, or float values
@@ -74,24 +76,30 @@ export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: C
   const src = t.data as Float32Array | Float64Array;
   const where = (i: number) => `(y ${Math.floor(i / w)}, x ${i % w})`;
   if (probs) {
-    const sums = new Float64Array(n);
-    for (let l = 0; l < c; l++) {
-      for (let i = 0; i < n; i++) {
-        const p = src[l * n + i] as number;
-        if (!(p >= 0)) {
+    // Pixel blocks: the sums stay in a small array (a whole-image one is 8 bytes a pixel of fresh
+    // memory per call) while each class plane is still read in order.
+    const sums = new Float64Array(Math.min(n, SUM_BLOCK));
+    for (let i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+      const i1 = Math.min(n, i0 + SUM_BLOCK);
+      sums.fill(0);
+      for (let l = 0; l < c; l++) {
+        for (let i = i0; i < i1; i++) {
+          const p = src[l * n + i] as number;
+          if (!(p >= 0)) {
+            throw new InputError(
+              `CRF probabilities must be >= 0 and finite: class ${l} at ${where(i)} is ${p}`,
+            );
+          }
+          sums[i - i0] = (sums[i - i0] as number) + p;
+        }
+      }
+      for (let i = i0; i < i1; i++) {
+        const sum = sums[i - i0] as number;
+        if (!(Math.abs(sum - 1) <= PROB_SUM_TOLERANCE)) {
           throw new InputError(
-            `CRF probabilities must be >= 0 and finite: class ${l} at ${where(i)} is ${p}`,
+            `CRF probabilities must sum to 1 over the classes (±${PROB_SUM_TOLERANCE}): pixel ${where(i)} sums to ${Number(sum.toFixed(6))}; give unnormalized scores as logits instead`,
           );
         }
-        sums[i] = (sums[i] as number) + p;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      const sum = sums[i] as number;
-      if (!(Math.abs(sum - 1) <= PROB_SUM_TOLERANCE)) {
-        throw new InputError(
-          `CRF probabilities must sum to 1 over the classes (±${PROB_SUM_TOLERANCE}): pixel ${where(i)} sums to ${Number(sum.toFixed(6))}; give unnormalized scores as logits instead`,
-        );
       }
     }
   } else {
@@ -138,29 +146,73 @@ export interface KernelFeatures {
   features: Float64Array;
 }
 
-/** The smoothness (x, y)/σ_pos and appearance (x, y)/σ_xy, (r, g, b)/σ_rgb features. */
+/**
+ * A kernel whose features are written where the caller wants them (the WASM module's memory),
+ * without an n · d array of their own: 15 MB of fresh memory per 512x512 image for the two
+ * kernels, which the 2-vCPU VM of NOTES.md page-faults in at ~20 µs per 4 KB page.
+ */
+export interface KernelFeatureWriter {
+  dims: number;
+  weight: number;
+  /** Writes the n · dims features, pixel-major, into `into`. */
+  write(into: Float64Array): void;
+}
+
+/** Either form of a kernel: the WASM lattice build takes both. */
+export type CrfKernel = KernelFeatures | KernelFeatureWriter;
+
+/** Writes `k`'s features into `into` (n · k.dims values). */
+export function writeKernelFeatures(k: CrfKernel, into: Float64Array): void {
+  if ('features' in k) into.set(k.features);
+  else k.write(into);
+}
+
+/** The smoothness (x, y)/σ_pos and appearance (x, y)/σ_xy, (r, g, b)/σ_rgb kernels, as writers. */
+export function crfKernelWriters(
+  problem: Pick<CrfProblem, 'width' | 'height' | 'image'>,
+  p: CrfParams,
+): KernelFeatureWriter[] {
+  const { width: w, height: h, image } = problem;
+  const out: KernelFeatureWriter[] = [];
+  if (p.posW > 0) {
+    const write = (pos: Float64Array) => {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const i = y * w + x;
+          pos[i * 2] = x / p.posXyStd;
+          pos[i * 2 + 1] = y / p.posXyStd;
+        }
+      }
+    };
+    out.push({ dims: 2, weight: p.posW, write });
+  }
+  if (p.biW > 0) {
+    const write = (bi: Float64Array) => {
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const i = y * w + x;
+          bi[i * 5] = x / p.biXyStd;
+          bi[i * 5 + 1] = y / p.biXyStd;
+          for (let k = 0; k < 3; k++) bi[i * 5 + 2 + k] = (image.data[i * 3 + k] as number) / p.biRgbStd;
+        }
+      }
+    };
+    out.push({ dims: 5, weight: p.biW, write });
+  }
+  return out;
+}
+
+/** The smoothness and appearance kernels with their features in arrays of their own. */
 export function crfKernels(
   problem: Pick<CrfProblem, 'width' | 'height' | 'image'>,
   p: CrfParams,
 ): KernelFeatures[] {
-  const { width: w, height: h, image } = problem;
-  const n = w * h;
-  const pos = new Float64Array(n * 2);
-  const bi = new Float64Array(n * 5);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      pos[i * 2] = x / p.posXyStd;
-      pos[i * 2 + 1] = y / p.posXyStd;
-      bi[i * 5] = x / p.biXyStd;
-      bi[i * 5 + 1] = y / p.biXyStd;
-      for (let k = 0; k < 3; k++) bi[i * 5 + 2 + k] = (image.data[i * 3 + k] as number) / p.biRgbStd;
-    }
-  }
-  const out: KernelFeatures[] = [];
-  if (p.posW > 0) out.push({ dims: 2, weight: p.posW, features: pos });
-  if (p.biW > 0) out.push({ dims: 5, weight: p.biW, features: bi });
-  return out;
+  const n = problem.width * problem.height;
+  return crfKernelWriters(problem, p).map(({ dims, weight, write }) => {
+    const features = new Float64Array(n * dims);
+    write(features);
+    return { dims, weight, features };
+  });
 }
 
 /** In-place softmax of −ψ + msg over each pixel's classes: Q = softmax(logit). */

@@ -1,6 +1,6 @@
 import type { WasmInstance } from '../../engine/backends/wasm/module.js';
 import { type Call, TASKS_PER_THREAD } from '../../engine/backends/wasm/split.js';
-import type { KernelFeatures } from './inputs.js';
+import { type CrfKernel, writeKernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
 import {
   type CrfExports,
@@ -155,7 +155,7 @@ function hashKernels(
  */
 function buildInWasm(
   lay: WasmInstance,
-  ks: readonly KernelFeatures[],
+  ks: readonly CrfKernel[],
   n: number,
   run: CrfTaskRunner,
   parts: number,
@@ -184,7 +184,7 @@ function buildInWasm(
       table: lay.alloc(reserve * 4),
       keys: lay.alloc(n * d1 * d * 4),
     };
-    new Float64Array(lay.memory.buffer, w.features, n * d).set(k.features);
+    writeKernelFeatures(k, new Float64Array(lay.memory.buffer, w.features, n * d));
     new Int32Array(lay.memory.buffer, w.table, slots).fill(0);
     const info = new Int32Array(lay.memory.buffer, w.info, infoBytes(d) / 4);
     info[DENSE_MODE / 4] = denseKeys && d === 2 ? DENSE_ASK : 0;
@@ -235,7 +235,7 @@ function buildInWasm(
   return built.map((b, i) => {
     const neighbors = lay.alloc(b.bytes);
     new Uint8Array(lay.memory.buffer).copyWithin(neighbors, b.tmp, b.tmp + b.bytes);
-    const k = ks[i] as KernelFeatures;
+    const k = ks[i] as CrfKernel;
     const { offsets, weights, norm } = kept[i] as { offsets: number; weights: number; norm: number };
     if (i === built.length - 1) tick('build: neighbors');
     return {
@@ -352,7 +352,7 @@ interface PreparedKernel {
  */
 function prepareKernels(
   lay: WasmInstance,
-  ks: readonly KernelFeatures[],
+  ks: readonly CrfKernel[],
   n: number,
   run: CrfTaskRunner,
   parts: number,
@@ -431,7 +431,7 @@ export interface HostLattice {
  * the same whatever the thread count.
  */
 export async function buildCrfLatticesWasm(
-  kernels: readonly KernelFeatures[],
+  kernels: readonly CrfKernel[],
   n: number,
   options: CrfRunOptions = {},
 ): Promise<HostLattice[]> {
@@ -471,7 +471,7 @@ export async function buildCrfLatticesWasm(
 export async function latticeMeanFieldWasm(
   unary: Float64Array | CrfScores,
   classes: number,
-  kernels: readonly KernelFeatures[],
+  kernels: readonly CrfKernel[],
   iterations: number,
   options: CrfRunOptions = {},
 ): Promise<{ q: Float32Array; stride: number }> {
@@ -524,7 +524,7 @@ export function crfMeanField(
   iter: CrfIterKernels,
   unary: Float64Array | CrfScores,
   classes: number,
-  kernels: readonly KernelFeatures[],
+  kernels: readonly CrfKernel[],
   iterations: number,
   options: CrfRunOptions,
   run: CrfTaskRunner = inOrder(wasm),

@@ -1,4 +1,4 @@
-import { checkCrfInput, crfKernels } from '../../../post/crf/inputs.js';
+import { checkCrfInput, crfKernelWriters } from '../../../post/crf/inputs.js';
 import { type CrfTimings, crfMeanField } from '../../../post/crf/wasm.js';
 import { crfExports, inOrder, onPool } from '../../../post/crf/wasm-module.js';
 import { denseCrfInputKind, denseCrfParams } from '../../ops/dense_crf.js';
@@ -53,7 +53,7 @@ export function compileDenseCrf(ctx: Ctx): Step[] {
       const at = x.val.ptr + b * c * n * 4;
       const scores = new Tensor('float32', [c, h, w], new Float32Array(inst.memory.buffer, at, c * n));
       const image = { width: w, height: h, data: rgbs[b] as Float64Array };
-      const kernels = crfKernels(checkCrfInput({ [kind]: scores, image }), params);
+      const kernels = crfKernelWriters(checkCrfInput({ [kind]: scores, image }), params);
       const mark = inst.mark();
       try {
         const scoresAt = { kind, scores: { at, length: c * n } };
