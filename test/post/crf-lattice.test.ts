@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/engine/tensor.js';
 import { CRF_PRESETS, denseCrf } from '../../src/post/crf/index.js';
+import { crfKernels, crfKernelWriters, crfProblem } from '../../src/post/crf/inputs.js';
 import { buildLattice } from '../../src/post/crf/lattice.js';
+import { resolveCrfParams } from '../../src/post/crf/params.js';
 import { buildLatticeWasm, latticeMeanFieldWasm, setCrfChunkLanes } from '../../src/post/crf/wasm.js';
 import { Rng } from '../../src/util/random.js';
 import {
@@ -156,6 +158,32 @@ describe('WASM Q as planes (crfToPlanes, 4x4 SIMD transposes)', () => {
       expect(same).toBe(c * n);
     });
   }
+});
+
+describe('WASM features written into module memory (crfKernelWriters)', () => {
+  it('Q bit for bit as from the feature arrays of crfKernels, both kernels, 29 x 17', async () => {
+    const image = astronautCrop(200, 150, 29);
+    const cropped = { width: 29, height: 17, data: image.data.subarray(0, 29 * 17 * 3) };
+    const probs = colourProbs(image, 6, 3).reshape([1, 6, 29, 29]);
+    const p17 = new Tensor('float32', [1, 6, 17, 29], new Float32Array(6 * 17 * 29));
+    for (let l = 0; l < 6; l++) {
+      p17.data.set((probs.data as Float32Array).subarray(l * 29 * 29, l * 29 * 29 + 17 * 29), l * 17 * 29);
+    }
+    const problem = crfProblem({ probs: p17, image: cropped });
+    const params = resolveCrfParams('deeplab-v1');
+    const arrays = crfKernels(problem, params);
+    const writers = crfKernelWriters(problem, params);
+    expect(writers.map((k) => k.dims)).toEqual([2, 5]);
+    const a = await latticeMeanFieldWasm(problem.unary, 6, arrays, 4);
+    const b = await latticeMeanFieldWasm(problem.unary, 6, writers, 4);
+    expect(b.q).toEqual(a.q);
+    // and what the writers write is the arrays' content
+    for (const [i, k] of writers.entries()) {
+      const into = new Float64Array(29 * 17 * k.dims);
+      k.write(into);
+      expect(into).toEqual(arrays[i]?.features);
+    }
+  });
 });
 
 describe('WASM value buffers in class chunks (cache-sized blur passes) give the same Q', () => {

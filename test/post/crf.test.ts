@@ -98,6 +98,26 @@ describe('denseCrf input checks', () => {
     );
     await expectInput(() => denseCrf({ probs: bad, image }), /sum to 1 .*pixel \(y 0, x 0\) sums to 1\.01/);
   });
+  it('sums are checked block by block: a bad pixel past the first 4096 is named', async () => {
+    const w = 97;
+    const h = 50;
+    const n = w * h;
+    const p = new Tensor('float32', [1, 2, h, w], new Float32Array(2 * n).fill(0.5));
+    const big = { width: w, height: h, data: new Uint8Array(n * 3) };
+    await expect(denseCrf({ probs: p, image: big, params: { iterations: 0 } })).resolves.toBeDefined();
+    const at = 4096 + 3 * w + 7;
+    p.data[n + at] = 0.52;
+    await expectInput(
+      () => denseCrf({ probs: p, image: big }),
+      new RegExp(`pixel \\(y ${Math.floor(at / w)}, x ${at % w}\\) sums to 1\\.02`),
+    );
+    p.data[n + at] = 0.5;
+    p.data[at + 1] = Number.NaN;
+    await expectInput(
+      () => denseCrf({ probs: p, image: big }),
+      new RegExp(`class 0 at \\(y ${Math.floor((at + 1) / w)}, x ${(at + 1) % w}\\) is NaN`),
+    );
+  });
   it('wrong ranks and dtypes, both or neither input', async () => {
     await expectInput(
       () => denseCrf({ probs: probs.reshape([3, 48]), image }),
