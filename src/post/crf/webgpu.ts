@@ -30,6 +30,11 @@ export interface WebGpuCrfOptions extends CrfRunOptions {
   build?: CrfLatticeBuild;
 }
 
+/** What `iterate` uploads: lattices built in WASM, or the features the GPU build starts from. */
+type GivenLattices =
+  | { source: 'wasm'; host: readonly HostLattice[] }
+  | { source: 'gpu'; features: readonly KernelFeatures[] };
+
 /**
  * Dense-CRF mean field on WebGPU: the lattices are built on the GPU (webgpu-build.ts: the same
  * points, ids, weights and neighbours as WASM's build) or in WASM and uploaded (see
@@ -70,13 +75,14 @@ export class WebGpuCrf {
   ): Promise<{ q: Float32Array; stride: number }> {
     if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
     const n = unary.length / classes;
-    const source = this.buildSource(kernels, n, options.build);
-    const lattices = source === 'gpu' ? kernels : await buildLattices(kernels, n, options);
+    const given: GivenLattices =
+      this.buildSource(kernels, n, options.build) === 'gpu'
+        ? { source: 'gpu', features: kernels }
+        : { source: 'wasm', host: await buildLattices(kernels, n, options) };
     return this.iterate(
       unary,
       classes,
-      source,
-      lattices,
+      given,
       iterations,
       phaseClock(options.timings, options.clock),
       options.timings !== undefined,
@@ -97,8 +103,7 @@ export class WebGpuCrf {
   private async iterate(
     unary: Float64Array,
     classes: number,
-    source: CrfLatticeBuild,
-    given: readonly HostLattice[] | readonly KernelFeatures[],
+    given: GivenLattices,
     iterations: number,
     tick: (phase: string) => void,
     timed: boolean,
@@ -124,8 +129,8 @@ export class WebGpuCrf {
         layout: pipeline.getBindGroupLayout(0),
         entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
-    if (source === 'wasm') {
-      const host = given as readonly HostLattice[];
+    if (given.source === 'wasm') {
+      const { host } = given;
       const biggest = Math.max(
         n * cp * 4,
         ...host.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4)),
@@ -138,17 +143,11 @@ export class WebGpuCrf {
     let failure: unknown;
     try {
       const lattices: DeviceLattice[] =
-        source === 'gpu'
-          ? await buildLatticesGpu(
-              device,
-              this.pipelines,
-              given as readonly KernelFeatures[],
-              n,
-              buffers,
-              tick,
-              { phases: timed },
-            )
-          : (given as readonly HostLattice[]).map((l, k) => ({
+        given.source === 'gpu'
+          ? await buildLatticesGpu(device, this.pipelines, given.features, n, buffers, tick, {
+              phases: timed,
+            })
+          : given.host.map((l, k) => ({
               d1: l.d1,
               m: l.m,
               offsets: storage(l.offsets, `slice points ${k}`),
@@ -158,7 +157,7 @@ export class WebGpuCrf {
               splat: storage(l.splat, `splat weights ${k}`),
               neighbors: storage(l.neighbors, `neighbors ${k}`),
             }));
-      if (source === 'gpu') {
+      if (given.source === 'gpu') {
         checkFits(
           device,
           this.ctx.adapterName,
