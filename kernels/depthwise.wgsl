@@ -4,8 +4,6 @@
 // lane of its vec4 channel blocks here).
 
 override WG: u32 = 64u;
-// 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh, 7 LeakyRelu
-override ACT: u32 = 0u;
 const OWB: u32 = 4u;
 
 struct Params {
@@ -13,7 +11,10 @@ struct Params {
   OH: u32, OW: u32, KH: u32, KW: u32,
   SH: u32, SW: u32, DH: u32, DW: u32,
   PT: i32, PL: i32, OWQ: u32, _pad: u32,
-  a0: f32, a1: f32, _p1: u32, _p2: u32,
+  // Activation (a uniform, so every depthwise conv of a model shares one pipeline, which can be
+  // compiled before the graph is lowered): 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid,
+  // 5 HardSwish, 6 Tanh, 7 LeakyRelu, with parameters a0, a1.
+  a0: f32, a1: f32, act: u32, _p2: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -23,7 +24,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
 fn activate(v: f32) -> f32 {
-  switch ACT {
+  switch p.act {
     case 1u: { return max(v, 0.0); }
     case 2u: { return min(max(v, p.a0), p.a1); }
     case 3u: { return 1.0 / (1.0 + exp(-v)); }

@@ -2,29 +2,33 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { PipelineCache } from '../../src/engine/backends/webgpu/pipelines.js';
-import { precompileConvPixel } from '../../src/engine/backends/webgpu/precompile.js';
+import { precompileConvKernels } from '../../src/engine/backends/webgpu/precompile.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
+import { optimizeGraph } from '../../src/graph/passes/index.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
 /**
- * precompileConvPixel: on a GPU (here SwiftShader with the GPU tuning forced) a session starts
- * compiling conv_pixel.wgsl on the live shared device before it lowers the graph; the lowering then
- * gets that very pipeline. Nothing starts without a live device, on a software adapter, or for a
- * graph without a non-depthwise conv.
+ * precompileConvKernels: on a GPU (here SwiftShader with the GPU tuning forced) a session starts
+ * compiling conv_pixel.wgsl (dense convs) and depthwise.wgsl (depthwise convs) on the live shared
+ * device before it lowers the graph; the lowering then gets those very pipelines. Nothing starts
+ * without a live device, on a software adapter, or for a graph without a conv.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
-function convGraph(depthwise: boolean): Graph {
+function convGraph(depthwise: boolean, act?: 'Relu' | 'Clip'): Graph {
   const b = new GraphBuilder(depthwise ? 'dw' : 'conv', { seed: 4 });
   const x = b.input('x', [1, 6, 9, 8]);
   const w = depthwise ? [6, 1, 3, 3] : [5, 6, 3, 3];
-  b.output(b.op('Conv', [x, b.param('w', w)], { pads: [1, 1, 1, 1], ...(depthwise ? { group: 6 } : {}) }));
+  const y = b.op('Conv', [x, b.param('w', w)], { pads: [1, 1, 1, 1], ...(depthwise ? { group: 6 } : {}) });
+  if (act === 'Relu') b.output(b.op('Relu', [y]));
+  else if (act === 'Clip') b.output(b.op('Clip', [y, b.param('lo', [], [0]), b.param('hi', [], [6])]));
+  else b.output(y);
   return b.build();
 }
 
-describe.skipIf(skip !== undefined)('webgpu precompileConvPixel', () => {
+describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
   afterAll(() => {
     tuning.software = undefined;
   });
@@ -34,21 +38,44 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvPixel', () => {
     const gpu = await acquireDevice();
     try {
       tuning.software = true;
-      expect(precompileConvPixel(convGraph(false), tuning.software)).toBeUndefined();
+      expect(precompileConvKernels(convGraph(false), tuning.software)).toBeUndefined();
       tuning.software = false;
-      expect(precompileConvPixel(convGraph(true), tuning.software)).toBeUndefined();
-      const started = precompileConvPixel(convGraph(false), tuning.software);
+      const started = precompileConvKernels(convGraph(false), tuning.software);
       expect(started).toBeDefined();
-      const pipeline = await started;
-      const again = await new PipelineCache(gpu.device).get(
-        'conv_pixel',
-        { WG: 64 },
-        { node: 'c', op: 'Conv' },
-      );
+      await started;
+      const cache = new PipelineCache(gpu.device);
+      const pipeline = await cache.get('conv_pixel', { WG: 64 }, { node: 'c', op: 'Conv' });
+      const again = await cache.get('conv_pixel', { WG: 64 }, { node: 'c', op: 'Conv' });
       expect(again).toBe(pipeline);
       // The session finds it too, and computes the ref backend's answer with it.
       const uses = await expectMatchesRef(convGraph(false), { atol: 1e-4, rtol: 1e-4 }, 5);
       expect(uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''))).toEqual(['conv_pixel']);
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it('starts depthwise.wgsl for a depthwise conv, whatever its activation, and the session uses it', async () => {
+    const gpu = await acquireDevice();
+    try {
+      tuning.software = false;
+      const started = precompileConvKernels(convGraph(true), tuning.software);
+      expect(started).toBeDefined();
+      await started;
+      const asked = new PipelineCache(gpu.device).get('depthwise', { WG: 64 }, { node: 'c', op: 'Conv' });
+      const uses = await expectMatchesRef(convGraph(true), { atol: 1e-4, rtol: 1e-4 }, 5);
+      expect(uses.map((u) => [u.file.replace(/-[0-9a-f]+\.wgsl$/, ''), u.overrides])).toEqual([
+        ['depthwise', { WG: 64 }],
+      ]);
+      // With a fused activation (Relu, Clip: optimizeGraph folds them into the conv) the
+      // overrides, and so the pipeline, stay the same.
+      for (const act of ['Relu', 'Clip'] as const) {
+        const fused = optimizeGraph(convGraph(true, act));
+        expect(fused.nodes.map((n) => n.op)).toEqual(['Conv']);
+        const relu = await expectMatchesRef(fused, { atol: 1e-4, rtol: 1e-4 }, 5);
+        expect(relu.map((u) => u.overrides)).toEqual([{ WG: 64 }]);
+      }
+      expect(await asked).toBeDefined();
     } finally {
       gpu.destroy();
     }
@@ -60,6 +87,6 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvPixel', () => {
     await gpu.device.lost;
     gpu.destroy();
     tuning.software = false;
-    expect(precompileConvPixel(convGraph(false), tuning.software)).toBeUndefined();
+    expect(precompileConvKernels(convGraph(false), tuning.software)).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import { fuseResizeHeads } from './fuse-resize.js';
 import { type HostRun, readTensor, runHost } from './host.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
-import { precompileConvPixel } from './precompile.js';
+import { precompileConvKernels } from './precompile.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
 import { loadWgsl } from './shaders.js';
 import {
@@ -105,7 +105,7 @@ export const webgpuBackend: Backend = {
     infos: ReadonlyMap<string, ValueInfo>,
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
-    precompileConvPixel(graph, tuning.software);
+    precompileConvKernels(graph, tuning.software);
     // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
     const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
     const convs = fuseConvs(graph, infos, constant);

@@ -128,7 +128,8 @@ export interface DepthwiseArgs {
  * Depthwise conv (groups = in = out channels): on a software adapter depthwise_k3.wgsl for 3-wide
  * kernels at horizontal stride 1 (8 outputs per invocation sharing a register window), else
  * depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles in two thirds of
- * depthwise_k3's time (26 vs 36 ms on an H200) and a model then needs one depthwise pipeline, not two.
+ * depthwise_k3's time (26 vs 36 ms on an H200), and with the activation a uniform a model needs
+ * one depthwise pipeline, which precompile.ts starts before the graph is lowered.
  */
 function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
   const { hA, wA } = a;
@@ -166,13 +167,14 @@ function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
     {
       kind: 'dispatch',
       stem: 'depthwise',
-      overrides: { ACT: act.code },
+      overrides: {},
       uniforms: new Uniforms()
         .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, wA.k)
         .u(hA.stride, wA.stride, hA.dilation, wA.dilation)
         .i(hA.padBegin, wA.padBegin)
         .u(owq, 0)
         .f(act.a0, act.a1)
+        .u(act.code, 0)
         .bytes(),
       bindings,
       invocations,
