@@ -74,21 +74,26 @@ if (!args.has('--skip-timing')) {
   const series = async (label: string, count: number, f: (t: CrfTimings) => Promise<unknown>) => {
     const walls: number[] = [];
     const cpus: number[] = [];
+    // Minor page faults per run: ~20 µs each on the 2-vCPU VM of src/post/crf/NOTES.md.
+    const faults: number[] = [];
     let best: CrfTimings = {};
     for (let r = 0; r < count; r++) {
       const t: CrfTimings = {};
+      const f0 = process.resourceUsage().minorPageFault;
       const [wall, cpu] = await timed(() => f(t));
+      faults.push(process.resourceUsage().minorPageFault - f0);
       if (walls.length === 0 || wall < Math.min(...walls)) best = t;
       walls.push(wall);
       cpus.push(cpu);
     }
     const w = stats(walls);
     const cu = stats(cpus);
+    const pf = stats(faults);
     const phases = Object.entries(best)
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ');
     console.log(
-      `${label}: wall min ${w.min.toFixed(0)} / median ${w.median.toFixed(0)} ms, cpu min ${cu.min.toFixed(0)} / median ${cu.median.toFixed(0)} ms (${count} runs)${phases ? `\n  phases of the fastest (CPU ms): ${phases}` : ''}`,
+      `${label}: wall min ${w.min.toFixed(0)} / median ${w.median.toFixed(0)} ms, cpu min ${cu.min.toFixed(0)} / median ${cu.median.toFixed(0)} ms, page faults min ${pf.min} / median ${pf.median} (${count} runs)${phases ? `\n  phases of the fastest (CPU ms): ${phases}` : ''}`,
     );
   };
   const argv = process.argv;
