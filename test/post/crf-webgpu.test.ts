@@ -3,12 +3,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parallelRegions, threadsUnavailable } from '../../src/engine/backends/wasm/threads.js';
+import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { encodeRgbPng } from '../../src/io/mask.js';
 import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { denseCrf } from '../../src/post/crf/index.js';
 import { crfKernels, crfProblem } from '../../src/post/crf/inputs.js';
 import { resolveCrfParams } from '../../src/post/crf/params.js';
 import { latticeMeanFieldWebGpu } from '../../src/post/crf/webgpu.js';
+import { storageBuffer } from '../../src/post/crf/webgpu-build.js';
 import { cli, removeWorkDirs, workDir } from '../cli/models.js';
 import { webgpuSkipReason } from '../webgpu/helpers.js';
 import { agreement, argmax, astronautCrop, colourProbs, meanAbsDiff } from './crf-helpers.js';
@@ -66,6 +68,54 @@ describe.skipIf(skip !== undefined)('dense CRF on WebGPU vs WASM', () => {
       const concurrent = threads === 2 || (availableParallelism() > 1 && !threadsUnavailable());
       const built = (parallelRegions().get('crfInsertKeys') ?? 0) - before;
       expect(built, `kernels built concurrently (threads ${threads})`).toBe(concurrent ? 1 : 0);
+    }
+  });
+
+  it('denseCrf (float32 unary, feature writers, lattices uploaded from module memory) = the f64 unary and feature arrays, bit for bit', async () => {
+    const image = astronautCrop(20, 240, 37);
+    const probs = colourProbs(image, 7, 9);
+    for (const threads of [1, 2]) {
+      const viaApi = await denseCrf({ probs, image, backend: 'webgpu', threads });
+      const p = crfProblem({ probs, image });
+      const params = resolveCrfParams('deeplab-v2');
+      const old = await latticeMeanFieldWebGpu(p.unary, 7, crfKernels(p, params), params.iterations, {
+        threads,
+      });
+      let same = 0;
+      const n = 37 * 37;
+      for (let i = 0; i < n; i++) {
+        for (let l = 0; l < 7; l++) if (viaApi.data[l * n + i] === old.q[i * old.stride + l]) same++;
+      }
+      expect(same).toBe(7 * n);
+    }
+  });
+
+  it('uploads out of shared memory (a threaded module) in 1 MiB chunks: the GPU buffer holds every byte', async () => {
+    const gpu = await acquireDevice();
+    const owned: GPUBuffer[] = [];
+    try {
+      const count = (5 << 20) / 4 + 12; // 5 MiB + 48 bytes: five whole chunks and a part
+      const shared = new Int32Array(new SharedArrayBuffer(count * 4 + 64), 64, count);
+      for (let i = 0; i < count; i++) shared[i] = (i * 2654435761) | 0;
+      const buf = storageBuffer(gpu.device, shared, 'shared', owned, GPUBufferUsage.COPY_SRC);
+      const read = gpu.device.createBuffer({
+        size: count * 4,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+      owned.push(read);
+      const enc = gpu.device.createCommandEncoder();
+      enc.copyBufferToBuffer(buf, 0, read, 0, count * 4);
+      gpu.device.queue.submit([enc.finish()]);
+      await read.mapAsync(GPUMapMode.READ);
+      const back = new Int32Array(read.getMappedRange().slice(0));
+      read.unmap();
+      let differ = 0;
+      for (let i = 0; i < count; i++) if (back[i] !== shared[i]) differ++;
+      expect(back.length).toBe(count);
+      expect(differ).toBe(0);
+    } finally {
+      for (const b of owned) b.destroy();
+      gpu.destroy();
     }
   });
 

@@ -8,6 +8,7 @@ import {
   crfKernels,
   crfKernelWriters,
   crfProblem,
+  writeUnary,
 } from './inputs.js';
 import { buildLatticeKernels, LatticePairwise } from './lattice.js';
 import { type IterationHook, meanField, type PairwiseMessage } from './meanfield.js';
@@ -119,15 +120,20 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
     });
     return target ?? new Tensor('float32', [1, c, h, w], q);
   }
-  const p = crfProblem(options);
-  const target = outputTensor(options.out, p);
   if (method === 'lattice' && backend === 'webgpu' && !options.onIteration) {
-    const kernels = crfKernels(p, params);
-    const { q, stride } = await latticeMeanFieldWebGpu(p.unary, p.classes, kernels, params.iterations, {
+    // ψ straight to float32 (what the GPU reads) and the features written by the WASM build.
+    const input = checkCrfInput(options);
+    const target = outputTensor(options.out, input);
+    const unary = new Float32Array(input.width * input.height * input.classes);
+    writeUnary(input, unary);
+    const kernels = crfKernelWriters(input, params);
+    const { q, stride } = await latticeMeanFieldWebGpu(unary, input.classes, kernels, params.iterations, {
       threads: options.threads,
     });
-    return toTensor(q, p, stride, target);
+    return toTensor(q, input, stride, target);
   }
+  const p = crfProblem(options);
+  const target = outputTensor(options.out, p);
   const pairwise = crfPairwise(p, params, method);
   const q = meanField(p.unary, p.classes, pairwise, params.iterations, options.onIteration);
   return toTensor(q, p, p.classes, target);

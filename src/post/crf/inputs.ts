@@ -119,13 +119,23 @@ export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: C
  */
 export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfProblem {
   const checked = checkCrfInput(input);
+  const { classes: c, height: h, width: w } = checked;
+  const unary = new Float64Array(h * w * c);
+  writeUnary(checked, unary);
+  return { classes: c, height: h, width: w, unary, image: checked.image };
+}
+
+/**
+ * ψ_u of checked inputs, pixel-major, into `into` (H·W·C values): crfProblem's formulas in f64; a
+ * Float32Array gets each value rounded once, the same floats as a float32 copy of crfProblem's.
+ */
+export function writeUnary(checked: CrfInput, into: Float64Array | Float32Array): void {
   const { classes: c, height: h, width: w, scores: src } = checked;
   const n = h * w;
-  const unary = new Float64Array(n * c);
   for (let i = 0; i < n; i++) {
     if (checked.kind === 'probs') {
       for (let l = 0; l < c; l++) {
-        unary[i * c + l] = -Math.log(Math.min(1, Math.max(PROB_CLIP, src[l * n + i] as number)));
+        into[i * c + l] = -Math.log(Math.min(1, Math.max(PROB_CLIP, src[l * n + i] as number)));
       }
     } else {
       let max = -Infinity;
@@ -133,10 +143,9 @@ export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: CrfI
       let s = 0;
       for (let l = 0; l < c; l++) s += Math.exp((src[l * n + i] as number) - max);
       const lse = max + Math.log(s);
-      for (let l = 0; l < c; l++) unary[i * c + l] = lse - (src[l * n + i] as number);
+      for (let l = 0; l < c; l++) into[i * c + l] = lse - (src[l * n + i] as number);
     }
   }
-  return { classes: c, height: h, width: w, unary, image: checked.image };
 }
 
 /** Kernel features per pixel, already divided by the stds: d values per pixel. */

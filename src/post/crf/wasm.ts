@@ -435,26 +435,52 @@ export async function buildCrfLatticesWasm(
   n: number,
   options: CrfRunOptions = {},
 ): Promise<HostLattice[]> {
+  return withCrfLatticesWasm(kernels, n, options, (views) =>
+    views.map((v) => ({
+      d1: v.d1,
+      m: v.m,
+      offsets: v.offsets.slice(),
+      slice: v.slice.slice(),
+      start: v.start.slice(),
+      pix: v.pix.slice(),
+      splat: v.splat.slice(),
+      neighbors: v.neighbors.slice(),
+    })),
+  );
+}
+
+/**
+ * Builds every kernel's lattice in WASM and hands `use` the arrays as views into the module
+ * memory (shared memory where `threads` > 1), valid only until `use` returns: the WebGPU CRF
+ * uploads them from there, without a host copy of ~60 MB per 512x512 image.
+ */
+export async function withCrfLatticesWasm<T>(
+  kernels: readonly CrfKernel[],
+  n: number,
+  options: CrfRunOptions,
+  use: (lattices: HostLattice[]) => T,
+): Promise<T> {
   const { mem: lay, run, threads } = await crfWasmThreads(options.threads ?? 1);
   const mark = lay.mark();
   const tick = phaseClock(options.timings, options.clock);
   try {
-    const host = prepareKernels(lay, kernels, n, run, neighbourRanges(threads), tick).map((p) => {
+    const views = prepareKernels(lay, kernels, n, run, neighbourRanges(threads), tick).map((p) => {
       const buf = lay.memory.buffer;
       const e = n * p.d1;
       return {
         d1: p.d1,
         m: p.m,
-        offsets: new Int32Array(buf, p.offsets, e).slice(),
-        slice: new Float32Array(buf, p.slice, e).slice(),
-        start: new Int32Array(buf, p.start, p.m + 2).slice(),
-        pix: new Int32Array(buf, p.pix, e).slice(),
-        splat: new Float32Array(buf, p.splat, e).slice(),
-        neighbors: new Int32Array(buf, p.neighbors, p.d1 * p.m * 2).slice(),
+        offsets: new Int32Array(buf, p.offsets, e),
+        slice: new Float32Array(buf, p.slice, e),
+        start: new Int32Array(buf, p.start, p.m + 2),
+        pix: new Int32Array(buf, p.pix, e),
+        splat: new Float32Array(buf, p.splat, e),
+        neighbors: new Int32Array(buf, p.neighbors, p.d1 * p.m * 2),
       };
     });
+    const result = use(views);
     tick('build: copy out');
-    return host;
+    return result;
   } finally {
     lay.release(mark);
   }

@@ -62,10 +62,32 @@ export function storageBuffer(
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra,
   });
   owned.push(buf);
-  if (typeof data !== 'number') {
-    device.queue.writeBuffer(buf, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
-  }
+  if (typeof data !== 'number') writeFrom(device, buf, data);
   return buf;
+}
+
+/** Bytes of the reused copy buffer for writes out of shared memory (writeFrom). */
+const SHARED_CHUNK = 1 << 20;
+let sharedChunk: Uint8Array | undefined;
+
+/**
+ * Writes `data` at the start of `buf`. Dawn's Node binding refuses writes out of a
+ * SharedArrayBuffer (a threaded WASM module's memory, where the CRF lattices are built), so those
+ * go through one reused 1 MiB buffer, chunk by chunk (writeBuffer copies at the call).
+ */
+function writeFrom(device: GPUDevice, buf: GPUBuffer, data: ArrayBufferView): void {
+  if (typeof SharedArrayBuffer === 'undefined' || !(data.buffer instanceof SharedArrayBuffer)) {
+    device.queue.writeBuffer(buf, 0, data.buffer, data.byteOffset, data.byteLength);
+    return;
+  }
+  sharedChunk ??= new Uint8Array(SHARED_CHUNK);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  for (let at = 0; at < bytes.length; at += SHARED_CHUNK) {
+    const part = bytes.subarray(at, Math.min(bytes.length, at + SHARED_CHUNK));
+    sharedChunk.set(part);
+    // Sizes are multiples of 4 (typed arrays of 32-bit values), as writeBuffer requires.
+    device.queue.writeBuffer(buf, at, sharedChunk.buffer, 0, part.length);
+  }
 }
 
 /** A uniform buffer holding `u`, pushed on `owned`. */

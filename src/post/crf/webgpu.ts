@@ -6,8 +6,9 @@ import { PipelineCache } from '../../engine/backends/webgpu/pipelines.js';
 import { WG } from '../../engine/backends/webgpu/types.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError, BackendUnavailableError } from '../../errors.js';
-import type { KernelFeatures } from './inputs.js';
-import { buildCrfLatticesWasm, type CrfRunOptions, type HostLattice, phaseClock } from './wasm.js';
+import type { CrfKernel, KernelFeatures } from './inputs.js';
+import { type CrfRunOptions, phaseClock, withCrfLatticesWasm } from './wasm.js';
+import { crfWasmThreads } from './wasm-module.js';
 import {
   buildLatticesGpu,
   type DeviceLattice,
@@ -30,9 +31,12 @@ export interface WebGpuCrfOptions extends CrfRunOptions {
   build?: CrfLatticeBuild;
 }
 
-/** What `iterate` uploads: lattices built in WASM, or the features the GPU build starts from. */
+/**
+ * Where `iterate` gets its lattices: built in WASM (on `options.threads`) and uploaded straight
+ * out of the module memory, or built on the GPU from the features.
+ */
 type GivenLattices =
-  | { source: 'wasm'; host: readonly HostLattice[] }
+  | { source: 'wasm'; kernels: readonly CrfKernel[]; options: CrfRunOptions }
   | { source: 'gpu'; features: readonly KernelFeatures[] };
 
 /**
@@ -65,20 +69,32 @@ export class WebGpuCrf {
     if (this.owned) this.ctx.destroy();
   }
 
-  /** Q pixel-major, `stride` (classes padded to a multiple of 4) floats per pixel. */
+  /**
+   * Q pixel-major, `stride` (classes padded to a multiple of 4) floats per pixel. `unary` is ψ
+   * pixel-major (float32 is uploaded as it is); kernels may be feature writers (crfKernelWriters)
+   * when the build is WASM's, which writes them straight into its memory.
+   */
   async meanField(
-    unary: Float64Array,
+    unary: Float64Array | Float32Array,
     classes: number,
-    kernels: readonly KernelFeatures[],
+    kernels: readonly CrfKernel[],
     iterations: number,
     options: WebGpuCrfOptions = {},
   ): Promise<{ q: Float32Array; stride: number }> {
     if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
     const n = unary.length / classes;
-    const given: GivenLattices =
-      this.buildSource(kernels, n, options.build) === 'gpu'
-        ? { source: 'gpu', features: kernels }
-        : { source: 'wasm', host: await buildLattices(kernels, n, options) };
+    let given: GivenLattices;
+    if (options.build === 'gpu') {
+      const features = featureArrays(kernels, n);
+      this.buildSource(features, n, 'gpu');
+      given = { source: 'gpu', features };
+    } else {
+      given = {
+        source: 'wasm',
+        kernels,
+        options: { ...options, threads: await buildThreads(kernels, options) },
+      };
+    }
     return this.iterate(
       unary,
       classes,
@@ -101,7 +117,7 @@ export class WebGpuCrf {
   }
 
   private async iterate(
-    unary: Float64Array,
+    unary: Float64Array | Float32Array,
     classes: number,
     given: GivenLattices,
     iterations: number,
@@ -114,12 +130,13 @@ export class WebGpuCrf {
     const cp = (classes + 3) & ~3;
     const groups = cp / 4;
     const label = { node: 'denseCrf', op: 'DenseCRF' };
-    const [splat, blur, update] = await Promise.all([
+    // Asked for first: on a first call they compile while the lattices are built.
+    const pipelines = Promise.all([
       this.pipelines.get('crf_splat', { WG }, label),
       this.pipelines.get('crf_blur', { WG }, label),
       this.pipelines.get('crf_update', { WG }, label),
     ]);
-    tick('webgpu: pipelines');
+    pipelines.catch(() => undefined);
     const buffers: GPUBuffer[] = [];
     const storage = (data: ArrayBufferView | number, name: string, extra = 0): GPUBuffer =>
       storageBuffer(device, data, `crf ${name}`, buffers, extra);
@@ -129,14 +146,6 @@ export class WebGpuCrf {
         layout: pipeline.getBindGroupLayout(0),
         entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
       });
-    if (given.source === 'wasm') {
-      const { host } = given;
-      const biggest = Math.max(
-        n * cp * 4,
-        ...host.map((l) => Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4)),
-      );
-      checkFits(device, this.ctx.adapterName, biggest);
-    }
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let result: { q: Float32Array; stride: number } | undefined;
@@ -147,16 +156,26 @@ export class WebGpuCrf {
           ? await buildLatticesGpu(device, this.pipelines, given.features, n, buffers, tick, {
               phases: timed,
             })
-          : given.host.map((l, k) => ({
-              d1: l.d1,
-              m: l.m,
-              offsets: storage(l.offsets, `slice points ${k}`),
-              slice: storage(l.slice, `slice weights ${k}`),
-              start: storage(l.start, `start ${k}`),
-              pix: storage(l.pix, `splat pixels ${k}`),
-              splat: storage(l.splat, `splat weights ${k}`),
-              neighbors: storage(l.neighbors, `neighbors ${k}`),
-            }));
+          : await withCrfLatticesWasm(given.kernels, n, given.options, (host) => {
+              const biggest = Math.max(
+                n * cp * 4,
+                ...host.map((l) =>
+                  Math.max((l.m + 1) * cp * 4, l.offsets.length * 4, l.neighbors.length * 4),
+                ),
+              );
+              checkFits(device, this.ctx.adapterName, biggest);
+              // Uploaded from the module memory before it is released (writeBuffer copies).
+              return host.map((l, k) => ({
+                d1: l.d1,
+                m: l.m,
+                offsets: storage(l.offsets, `slice points ${k}`),
+                slice: storage(l.slice, `slice weights ${k}`),
+                start: storage(l.start, `start ${k}`),
+                pix: storage(l.pix, `splat pixels ${k}`),
+                splat: storage(l.splat, `splat weights ${k}`),
+                neighbors: storage(l.neighbors, `neighbors ${k}`),
+              }));
+            });
       if (given.source === 'gpu') {
         checkFits(
           device,
@@ -164,8 +183,10 @@ export class WebGpuCrf {
           Math.max(n * cp * 4, ...lattices.map((l) => (l.m + 1) * cp * 4)),
         );
       }
-      // Compact, as crf_update.wgsl reads it: one native f64 -> f32 conversion.
-      const unaryBuf = storage(new Float32Array(unary), 'unary');
+      const [splat, blur, update] = await pipelines;
+      tick('webgpu: pipelines');
+      // Compact, as crf_update.wgsl reads it (f64: one native conversion to f32).
+      const unaryBuf = storage(unary instanceof Float32Array ? unary : new Float32Array(unary), 'unary');
       tick('webgpu: unary');
       const qBuf = storage(n * cp * 4, 'q', GPUBufferUsage.COPY_SRC);
       const empty = storage(16, 'empty');
@@ -272,33 +293,40 @@ async function hostCores(): Promise<number> {
 }
 
 /**
- * The lattices in WASM on `options.threads`, by default min(2, cores) where WASM threads can run
- * (the two kernels build concurrently; more threads only split the keys and neighbours) and one
- * thread if that pool cannot start. The lattices are the same whatever the thread count.
+ * Threads for the WASM lattice build: `options.threads`, by default min(2, cores) where WASM
+ * threads can run (the two kernels build concurrently; more threads only split the keys and
+ * neighbours), and one thread if that pool cannot start. The lattices are the same either way.
  */
-async function buildLattices(
-  kernels: readonly KernelFeatures[],
-  n: number,
-  options: CrfRunOptions,
-): Promise<HostLattice[]> {
-  if (options.threads !== undefined || noBuildThreads || threadsUnavailable() || kernels.length < 2) {
-    return buildCrfLatticesWasm(kernels, n, options);
-  }
+async function buildThreads(kernels: readonly CrfKernel[], options: CrfRunOptions): Promise<number> {
+  if (options.threads !== undefined) return options.threads;
+  if (noBuildThreads || threadsUnavailable() || kernels.length < 2) return 1;
   const threads = Math.min(2, await hostCores());
+  if (threads === 1) return 1;
   try {
-    return await buildCrfLatticesWasm(kernels, n, { ...options, threads });
+    await crfWasmThreads(threads);
+    return threads;
   } catch (e) {
-    if (!(e instanceof BackendUnavailableError) || threads === 1) throw e;
+    if (!(e instanceof BackendUnavailableError)) throw e;
     noBuildThreads = true;
-    return buildCrfLatticesWasm(kernels, n, options);
+    return 1;
   }
+}
+
+/** The kernels with their features in arrays (the GPU build uploads and checks them). */
+function featureArrays(kernels: readonly CrfKernel[], n: number): KernelFeatures[] {
+  return kernels.map((k) => {
+    if ('features' in k) return k;
+    const features = new Float64Array(n * k.dims);
+    k.write(features);
+    return { dims: k.dims, weight: k.weight, features };
+  });
 }
 
 /** Dense-CRF mean field on a fresh WebGPU device (destroyed afterwards). */
 export async function latticeMeanFieldWebGpu(
-  unary: Float64Array,
+  unary: Float64Array | Float32Array,
   classes: number,
-  kernels: readonly KernelFeatures[],
+  kernels: readonly CrfKernel[],
   iterations: number,
   options: WebGpuCrfOptions = {},
 ): Promise<{ q: Float32Array; stride: number; adapter: string }> {
