@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parallelRegions, threadsUnavailable } from '../../src/engine/backends/wasm/threads.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
+import { Tensor } from '../../src/engine/tensor.js';
 import { encodeRgbPng } from '../../src/io/mask.js';
 import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { denseCrf } from '../../src/post/crf/index.js';
@@ -87,6 +88,39 @@ describe.skipIf(skip !== undefined)('dense CRF on WebGPU vs WASM', () => {
         for (let l = 0; l < 7; l++) if (viaApi.data[l * n + i] === old.q[i * old.stride + l]) same++;
       }
       expect(same).toBe(7 * n);
+    }
+  });
+
+  it("layout 'planes' turns Q on the GPU: the pixel rows transposed, into `output` when given, which must fit", async () => {
+    const image = astronautCrop(300, 40, 29);
+    const p = crfProblem({ probs: colourProbs(image, 5, 2), image });
+    const kernels = crfKernels(p, resolveCrfParams('densecrf'));
+    const n = 29 * 29;
+    const rows = await latticeMeanFieldWebGpu(p.unary, 5, kernels, 3);
+    const output = new Float32Array(5 * n);
+    const planes = await latticeMeanFieldWebGpu(p.unary, 5, kernels, 3, { layout: 'planes', output });
+    expect(planes.stride).toBe(0);
+    expect(planes.q).toBe(output);
+    let same = 0;
+    for (let i = 0; i < n; i++)
+      for (let l = 0; l < 5; l++) if (output[l * n + i] === rows.q[i * rows.stride + l]) same++;
+    expect(same).toBe(5 * n);
+    await expect(
+      latticeMeanFieldWebGpu(p.unary, 5, kernels, 3, {
+        layout: 'planes',
+        output: new Float32Array(5 * n - 1),
+      }),
+    ).rejects.toThrow(/output takes Q as 5 planes of 841/);
+  });
+
+  it('denseCrf out on webgpu: Q read back into the tensor passed, the same as a fresh one', async () => {
+    const image = astronautCrop(220, 90, 24);
+    const probs = colourProbs(image, 6, 4);
+    const fresh = await denseCrf({ probs, image, backend: 'webgpu' });
+    const out = new Tensor('float32', [1, 6, 24, 24], new Float32Array(6 * 576).fill(Number.NaN));
+    for (let call = 0; call < 2; call++) {
+      expect(await denseCrf({ probs, image, backend: 'webgpu', out })).toBe(out);
+      expect(out.data).toEqual(fresh.data);
     }
   });
 

@@ -127,10 +127,14 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
     const unary = new Float32Array(input.width * input.height * input.classes);
     writeUnary(input, unary);
     const kernels = crfKernelWriters(input, params);
-    const { q, stride } = await latticeMeanFieldWebGpu(unary, input.classes, kernels, params.iterations, {
+    // Q turned into planes on the GPU and read back into the output tensor.
+    const { q } = await latticeMeanFieldWebGpu(unary, input.classes, kernels, params.iterations, {
       threads: options.threads,
+      layout: 'planes',
+      output: target?.data,
     });
-    return toTensor(q, input, stride, target);
+    const { classes: c, height: h, width: w } = input;
+    return target ?? new Tensor('float32', [1, c, h, w], q);
   }
   const p = crfProblem(options);
   const target = outputTensor(options.out, p);

@@ -70,9 +70,11 @@ export class WebGpuCrf {
   }
 
   /**
-   * Q pixel-major, `stride` (classes padded to a multiple of 4) floats per pixel. `unary` is ψ
-   * pixel-major (float32 is uploaded as it is); kernels may be feature writers (crfKernelWriters)
-   * when the build is WASM's, which writes them straight into its memory.
+   * Q pixel-major, `stride` (classes padded to a multiple of 4) floats per pixel; with
+   * `layout: 'planes'` Q as C planes of N (stride 0), turned on the GPU and read back into
+   * `options.output` when given. `unary` is ψ pixel-major (float32 is uploaded as it is); kernels
+   * may be feature writers (crfKernelWriters) when the build is WASM's, which writes them straight
+   * into its memory.
    */
   async meanField(
     unary: Float64Array | Float32Array,
@@ -83,6 +85,10 @@ export class WebGpuCrf {
   ): Promise<{ q: Float32Array; stride: number }> {
     if (kernels.length > 2) throw new RangeError('the WebGPU CRF takes at most two kernels');
     const n = unary.length / classes;
+    const planes = options.layout === 'planes';
+    if (options.output && (!planes || options.output.length !== classes * n)) {
+      throw new RangeError(`output takes Q as ${classes} planes of ${n} (layout 'planes')`);
+    }
     let given: GivenLattices;
     if (options.build === 'gpu') {
       const features = featureArrays(kernels, n);
@@ -100,6 +106,7 @@ export class WebGpuCrf {
       classes,
       given,
       iterations,
+      { planes, output: options.output },
       phaseClock(options.timings, options.clock),
       options.timings !== undefined,
     );
@@ -121,6 +128,7 @@ export class WebGpuCrf {
     classes: number,
     given: GivenLattices,
     iterations: number,
+    result: { planes: boolean; output?: Float32Array },
     tick: (phase: string) => void,
     timed: boolean,
   ): Promise<{ q: Float32Array; stride: number }> {
@@ -135,6 +143,7 @@ export class WebGpuCrf {
       this.pipelines.get('crf_splat', { WG }, label),
       this.pipelines.get('crf_blur', { WG }, label),
       this.pipelines.get('crf_update', { WG }, label),
+      result.planes ? this.pipelines.get('crf_planes', { WG }, label) : undefined,
     ]);
     pipelines.catch(() => undefined);
     const buffers: GPUBuffer[] = [];
@@ -148,7 +157,7 @@ export class WebGpuCrf {
       });
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
-    let result: { q: Float32Array; stride: number } | undefined;
+    let done: { q: Float32Array; stride: number } | undefined;
     let failure: unknown;
     try {
       const lattices: DeviceLattice[] =
@@ -183,7 +192,7 @@ export class WebGpuCrf {
           Math.max(n * cp * 4, ...lattices.map((l) => (l.m + 1) * cp * 4)),
         );
       }
-      const [splat, blur, update] = await pipelines;
+      const [splat, blur, update, toPlanes] = await pipelines;
       tick('webgpu: pipelines');
       // Compact, as crf_update.wgsl reads it (f64: one native conversion to f32).
       const unaryBuf = storage(unary instanceof Float32Array ? unary : new Float32Array(unary), 'unary');
@@ -250,20 +259,30 @@ export class WebGpuCrf {
         }
         run(update, full, pixGrid);
       }
+      // Q as planes for the readback (crf_planes.wgsl), or the pixel rows as they are.
+      const outBytes = result.planes ? classes * n * 4 : n * cp * 4;
+      let outBuf = qBuf;
+      if (toPlanes) {
+        outBuf = storage(outBytes, 'q planes', GPUBufferUsage.COPY_SRC);
+        const params = uniform(new Uniforms().u(n, groups, classes, pixGrid.stride));
+        run(toPlanes, bind(toPlanes, [params, qBuf, outBuf]), pixGrid);
+      }
       pass.end();
       const staging = device.createBuffer({
         label: 'crf readback',
-        size: n * cp * 4,
+        size: outBytes,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       });
       buffers.push(staging);
-      enc.copyBufferToBuffer(qBuf, 0, staging, 0, n * cp * 4);
+      enc.copyBufferToBuffer(outBuf, 0, staging, 0, outBytes);
       device.queue.submit([enc.finish()]);
       await staging.mapAsync(GPUMapMode.READ);
-      const q = new Float32Array(staging.getMappedRange().slice(0));
+      const mapped = new Float32Array(staging.getMappedRange(), 0, outBytes / 4);
+      result.output?.set(mapped);
+      const q = result.output ?? mapped.slice();
       staging.unmap();
       tick('webgpu: iterations + readback');
-      result = { q, stride: cp };
+      done = { q, stride: result.planes ? 0 : cp };
     } catch (e) {
       failure = e;
     }
@@ -272,8 +291,8 @@ export class WebGpuCrf {
     for (const b of buffers) b.destroy();
     const error = oom ?? invalid;
     if (error) throw new AtrousError('INTERNAL', `WebGPU dense CRF: ${error.message}`);
-    if (failure !== undefined || !result) throw failure;
-    return result;
+    if (failure !== undefined || !done) throw failure;
+    return done;
   }
 }
 
