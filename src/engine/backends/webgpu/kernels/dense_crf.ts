@@ -1,4 +1,4 @@
-import { crfBatchItem, writeCrfItem } from '../../../../post/crf/batch-item.js';
+import { crfBatchItem } from '../../../../post/crf/batch-item.js';
 import { crfKernels } from '../../../../post/crf/inputs.js';
 import { WebGpuCrf } from '../../../../post/crf/webgpu.js';
 import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
@@ -10,7 +10,8 @@ import type { Lowering } from '../types.js';
  * DenseCRF as a host step: the lattice depends on the run-time image, so there is no static
  * lowering. The executor reads scores and image back; per batch item the problem is set up as the
  * ref kernel does (crfProblem: same checks and errors), the lattice is built in WASM and the
- * iterations run in WGSL on the session's own device (WebGpuCrf), and Q is written back (NCHW).
+ * iterations run in WGSL on the session's own device (WebGpuCrf), and Q is read back as planes
+ * into its item of the (N, C, H, W) output.
  */
 export const DenseCRF: Lowering = (node, ctx) => {
   const params = denseCrfParams(node);
@@ -28,8 +29,12 @@ export const DenseCRF: Lowering = (node, ctx) => {
     const out = new Float32Array(batch * c * n);
     for (let b = 0; b < batch; b++) {
       const p = crfBatchItem(x, img, b, kind);
-      const { q, stride } = await solver.meanField(p.unary, c, crfKernels(p, params), params.iterations);
-      writeCrfItem(out, q, stride, b, c);
+      // Q of item b as planes, read back straight into its place in the (N, C, H, W) output.
+      const output = out.subarray(b * c * n, (b + 1) * c * n);
+      await solver.meanField(p.unary, c, crfKernels(p, params), params.iterations, {
+        layout: 'planes',
+        output,
+      });
     }
     return new Tensor('float32', [...x.dims], out);
   };
