@@ -1,12 +1,12 @@
 import { Tensor } from '../../engine/tensor.js';
-import { type CrfProblem, crfProblem } from './inputs.js';
+import { type CrfInput, type CrfProblem, checkCrfInput, writeUnary } from './inputs.js';
 
 /**
- * Item `b` of a DenseCRF node's (N, C, H, W) scores and (N, 3, H, W) image as a checked CRF
- * problem. The image is interleaved as plain numbers (no rounding to bytes), so every backend's
- * kernel sees the same features.
+ * Item `b` of a DenseCRF node's (N, C, H, W) scores and (N, 3, H, W) image as checked CRF
+ * inputs (checkCrfInput: the ref kernel's checks and errors). The image is interleaved as plain
+ * numbers (no rounding to bytes), so every backend's kernel sees the same features.
  */
-export function crfBatchItem(x: Tensor, img: Tensor, b: number, kind: 'probs' | 'logits'): CrfProblem {
+export function crfBatchInput(x: Tensor, img: Tensor, b: number, kind: 'probs' | 'logits'): CrfInput {
   const [, c, h, w] = x.dims as [number, number, number, number];
   const n = h * w;
   const rgb = new Float64Array(n * 3);
@@ -15,7 +15,16 @@ export function crfBatchItem(x: Tensor, img: Tensor, b: number, kind: 'probs' | 
   }
   const slice = (x.data as Float32Array).subarray(b * c * n, (b + 1) * c * n);
   const scores = new Tensor('float32', [c, h, w], slice);
-  return crfProblem({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+  return checkCrfInput({ [kind]: scores, image: { width: w, height: h, data: rgb } });
+}
+
+/** crfBatchInput with its unaries (ψ pixel-major, f64): the ref kernel's problem. */
+export function crfBatchItem(x: Tensor, img: Tensor, b: number, kind: 'probs' | 'logits'): CrfProblem {
+  const input = crfBatchInput(x, img, b, kind);
+  const { classes: c, height: h, width: w } = input;
+  const unary = new Float64Array(h * w * c);
+  writeUnary(input, unary);
+  return { classes: c, height: h, width: w, unary, image: input.image };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { crfBatchItem } from '../../../../post/crf/batch-item.js';
-import { crfKernels } from '../../../../post/crf/inputs.js';
+import { crfBatchInput } from '../../../../post/crf/batch-item.js';
+import { crfKernelWriters, writeUnary } from '../../../../post/crf/inputs.js';
 import { WebGpuCrf } from '../../../../post/crf/webgpu.js';
 import { denseCrfInputKind, denseCrfParams } from '../../../ops/dense_crf.js';
 import { type DType, Tensor } from '../../../tensor.js';
@@ -8,8 +8,8 @@ import type { Lowering } from '../types.js';
 
 /**
  * DenseCRF as a host step: the lattice depends on the run-time image, so there is no static
- * lowering. The executor reads scores and image back; per batch item the problem is set up as the
- * ref kernel does (crfProblem: same checks and errors), the lattice is built in WASM and the
+ * lowering. The executor reads scores and image back; per batch item the inputs are checked as the
+ * ref kernel checks them (crfBatchInput: same errors), the lattice is built in WASM and the
  * iterations run in WGSL on the session's own device (WebGpuCrf), and Q is read back as planes
  * into its item of the (N, C, H, W) output.
  */
@@ -28,13 +28,14 @@ export const DenseCRF: Lowering = (node, ctx) => {
     const n = h * w;
     const out = new Float32Array(batch * c * n);
     for (let b = 0; b < batch; b++) {
-      const p = crfBatchItem(x, img, b, kind);
+      const input = crfBatchInput(x, img, b, kind);
+      // ψ straight to float32 (what the GPU reads), the features written by the WASM build, and
       // Q of item b as planes, read back straight into its place in the (N, C, H, W) output.
+      const unary = new Float32Array(n * c);
+      writeUnary(input, unary);
+      const kernels = crfKernelWriters(input, params);
       const output = out.subarray(b * c * n, (b + 1) * c * n);
-      await solver.meanField(p.unary, c, crfKernels(p, params), params.iterations, {
-        layout: 'planes',
-        output,
-      });
+      await solver.meanField(unary, c, kernels, params.iterations, { layout: 'planes', output });
     }
     return new Tensor('float32', [...x.dims], out);
   };
