@@ -479,7 +479,8 @@ export async function withCrfLatticesWasm<T>(
       };
     });
     const result = use(views);
-    tick('build: copy out');
+    // (The WebGPU CRF uploads the lattices here; the tests' buildCrfLatticesWasm copies them.)
+    tick('lattice hand-off: copy or upload');
     return result;
   } finally {
     lay.release(mark);
