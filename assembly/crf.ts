@@ -760,6 +760,54 @@ export function crfUnary(n: i32, c: i32, cp: i32, scores: usize, logits: bool, u
 }
 
 /**
+ * A fast scan of float32 (C, N) scores before crfUnary: true when every logit is finite, or every
+ * probability is >= 0 (NaN fails) and each pixel's sum is within `tol` of 1, with the f32 sum's
+ * own error (`margin`) on the safe side. False means "look closer": the caller runs its exact
+ * check (inputs.ts checkCrfValues, f64 sums), which names the value or passes a borderline sum.
+ */
+export function crfScoresClear(n: i32, c: i32, scores: usize, logits: bool, tol: f32, margin: f32): bool {
+  const plane = <usize>n << 2;
+  const n4 = n & ~3;
+  let ok = i32x4.splat(-1);
+  if (logits) {
+    // v − v is 0 for finite v, NaN for ±Inf and NaN.
+    const zero = f32x4.splat(0);
+    for (let i = 0; i < n4; i += 4) {
+      const s = scores + (<usize>i << 2);
+      for (let l = 0; l < c; l++) {
+        const v = v128.load(s + <usize>l * plane);
+        ok = v128.and(ok, f32x4.eq(f32x4.sub(v, v), zero));
+      }
+    }
+  } else {
+    const zero = f32x4.splat(0);
+    const one = f32x4.splat(1);
+    const bound = f32x4.splat(tol - margin);
+    for (let i = 0; i < n4; i += 4) {
+      const s = scores + (<usize>i << 2);
+      let sum = f32x4.splat(0);
+      for (let l = 0; l < c; l++) {
+        const p = v128.load(s + <usize>l * plane);
+        ok = v128.and(ok, f32x4.ge(p, zero));
+        sum = f32x4.add(sum, p);
+      }
+      ok = v128.and(ok, f32x4.le(f32x4.abs(f32x4.sub(sum, one)), bound));
+    }
+  }
+  if (!i32x4.all_true(ok)) return false;
+  for (let i = n4; i < n; i++) {
+    let sum: f32 = 0;
+    for (let l = 0; l < c; l++) {
+      const v = load<f32>(scores + (<usize>i << 2) + <usize>l * plane);
+      if (logits ? !isFinite(v) : !(v >= 0)) return false;
+      sum += v;
+    }
+    if (!logits && !(Mathf.abs(sum - 1) <= tol - margin)) return false;
+  }
+  return true;
+}
+
+/**
  * Q from pixel-major rows of `cp` floats to `c` planes of n floats at `out` (the (C, H, W)
  * layout): 4 pixels x 4 classes at a time, transposed in registers; planes ≥ c are not written.
  */

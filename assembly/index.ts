@@ -1,7 +1,7 @@
 // Entry point of the WASM build: every kernel family file is re-exported here.
 export { relu } from './activation';
 export { confusionLabels, confusionLogits } from './confusion';
-export { crfBlurDir, crfSliceSoftmax, crfSplat, crfToPlanes, crfUnary } from './crf';
+export { crfBlurDir, crfScoresClear, crfSliceSoftmax, crfSplat, crfToPlanes, crfUnary } from './crf';
 export {
   crfBuildLattice,
   crfBuildLatticeTask,

@@ -2,6 +2,7 @@
 // the f64 formulas of inputs.ts, the wavefront blur (crfBlurDir with dirs > 1) against one pass
 // per direction, and the 24-lane update against the generic (class-chunk) path.
 import { describe, expect, it } from 'vitest';
+import { Tensor } from '../../src/engine/tensor.js';
 import { denseCrf } from '../../src/post/crf/index.js';
 import { buildLatticeWasm, setCrfChunkLanes, waveRingBytes } from '../../src/post/crf/wasm.js';
 import { crfWasm } from '../../src/post/crf/wasm-module.js';
@@ -163,5 +164,51 @@ describe('one-thread paths (24-lane update, wavefront blur) vs the generic class
     } finally {
       setCrfChunkLanes();
     }
+  });
+});
+
+describe('crfScoresClear (the module scan before the unaries) and the exact check behind it', () => {
+  /** The scan over (c, n) scores; `edit` changes them first. */
+  async function scan(kind: 'probs' | 'logits', n: number, c: number, edit: (s: Float32Array) => void) {
+    const { wasm, mem } = await crfWasm();
+    const scores = new Float32Array(c * n).fill(kind === 'probs' ? 1 / c : 0.5);
+    edit(scores);
+    const mark = mem.mark();
+    try {
+      const at = mem.alloc(c * n * 4);
+      new Float32Array(mem.memory.buffer, at, c * n).set(scores);
+      const clear = wasm.crfScoresClear as NonNullable<typeof wasm.crfScoresClear>;
+      return clear(n, c, at, kind === 'logits' ? 1 : 0, 1e-3, 1e-7 + c * 2.4e-7);
+    } finally {
+      mem.release(mark);
+    }
+  }
+  it('clear for valid scores; not for a negative, NaN or infinite value or a sum off 1, in the SIMD part and the tail', async () => {
+    const n = 4 * 9 + 3;
+    expect(await scan('probs', n, 4, () => {})).toBeTruthy();
+    expect(await scan('logits', n, 4, () => {})).toBeTruthy();
+    for (const at of [5, n - 1]) {
+      expect(await scan('probs', n, 4, (s) => (s[n + at] = -0.01))).toBeFalsy();
+      expect(await scan('probs', n, 4, (s) => (s[2 * n + at] = Number.NaN))).toBeFalsy();
+      expect(await scan('probs', n, 4, (s) => (s[at] = 0.26))).toBeFalsy();
+      expect(await scan('logits', n, 4, (s) => (s[3 * n + at] = Number.POSITIVE_INFINITY))).toBeFalsy();
+      expect(await scan('logits', n, 4, (s) => (s[at] = Number.NaN))).toBeFalsy();
+    }
+  });
+  it('a sum within float32 error of the tolerance goes to the exact f64 check: passes just inside, fails just outside', async () => {
+    const image = { width: 6, height: 2, data: new Uint8Array(36) };
+    const make = (total: number) => {
+      const t = new Float32Array(2 * 12);
+      for (let i = 0; i < 12; i++) {
+        t[i] = 0.5;
+        t[12 + i] = total - 0.5;
+      }
+      return { data: t, probs: new Tensor('float32', [1, 2, 2, 6], t) };
+    };
+    const inside = make(1 + 0.0009995);
+    expect(await scan('probs', 12, 2, (s) => s.set(inside.data))).toBeFalsy();
+    await expect(denseCrf({ probs: inside.probs, image, params: { iterations: 1 } })).resolves.toBeDefined();
+    const outside = make(1 + 0.0010005);
+    await expect(denseCrf({ probs: outside.probs, image })).rejects.toThrow(/sum to 1 .*sums to 1\.001/);
   });
 });

@@ -5,6 +5,8 @@ import {
   type CrfImage,
   type CrfProblem,
   checkCrfInput,
+  checkCrfShape,
+  checkCrfValues,
   crfKernels,
   crfKernelWriters,
   crfProblem,
@@ -106,12 +108,16 @@ export async function denseCrf(options: DenseCrfOptions): Promise<Tensor<'float3
   }
   const params = resolveCrfParams(options.params);
   if (method === 'lattice' && backend === 'wasm' && !options.onIteration) {
-    // float32 scores go to the module as they are: it computes the unaries itself.
-    const input = checkCrfInput(options);
+    // float32 scores go to the module as they are: it checks their values (the exact JS check runs
+    // only when its scan finds something) and computes the unaries itself.
+    const input = checkCrfShape(options);
     // The features are written straight into the module's memory.
     const kernels = crfKernelWriters(input, params);
     const { kind, scores, classes: c, height: h, width: w } = input;
-    const unary = scores instanceof Float32Array ? { kind, scores } : crfProblem(options).unary;
+    const unary =
+      scores instanceof Float32Array
+        ? { kind, scores, verify: () => checkCrfValues(input) }
+        : crfProblem(options).unary;
     const target = outputTensor(options.out, input);
     const { q } = await latticeMeanFieldWasm(unary, c, kernels, params.iterations, {
       layout: 'planes',

@@ -57,6 +57,13 @@ export interface CrfInput {
  * probabilities >= 0 summing to 1 (± PROB_SUM_TOLERANCE) or finite logits.
  */
 export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfInput {
+  const checked = checkCrfShape(input);
+  checkCrfValues(checked);
+  return checked;
+}
+
+/** checkCrfInput without the scan of the values (the WASM path scans them in the module first). */
+export function checkCrfShape(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfInput {
   const { probs, logits, image } = input;
   if ((probs === undefined) === (logits === undefined)) {
     throw new InputError('denseCrf needs exactly one of probs or logits');
@@ -72,8 +79,24 @@ export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: C
       `CRF image is ${image.width}x${image.height} but the ${what} are ${w}x${h} (W x H); resize one to match`,
     );
   }
+  return {
+    classes: c,
+    height: h,
+    width: w,
+    kind: probs ? 'probs' : 'logits',
+    scores: t.data as Float32Array | Float64Array,
+    image,
+  };
+}
+
+/**
+ * The value checks of checkCrfInput: probabilities >= 0 summing to 1 per pixel, or finite logits.
+ * Throws an InputError naming the first offending value.
+ */
+export function checkCrfValues(checked: CrfInput): void {
+  const { classes: c, height: h, width: w, scores: src } = checked;
+  const probs = checked.kind === 'probs';
   const n = h * w;
-  const src = t.data as Float32Array | Float64Array;
   const where = (i: number) => `(y ${Math.floor(i / w)}, x ${i % w})`;
   if (probs) {
     // Pixel blocks: the sums stay in a small array (a whole-image one is 8 bytes a pixel of fresh
@@ -110,7 +133,6 @@ export function checkCrfInput(input: { probs?: Tensor; logits?: Tensor; image: C
       }
     }
   }
-  return { classes: c, height: h, width: w, kind: probs ? 'probs' : 'logits', scores: src, image };
 }
 
 /**

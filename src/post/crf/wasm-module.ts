@@ -64,6 +64,8 @@ export interface CrfExports {
     lagOut: number,
   ): void;
   crfUnary(n: number, c: number, cp: number, scores: number, logits: number, unary: number): void;
+  /** Absent in builds before it (bench/crf-ab.ts loads older ones): then the caller checks in JS. */
+  crfScoresClear?(n: number, c: number, scores: number, logits: number, tol: number, margin: number): number;
   crfBuildNeighbors(
     m: number,
     d: number,

@@ -1,6 +1,6 @@
 import type { WasmInstance } from '../../engine/backends/wasm/module.js';
 import { type Call, TASKS_PER_THREAD } from '../../engine/backends/wasm/split.js';
-import { type CrfKernel, writeKernelFeatures } from './inputs.js';
+import { type CrfKernel, PROB_SUM_TOLERANCE, writeKernelFeatures } from './inputs.js';
 import type { Lattice } from './lattice.js';
 import {
   type CrfExports,
@@ -535,6 +535,17 @@ export interface CrfScores {
   kind: 'probs' | 'logits';
   /** The scores, or the byte offset where they already are in the module memory. */
   scores: Float32Array | { at: number; length: number };
+  /**
+   * Scores whose values are not checked yet: the module scans them (crfScoresClear) and calls
+   * this, the exact check that throws the input error, only when the scan finds something to look
+   * at (a bad value or a sum within float32 error of the tolerance).
+   */
+  verify?: () => void;
+}
+
+/** Float32 error room of a sum of `classes` probabilities near 1 (crfScoresClear's margin). */
+function sumMargin(classes: number): number {
+  return 1e-7 + classes * 2.4e-7;
 }
 
 /**
@@ -595,6 +606,18 @@ export function crfMeanField(
       new Float32Array(lay.memory.buffer, pScores, n * classes).set(given);
     } else pScores = given.at;
     tick('upload');
+    if (unary.verify) {
+      const clear = wasm.crfScoresClear?.(
+        n,
+        classes,
+        pScores,
+        unary.kind === 'logits' ? 1 : 0,
+        PROB_SUM_TOLERANCE,
+        sumMargin(classes),
+      );
+      if (!clear) unary.verify();
+      tick('check');
+    }
     wasm.crfUnary(n, classes, cp, pScores, unary.kind === 'logits' ? 1 : 0, pUnary);
     lay.release(mark);
     tick('unary');
