@@ -778,16 +778,24 @@ function neighborsRange(
         }
         sl = (sl + 1) & mask;
       }
-      if (id != 0) {
-        const nj = neighbors + ((<usize>j * <usize>m) << 3);
-        store<i32>(nj + (<usize>i << 3), id);
-        store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
-        const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
-        if (dist > lag) lag = dist;
-      }
+      if (id != 0) lag = linkNeighbors(neighbors, m, j, i, id, lag);
     }
   }
   return lag;
+}
+
+/**
+ * Point i (0-based) found its "+" neighbour `id` (1-based) along direction j: writes that entry and,
+ * by symmetry, the neighbour's "−" entry (i + 1); returns `lag` raised to their id distance.
+ */
+// @ts-ignore: decorator
+@inline
+function linkNeighbors(neighbors: usize, m: i32, j: i32, i: i32, id: i32, lag: i32): i32 {
+  const nj = neighbors + ((<usize>j * <usize>m) << 3);
+  store<i32>(nj + (<usize>i << 3), id);
+  store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
+  const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
+  return dist > lag ? dist : lag;
 }
 
 /**
@@ -805,12 +813,7 @@ function denseNeighbors(i0: i32, i1: i32, m: i32, table: usize, box: usize, keys
       const cell = denseCell(k0 + (j == 0 ? 2 : -1), k1 + (j == 1 ? 2 : -1), box);
       if (cell < 0) continue;
       const id = load<i32>(table + (<usize>cell << 2));
-      if (id == 0) continue;
-      const nj = neighbors + ((<usize>j * <usize>m) << 3);
-      store<i32>(nj + (<usize>i << 3), id);
-      store<i32>(nj + (<usize>(id - 1) << 3), i + 1, 4);
-      const dist = id > i + 1 ? id - i - 1 : i + 1 - id;
-      if (dist > lag) lag = dist;
+      if (id != 0) lag = linkNeighbors(neighbors, m, j, i, id, lag);
     }
   }
   return lag;

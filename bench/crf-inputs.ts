@@ -11,7 +11,12 @@ export function loadAstronaut(): RgbImage {
 }
 
 /** Softmax over classes of planar (C, H·W) scores → (1, C, H, W) float32. */
-export function softmaxChw(scores: Float32Array, c: number, h: number, w: number): Tensor<'float32'> {
+export function softmaxChw(
+  scores: Float32Array | Float64Array,
+  c: number,
+  h: number,
+  w: number,
+): Tensor<'float32'> {
   const n = h * w;
   const out = new Float32Array(c * n);
   for (let i = 0; i < n; i++) {

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { Tensor } from '../../src/engine/tensor.js';
+import { loadAstronaut, softmaxChw } from '../../bench/crf-inputs.js';
+import type { Tensor } from '../../src/engine/tensor.js';
 import type { RgbImage } from '../../src/io/image.js';
-import { decodePng } from '../../src/io/image.js';
 import { Rng } from '../../src/util/random.js';
 
 /** A size x size crop of assets/astronaut.png at (x0, y0). */
 export function astronautCrop(x0: number, y0: number, size: number): RgbImage {
-  const full = decodePng(
-    new Uint8Array(readFileSync(new URL('../../assets/astronaut.png', import.meta.url))),
-  );
+  const full = loadAstronaut();
   const data = new Uint8Array(size * size * 3);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -20,19 +17,8 @@ export function astronautCrop(x0: number, y0: number, size: number): RgbImage {
   return { width: size, height: size, data };
 }
 
-/** Softmax over classes of (C, N) scores → (1, C, H, W) float32 probabilities. */
-export function softmaxProbs(scores: Float64Array, c: number, h: number, w: number): Tensor<'float32'> {
-  const n = h * w;
-  const out = new Float32Array(c * n);
-  for (let i = 0; i < n; i++) {
-    let m = -Infinity;
-    for (let l = 0; l < c; l++) m = Math.max(m, scores[l * n + i] as number);
-    let s = 0;
-    for (let l = 0; l < c; l++) s += Math.exp((scores[l * n + i] as number) - m);
-    for (let l = 0; l < c; l++) out[l * n + i] = Math.exp((scores[l * n + i] as number) - m) / s;
-  }
-  return new Tensor('float32', [1, c, h, w], out);
-}
+/** Softmax over classes of (C, N) scores → (1, C, H, W) float32 probabilities (the bench's). */
+export { softmaxChw as softmaxProbs } from '../../bench/crf-inputs.js';
 
 /** Noisy probabilities loosely tied to the colours, as a weak segmenter would give. */
 export function colourProbs(image: RgbImage, c: number, seed: number): Tensor<'float32'> {
@@ -52,7 +38,7 @@ export function colourProbs(image: RgbImage, c: number, seed: number): Tensor<'f
       scores[l * n + i] = -Math.sqrt(d) / 40 + rng.normal() * 0.8;
     }
   }
-  return softmaxProbs(scores, c, image.height, image.width);
+  return softmaxChw(scores, c, image.height, image.width);
 }
 
 /** Three colour regions (left, right, a disc) with truth labels and slight pixel noise. */

@@ -79,18 +79,10 @@ describe('WASM k×1 / 1×k convs by 1-D Winograd F(4, 3) / F(4, 5) segments', ()
     }
   });
   it('G of F(4, 5) with the kernel B^T and A^T computes 4 outputs of a 5-tap correlation exactly', () => {
+    type Eight = [number, number, number, number, number, number, number, number];
     // The transforms of assembly/winograd_line.ts (bt8v and the R = 5 output transform), in doubles.
     const bt = (d: number[]) => {
-      const [d0, d1, d2, d3, d4, d5, d6, d7] = d as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [d0, d1, d2, d3, d4, d5, d6, d7] = d as Eight;
       const a1 = d1 + d5 - 4.25 * d3;
       const b1 = d2 + d6 - 4.25 * d4;
       const a2 = 0.5 * d1 - 2.5 * d3 + 2 * d5;
@@ -109,16 +101,7 @@ describe('WASM k×1 / 1×k convs by 1-D Winograd F(4, 3) / F(4, 5) segments', ()
       ];
     };
     const at = (z: number[]) => {
-      const [z0, z1, z2, z3, z4, z5, z6, z7] = z as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const [z0, z1, z2, z3, z4, z5, z6, z7] = z as Eight;
       return [
         z0 + z1 + z2 + z3 + z4 + z5 + z6,
         z1 - z2 + 2 * (z3 - z4) + 0.5 * (z5 - z6),

@@ -1,5 +1,5 @@
 import { Tensor } from '../../engine/tensor.js';
-import { type CrfInput, type CrfProblem, checkCrfInput, writeUnary } from './inputs.js';
+import { type CrfInput, type CrfProblem, checkCrfInput, problemOf } from './inputs.js';
 
 /**
  * Item `b` of a DenseCRF node's (N, C, H, W) scores and (N, 3, H, W) image as checked CRF
@@ -20,11 +20,7 @@ export function crfBatchInput(x: Tensor, img: Tensor, b: number, kind: 'probs' |
 
 /** crfBatchInput with its unaries (ψ pixel-major, f64): the ref kernel's problem. */
 export function crfBatchItem(x: Tensor, img: Tensor, b: number, kind: 'probs' | 'logits'): CrfProblem {
-  const input = crfBatchInput(x, img, b, kind);
-  const { classes: c, height: h, width: w } = input;
-  const unary = new Float64Array(h * w * c);
-  writeUnary(input, unary);
-  return { classes: c, height: h, width: w, unary, image: input.image };
+  return problemOf(crfBatchInput(x, img, b, kind));
 }
 
 /**

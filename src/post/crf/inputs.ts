@@ -140,7 +140,11 @@ export function checkCrfValues(checked: CrfInput): void {
  * −log softmax(logits) from logits (the same mean field as ψ = −logits; no clipping).
  */
 export function crfProblem(input: { probs?: Tensor; logits?: Tensor; image: CrfImage }): CrfProblem {
-  const checked = checkCrfInput(input);
+  return problemOf(checkCrfInput(input));
+}
+
+/** Checked inputs with their unaries (ψ pixel-major, f64). */
+export function problemOf(checked: CrfInput): CrfProblem {
   const { classes: c, height: h, width: w } = checked;
   const unary = new Float64Array(h * w * c);
   writeUnary(checked, unary);
@@ -238,11 +242,16 @@ export function crfKernels(
   problem: Pick<CrfProblem, 'width' | 'height' | 'image'>,
   p: CrfParams,
 ): KernelFeatures[] {
-  const n = problem.width * problem.height;
-  return crfKernelWriters(problem, p).map(({ dims, weight, write }) => {
-    const features = new Float64Array(n * dims);
-    write(features);
-    return { dims, weight, features };
+  return kernelArrays(crfKernelWriters(problem, p), problem.width * problem.height);
+}
+
+/** The kernels with their features in arrays (writers write into new ones, arrays stay). */
+export function kernelArrays(kernels: readonly CrfKernel[], n: number): KernelFeatures[] {
+  return kernels.map((k) => {
+    if ('features' in k) return k;
+    const features = new Float64Array(n * k.dims);
+    k.write(features);
+    return { dims: k.dims, weight: k.weight, features };
   });
 }
 

@@ -6,7 +6,7 @@ import { PipelineCache } from '../../engine/backends/webgpu/pipelines.js';
 import { WG } from '../../engine/backends/webgpu/types.js';
 import { Uniforms } from '../../engine/backends/webgpu/uniforms.js';
 import { AtrousError, BackendUnavailableError } from '../../errors.js';
-import type { CrfKernel, KernelFeatures } from './inputs.js';
+import { type CrfKernel, type KernelFeatures, kernelArrays } from './inputs.js';
 import { type CrfRunOptions, phaseClock, withCrfLatticesWasm } from './wasm.js';
 import { crfWasmThreads } from './wasm-module.js';
 import {
@@ -91,7 +91,8 @@ export class WebGpuCrf {
     }
     let given: GivenLattices;
     if (options.build === 'gpu') {
-      const features = featureArrays(kernels, n);
+      // The GPU build uploads the features and checks them: arrays.
+      const features = kernelArrays(kernels, n);
       this.buildSource(features, n, 'gpu');
       given = { source: 'gpu', features };
     } else {
@@ -329,16 +330,6 @@ async function buildThreads(kernels: readonly CrfKernel[], options: CrfRunOption
     noBuildThreads = true;
     return 1;
   }
-}
-
-/** The kernels with their features in arrays (the GPU build uploads and checks them). */
-function featureArrays(kernels: readonly CrfKernel[], n: number): KernelFeatures[] {
-  return kernels.map((k) => {
-    if ('features' in k) return k;
-    const features = new Float64Array(n * k.dims);
-    k.write(features);
-    return { dims: k.dims, weight: k.weight, features };
-  });
 }
 
 /** Dense-CRF mean field on a fresh WebGPU device (destroyed afterwards). */
