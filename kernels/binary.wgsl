@@ -1,5 +1,10 @@
 // Elementwise binary ops with ONNX (numpy) broadcasting, rank <= 8. The host passes the output
-// dims and each input's strides (0 on broadcast axes). BROADCAST = false: same shapes, y[i] = a[i] op b[i].
+// dims and each input's strides (0 on broadcast axes), with the axes collapsed to the fewest that
+// index the same elements and at least 2 of them. BROADCAST = false: same shapes, y[i] = a[i] op b[i].
+// Two axes (a per-channel scale or bias, a row or column broadcast: nearly every broadcast once
+// collapsed) take a straight-line path: one division, no loop. The loop's division, remainder and
+// run-time-indexed uniform reads per axis cost ~4x on software adapters (SwiftShader emulates
+// integer division per lane).
 
 override WG: u32 = 64u;
 // 0 Add, 1 Sub, 2 Mul, 3 Div, 4 PRelu (a >= 0 ? a : a * b)
@@ -34,6 +39,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.count) { return; }
   if (!BROADCAST) {
     y[i] = apply(a[i], b[i]);
+    return;
+  }
+  if (p.rank == 2u) {
+    let inner = p.dims[0].y;
+    let c0 = i / inner;
+    let c1 = i - c0 * inner;
+    y[i] = apply(a[c0 * p.sa[0].x + c1 * p.sa[0].y], b[c0 * p.sb[0].x + c1 * p.sb[0].y]);
     return;
   }
   var rem = i;

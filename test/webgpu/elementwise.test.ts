@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { broadcastStrides, collapseAxes } from '../../src/engine/backends/webgpu/kernels/common.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
@@ -47,6 +48,24 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
     await expectMatchesRef(b.build(), TOL);
   });
 
+  it('broadcasts that collapse to two axes (the straight-line path) and to one', async () => {
+    const b = new GraphBuilder('binary2', { seed: 5 });
+    // A squeeze-excite scale [1, C, H, W] × [1, C, 1, 1], a row and a column broadcast, a scalar.
+    const x = b.input('x', [1, 6, 5, 7]);
+    const se = b.input('se', [1, 6, 1, 1]);
+    const row = b.param('row', [1, 1, 1, 7]);
+    const col = b.param('col', [5, 1]);
+    const one = b.constant('one', Float32Scalar(0.75));
+    b.output(
+      b.op('Mul', [x, se]),
+      b.op('Add', [row, x]),
+      b.op('Sub', [x, col]),
+      b.op('Div', [x, one]),
+      b.op('Mul', [se, b.param('t', [3, 6, 1, 1])]),
+    );
+    await expectMatchesRef(b.build(), TOL, 5);
+  });
+
   it('BatchNormalization (inference) on size-1 spatial dims', async () => {
     const b = new GraphBuilder('bn', { seed: 5 });
     const x = b.input('x', [2, 6, 1, 3]);
@@ -79,3 +98,42 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
 function Float32Scalar(v: number): Tensor {
   return new Tensor('float32', [], Float32Array.of(v));
 }
+
+describe('collapseAxes (the walk binary.wgsl gets)', () => {
+  const walk = (a: number[], b: number[], out: number[]) =>
+    collapseAxes(out, [broadcastStrides(a, out), broadcastStrides(b, out)]);
+
+  it('merges neighbours every operand walks as one, drops size-1 axes, keeps at least two', () => {
+    expect(walk([1, 672, 8, 10], [1, 672, 1, 1], [1, 672, 8, 10])).toEqual({
+      dims: [672, 80],
+      strides: [
+        [80, 1],
+        [1, 0],
+      ],
+    });
+    expect(walk([2, 3, 4], [2, 3, 4], [2, 3, 4])).toEqual({
+      dims: [1, 24],
+      strides: [
+        [0, 1],
+        [0, 1],
+      ],
+    });
+    expect(walk([], [1], [])).toEqual({
+      dims: [1, 1],
+      strides: [
+        [0, 0],
+        [0, 0],
+      ],
+    });
+    // [2, 5, 3, 7] + [5, 1, 7]: no two neighbours walk alike for both.
+    expect(walk([2, 5, 3, 7], [5, 1, 7], [2, 5, 3, 7]).dims).toEqual([2, 5, 3, 7]);
+    // [2, 1, 3] × [1, 4, 1]: each keeps its axes.
+    expect(walk([2, 1, 3], [1, 4, 1], [2, 4, 3])).toEqual({
+      dims: [2, 4, 3],
+      strides: [
+        [3, 0, 1],
+        [0, 1, 0],
+      ],
+    });
+  });
+});

@@ -67,6 +67,43 @@ export function broadcastStrides(inDims: readonly number[], outDims: readonly nu
   });
 }
 
+/**
+ * The fewest axes that index the same elements: size-1 axes dropped, and neighbours merged where
+ * every operand walks them as one (each stride of the outer axis is the inner one's times its size,
+ * which includes both broadcast). A squeeze-excite scale [1, 672, 8, 10] × [1, 672, 1, 1] becomes
+ * [672, 80] with strides [80, 1] and [1, 0]: the kernel's per-element index loop (a division, a
+ * remainder and a run-time-indexed uniform read per axis, all slow on software adapters) runs 2
+ * trips instead of 4. Always at least two axes (size-1 axes of stride 0 in front).
+ */
+export function collapseAxes(
+  dims: readonly number[],
+  operandStrides: readonly (readonly number[])[],
+): { dims: number[]; strides: number[][] } {
+  const out: number[] = [];
+  const st: number[][] = operandStrides.map(() => []);
+  dims.forEach((d, i) => {
+    if (d === 1) return;
+    const last = out.length - 1;
+    const mergeable =
+      last >= 0 && operandStrides.every((s, k) => (st[k] as number[])[last] === (s[i] as number) * d);
+    if (mergeable) {
+      out[last] = (out[last] as number) * d;
+      operandStrides.forEach((s, k) => {
+        (st[k] as number[])[last] = s[i] as number;
+      });
+      return;
+    }
+    out.push(d);
+    operandStrides.forEach((s, k) => (st[k] as number[]).push(s[i] as number));
+  });
+  // At least two axes: a leading size-1 axis (stride 0) keeps binary.wgsl on its two-axis path.
+  while (out.length < 2) {
+    out.unshift(1);
+    for (const s of st) s.unshift(0);
+  }
+  return { dims: out, strides: st };
+}
+
 /** A rank check for the rank <= 8 kernels. */
 export function requireRank(node: Node, dims: readonly number[], max = 8): void {
   if (dims.length > max) throw new WebGpuUnsupportedError(node, `rank ${dims.length} > ${max}`);

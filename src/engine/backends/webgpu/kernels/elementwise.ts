@@ -8,6 +8,7 @@ import {
   actCode,
   actParams,
   broadcastStrides,
+  collapseAxes,
   requireConstant,
   requireFloat32,
   requireRank,
@@ -72,15 +73,16 @@ function binary(op: number): Lowering {
     const [ad, bd] = [ctx.dims(a), ctx.dims(b)];
     const same = ad.join() === out.join() && bd.join() === out.join();
     const n = count(out);
+    const walk = collapseAxes(out, [broadcastStrides(ad, out), broadcastStrides(bd, out)]);
     const step: Step = {
       kind: 'dispatch',
       stem: 'binary',
       overrides: { OP: op, BROADCAST: !same },
       uniforms: new Uniforms()
-        .u(n, out.length, 0, 0)
-        .vec8('u', out)
-        .vec8('u', broadcastStrides(ad, out))
-        .vec8('u', broadcastStrides(bd, out))
+        .u(n, walk.dims.length, 0, 0)
+        .vec8('u', walk.dims)
+        .vec8('u', walk.strides[0] as number[])
+        .vec8('u', walk.strides[1] as number[])
         .bytes(),
       bindings: [
         { kind: 'value', name: a },
