@@ -60,7 +60,8 @@ struct Params {
   OY0: u32, OX0: u32, OSY: u32, OSX: u32,
   R: u32, YC: u32, CX: u32, CX0: u32,
   // RES: residual add, 0 none, 1 y = act(conv) + res, 2 y = act(conv + res).
-  SUM: u32, RES: u32, _p1: u32, _p2: u32,
+  // PS: the stride between an invocation's 4 pixels (WG, or less for a conv of one small tile).
+  SUM: u32, RES: u32, _p1: u32, PS: u32,
   // Per rate three vec4s: (DH, DW, PT, PL) as i32 bits, (C0, act, a0, a1 as f32 bits) and
   // (KH, KW, K, WOFF): K packed taps per output channel, WOFF where the rate's weights start.
   // Activation: 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh,
@@ -132,7 +133,12 @@ fn main(
   let tm = (tile / p.tilesP) % p.tilesM;
   let g = (tile % tiles) / (p.tilesP * p.tilesM);
   let plane = p.OH * p.OW;
-  let pix = vec4<u32>(tp * 4u * WG + lid) + vec4<u32>(0u, 1u, 2u, 3u) * WG;
+  // A conv of one tile with fewer than 4 * WG pixels packs them into the first PS invocations (PS a
+  // multiple of 4, so whole subgroups of 4 leave together and lanes 0-3 of a live one stay for the
+  // weight broadcast); the rest return instead of running the loops on dead pixels (a 1/16-scale
+  // conv of 80 pixels: 20 invocations instead of 64).
+  if (lid >= p.PS) { return; }
+  let pix = vec4<u32>(tp * 4u * WG + lid) + vec4<u32>(0u, 1u, 2u, 3u) * p.PS;
   let live = pix < vec4<u32>(p.P);
   let n = min(pix / plane, vec4<u32>(p.N - 1u));
   let r = pix % plane;

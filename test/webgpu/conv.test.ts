@@ -90,6 +90,13 @@ const CASES: Case[] = [
 ];
 
 describe.skipIf(skip !== undefined)('webgpu Conv vs ref', () => {
+  // Small cases: conv_gemm for all of them, not conv_pixel (the few-pixel switch is off).
+  beforeAll(() => {
+    tuning.fewPixels = 0;
+  });
+  afterAll(() => {
+    tuning.fewPixels = undefined;
+  });
   CASES.forEach((c, i) => {
     it(c.name, async () => {
       const b = new GraphBuilder(`conv_${i}`, { seed: 10 + i });

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   convFusionStats,
   disabledConvFusions,
   ignoredFeatures,
+  tuning,
 } from '../../src/engine/backends/webgpu/index.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
@@ -13,7 +14,8 @@ import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
  * The webgpu conv fusions (fuse-conv.ts) against the ref backend: a residual Add (and the
  * activation after it) in the conv_gemm epilogue, Convs writing straight into their Concat slice,
  * and shared-weight convs at several rates in one dispatch. Each test also counts the dispatches
- * (one pipeline use per dispatch) to see that the fusion happened.
+ * (one pipeline use per dispatch) to see that the fusion happened. The graphs are small, so the
+ * few-pixel switch to conv_pixel is off (tuning.fewPixels = 0): the fusions run on conv_gemm.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
@@ -26,6 +28,12 @@ async function check(graph: Graph, seed: number): Promise<number> {
 }
 
 describe.skipIf(skip !== undefined)('webgpu conv fusions vs ref', () => {
+  beforeAll(() => {
+    tuning.fewPixels = 0;
+  });
+  afterAll(() => {
+    tuning.fewPixels = undefined;
+  });
   afterEach(() => {
     ignoredFeatures.clear();
     disabledConvFusions.clear();

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
-import { ignoredFeatures } from '../../src/engine/backends/webgpu/index.js';
+import { ignoredFeatures, tuning } from '../../src/engine/backends/webgpu/index.js';
+import { FEW_PIXELS } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { CASES, type Case, check } from './conv-cases.js';
@@ -9,12 +10,30 @@ import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 /**
  * conv_gemm.wgsl (Conv and every ConvTranspose phase) and its no-subgroups twin against the ref
  * backend: channel counts around the 4/8/16/32-channel tiles, size-1 and odd dims, dilation > pad,
- * groups, phases without taps, and a dispatch of more than 65535 workgroups.
+ * groups, phases without taps, and a dispatch of more than 65535 workgroups. The cases are small,
+ * so the few-pixel switch to conv_pixel (FEW_PIXELS) is off here (tuning.fewPixels = 0): they run
+ * conv_gemm, most on one tile with fewer than 256 pixels (the PS path); tests below check the switch.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
+/** The kernel files a session of `graph` uses, without their hash. */
+async function kernelFiles(graph: Parameters<typeof Session.create>[0]): Promise<string[]> {
+  const s = await Session.create(graph, { backend: 'webgpu', optimize: false });
+  try {
+    return s.shaders()?.uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, '')) ?? [];
+  } finally {
+    s.release();
+  }
+}
+
 describe.skipIf(skip !== undefined)('webgpu conv_gemm vs ref', () => {
+  beforeAll(() => {
+    tuning.fewPixels = 0;
+  });
+  afterAll(() => {
+    tuning.fewPixels = undefined;
+  });
   afterEach(() => ignoredFeatures.clear());
 
   CASES.forEach((c, i) => {
@@ -33,14 +52,7 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm vs ref', () => {
     const b = new GraphBuilder('pick', { seed: 3 });
     b.output(b.op('Conv', [b.input('x', [1, 3, 4, 4]), b.param('w', [5, 3, 3, 3])], { pads: [1, 1, 1, 1] }));
     const g = b.build();
-    const files = async () => {
-      const s = await Session.create(g, { backend: 'webgpu', optimize: false });
-      try {
-        return s.shaders()?.uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, '')) ?? [];
-      } finally {
-        s.release();
-      }
-    };
+    const files = () => kernelFiles(g);
     const withSg = await files();
     ignoredFeatures.add('subgroups');
     expect(await files()).toEqual(['conv_gemm_nosg']);
@@ -63,6 +75,60 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm vs ref', () => {
     );
     await expectMatchesRef(b.build(), { atol: 1e-5, rtol: 1e-4 }, 3);
   });
+});
+
+describe.skipIf(skip !== undefined)('webgpu conv_gemm: few and odd pixel counts', () => {
+  afterAll(() => {
+    tuning.fewPixels = undefined;
+  });
+
+  /** A Conv of x [n, c, h, w] into 12 channels (3×3, pad 1, bias, Relu), the planes given. */
+  function convOf(n: number, h: number, w: number, seed: number) {
+    const b = new GraphBuilder(`px_${n}x${h}x${w}`, { seed });
+    const x = b.input('x', [n, 6, h, w]);
+    b.output(
+      b.op('Conv', [x, b.param('w', [12, 6, 3, 3]), b.param('b', [12])], {
+        pads: [1, 1, 1, 1],
+        activation: 'Relu',
+      }),
+    );
+    return b.build();
+  }
+
+  it(`runs convs of at most ${FEW_PIXELS} output pixels on conv_pixel, larger ones on conv_gemm`, async () => {
+    tuning.fewPixels = undefined;
+    // 1, 48 (= FEW_PIXELS, over 2 batch items) and 49 pixels; a squeeze-excite 1×1 at one pixel.
+    expect(await kernelFiles(convOf(1, 1, 1, 1))).toEqual(['conv_pixel']);
+    expect(await kernelFiles(convOf(2, 4, 6, 2))).toEqual(['conv_pixel']);
+    expect(await kernelFiles(convOf(1, 7, 7, 3))).toEqual(['conv_gemm']);
+    const b = new GraphBuilder('se_fc', { seed: 4 });
+    const x = b.input('x', [1, 40, 1, 1]);
+    b.output(b.op('Conv', [x, b.param('w', [10, 40, 1, 1]), b.param('b', [10])], {}));
+    const se = b.build();
+    expect(await kernelFiles(se)).toEqual(['conv_pixel']);
+    await expectMatchesRef(se, { atol: 1e-5, rtol: 1e-4 }, 5);
+    await expectMatchesRef(convOf(2, 4, 6, 6), { atol: 1e-5, rtol: 1e-4 }, 6);
+  });
+
+  // conv_gemm packs a lone tile's pixels into its first PS invocations: 1, 15, 16, 17, 80 (a
+  // 1/16-scale plane), 255 pixels; 256 and 340 (more than one tile) keep PS = WG.
+  for (const [n, h, w] of [
+    [1, 1, 1],
+    [1, 3, 5],
+    [1, 4, 4],
+    [1, 1, 17],
+    [1, 8, 10],
+    [3, 5, 17],
+    [1, 16, 16],
+    [2, 10, 17],
+  ] as const) {
+    it(`conv_gemm at ${n}×${h}×${w} = ${n * h * w} pixels`, async () => {
+      tuning.fewPixels = 0;
+      const g = convOf(n, h, w, 10 + h * w);
+      expect(await kernelFiles(g)).toEqual(['conv_gemm']);
+      await expectMatchesRef(g, { atol: 1e-5, rtol: 1e-4 }, h * w);
+    });
+  }
 });
 
 describe.skipIf(skip !== undefined)('webgpu depthwise_k3 vs ref', () => {

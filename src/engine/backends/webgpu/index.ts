@@ -10,6 +10,7 @@ import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { fuseConvs } from './fuse-conv.js';
 import { fuseResizeHeads } from './fuse-resize.js';
 import { type HostRun, readTensor, runHost } from './host.js';
+import { FEW_PIXELS } from './kernels/conv_gemm.js';
 import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
 import { precompileConvKernels } from './precompile.js';
@@ -38,9 +39,10 @@ export const ignoredFeatures = new Set<string>();
 
 /**
  * Forces the software/GPU tuning of the lowerings (else the adapter decides): lets tests run the
- * GPU tilings (one output per invocation) on SwiftShader, and benches compare both.
+ * GPU tilings (one output per invocation) on SwiftShader, and benches compare both. `fewPixels`
+ * moves the software tuning's conv_gemm → conv_pixel threshold (0: conv_gemm for every conv).
  */
-export const tuning: { software?: boolean } = {};
+export const tuning: { software?: boolean; fewPixels?: number } = {};
 
 /** Where one value lives on the GPU. */
 interface Location {
@@ -137,6 +139,7 @@ export const webgpuBackend: Backend = {
         constant,
         features: new Set([...gpu.device.features].filter((f) => !ignoredFeatures.has(f))),
         software: tuning.software ?? gpu.software,
+        fewPixels: tuning.fewPixels ?? FEW_PIXELS,
       };
       const lowered = lowerGraph(plan.order, ctx, infos, convs.lowerings);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);

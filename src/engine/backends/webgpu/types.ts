@@ -57,6 +57,8 @@ export interface LowerContext {
   features: ReadonlySet<string>;
   /** A software adapter (shaders on the CPU): few, fat invocations pay; a GPU wants many thin ones. */
   software: boolean;
+  /** On a software adapter, convs of at most this many output pixels run on conv_pixel (FEW_PIXELS). */
+  fewPixels: number;
 }
 
 /** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */

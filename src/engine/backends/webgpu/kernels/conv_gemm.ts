@@ -151,20 +151,31 @@ export interface GemmConv {
   sum?: boolean;
 }
 
+/**
+ * Most output pixels for which a conv runs on conv_pixel.wgsl on a software adapter too. conv_gemm's
+ * workgroup always walks 256 pixel slots (4 per invocation), however few are live, so a conv with
+ * few output pixels (squeeze-excite 1×1s, image pooling, heads at 1/32 scale) pays for 256: a
+ * 960→240 1×1 at one pixel took 52 ms on Dawn/SwiftShader, 1.3 ms on conv_pixel. Crossover measured
+ * there (GPU time, 960→240 1×1, 128→128 1×1 and 3×3, 32→32 3×3): conv_pixel took 0.25–0.68 of
+ * conv_gemm's time at 16–36 pixels and 0.86–1.33 at 64.
+ */
+export const FEW_PIXELS = 48;
+
 /** What picks a conv's kernel: the device's features and whether its adapter is a software one. */
-export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software'>;
+export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels'>;
 
 /**
  * The dispatch for one conv. On a software adapter: conv_gemm.wgsl where the device has subgroups,
  * else conv_gemm_nosg.wgsl, one pipeline per channel-block count (the activation and residual are
- * uniforms). On a GPU: conv_pixel.wgsl, one invocation per output pixel and 4 channels, one
- * pipeline for every conv (see the kernel's header for why).
+ * uniforms), except for convs of at most `fewPixels` (FEW_PIXELS) output pixels. On a GPU, and for those:
+ * conv_pixel.wgsl, one invocation per output pixel and 4 channels, one pipeline for every conv (see
+ * the kernel's header for why).
  */
 export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
-  const perPixel = !choice.software;
   const pk = a.packed;
   const m = pk.mg * a.group;
   const pixels = a.n * a.oh * a.ow;
+  const perPixel = !choice.software || pixels <= choice.fewPixels;
   const tilesP = Math.ceil(pixels / (4 * WG));
   const rates = a.rates ?? [
     {
@@ -189,7 +200,12 @@ export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchSte
     .u(a.kw, a.sh, a.sw, a.group, pk.cg, pk.mg, pk.k, pixels)
     .u(tilesP, pk.tilesM, a.ohf, a.owf, a.oy0, a.ox0, a.osy, a.osx)
     .u(rates.length, a.yc ?? m, a.cx ?? a.c, a.cx0 ?? 0)
-    .u(a.sum ? 1 : 0, a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0, pk.cbk, 0);
+    .u(
+      a.sum ? 1 : 0,
+      a.residual ? (a.residual.order === 'after-act' ? 1 : 2) : 0,
+      pk.cbk,
+      pixelStride(pixels),
+    );
   // Rates with the same weights array share one copy.
   const weights: Float32Array[] = [];
   const woff = new Map<Float32Array, number>();
@@ -230,6 +246,15 @@ export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchSte
     invocations:
       (perPixel ? pixels * pk.cbk : tilesP * WG) * pk.tilesM * a.group * (a.sum ? 1 : rates.length),
   };
+}
+
+/**
+ * conv_gemm's PS: the stride between an invocation's 4 pixels. WG, except for a conv of one tile with
+ * fewer pixels: then its pixels sit in the first PS invocations (a multiple of 4) and the others
+ * return at once.
+ */
+function pixelStride(pixels: number): number {
+  return pixels >= 4 * WG ? WG : 4 * Math.ceil(pixels / 16);
 }
 
 function concat(parts: Float32Array[]): Float32Array {
