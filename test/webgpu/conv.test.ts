@@ -118,7 +118,7 @@ describe.skipIf(skip !== undefined)('webgpu depthwise Conv with the GPU tuning v
     tuning.software = undefined;
   });
 
-  // On a GPU every depthwise conv runs depthwise.wgsl (one pipeline); SwiftShader takes depthwise_k3 for 3-wide ones.
+  // On a GPU every depthwise conv runs depthwise.wgsl (one pipeline); SwiftShader takes depthwise_row for 3- and 5-wide ones.
   const variants: Record<string, number[] | string>[] = [
     { pads: [1, 1, 1, 1], activation: 'Relu' },
     { pads: [2, 2, 2, 2], dilations: [2, 2] },

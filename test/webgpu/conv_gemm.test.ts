@@ -131,7 +131,7 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm: few and odd pixel counts'
   }
 });
 
-describe.skipIf(skip !== undefined)('webgpu depthwise_k3 vs ref', () => {
+describe.skipIf(skip !== undefined)('webgpu depthwise_row (3- and 5-wide) vs ref', () => {
   const DW: Case[] = [
     {
       name: '3x3 dil 2 pad 2, 13 wide',
@@ -159,8 +159,30 @@ describe.skipIf(skip !== undefined)('webgpu depthwise_k3 vs ref', () => {
       attrs: { group: 4, pads: [2, 1, 2, 1] },
     },
     { name: '1-D k3 dil 4', x: [1, 6, 37], w: [6, 1, 3], attrs: { group: 6, dilations: [4], pads: [4, 4] } },
+    {
+      name: '5x5 dil 2 pad 4 at 8x10 + HardSwish (MobileNetV3 at 1/16 scale)',
+      x: [1, 7, 8, 10],
+      w: [7, 1, 5, 5],
+      attrs: { group: 7, dilations: [2, 2], pads: [4, 4, 4, 4], activation: 'HardSwish' },
+    },
+    {
+      name: '5x5 pad 2, stride (2, 1), 2 batch items, 19 wide + Relu',
+      x: [2, 3, 9, 19],
+      w: [3, 1, 5, 5],
+      attrs: { group: 3, pads: [2, 2, 2, 2], strides: [2, 1], activation: 'Relu' },
+    },
+    {
+      name: '3x5, no pads, width 6 (narrower than a row group)',
+      x: [1, 4, 5, 6],
+      w: [4, 1, 3, 5],
+      attrs: { group: 4 },
+    },
+    { name: '1-D k5 dil 3', x: [1, 5, 41], w: [5, 1, 5], attrs: { group: 5, dilations: [3], pads: [6, 5] } },
   ];
   DW.forEach((c, i) => {
-    it(c.name, () => check(c, 200 + i));
+    it(c.name, async () => {
+      const used = await check(c, 200 + i);
+      expect(used.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''))).toEqual(['depthwise_row']);
+    });
   });
 });

@@ -125,11 +125,12 @@ export interface DepthwiseArgs {
 }
 
 /**
- * Depthwise conv (groups = in = out channels): on a software adapter depthwise_k3.wgsl for 3-wide
- * kernels at horizontal stride 1 (8 outputs per invocation sharing a register window), else
- * depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles in two thirds of
- * depthwise_k3's time (26 vs 36 ms on an H200), and with the activation a uniform a model needs
- * one depthwise pipeline, which precompile.ts starts before the graph is lowered.
+ * Depthwise conv (groups = in = out channels): on a software adapter depthwise_row.wgsl for 3- and
+ * 5-wide kernels at horizontal stride 1 (8 outputs per invocation sharing a register window; one
+ * pipeline per width and activation), else depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles
+ * in two thirds of the row kernel's time (26 vs 36 ms on an H200), and with the activation a
+ * uniform a model needs one depthwise pipeline, which precompile.ts starts before the graph is
+ * lowered.
  */
 function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
   const { hA, wA } = a;
@@ -141,14 +142,14 @@ function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
     { kind: 'data', data: bias, label: 'bias' },
     { kind: 'value', name: a.y },
   ];
-  if (software && wA.k === 3 && wA.stride === 1) {
+  if (software && (wA.k === 3 || wA.k === 5) && wA.stride === 1) {
     const groups = Math.ceil(wA.out / (8 * wA.dilation));
     const invocations = a.n * a.c * hA.out * groups * wA.dilation;
     return [
       {
         kind: 'dispatch',
-        stem: 'depthwise_k3',
-        overrides: { ACT: act.code },
+        stem: 'depthwise_row',
+        overrides: { KW: wA.k, ACT: act.code },
         uniforms: new Uniforms()
           .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, hA.stride)
           .u(hA.dilation, wA.dilation)

@@ -1,11 +1,15 @@
-// Depthwise 2-D convolution with a 3-wide kernel and horizontal stride 1 (any kernel height, vertical
-// stride, dilations and pads), NCHW, fused bias + activation. Each invocation computes R = 8 outputs of
-// one row spaced by the horizontal dilation DW (columns b + q + j * DW), so the three taps of output j
-// read window values j, j + 1, j + 2: per kernel row it loads R + 2 inputs for 3 * R multiply-adds
-// (depthwise.wgsl: one load per multiply-add). Weights and window stay in registers with constant
-// indices (software adapters make every run-time-indexed load a gather).
+// Depthwise 2-D convolution with a 3- or 5-wide kernel (override KW) and horizontal stride 1 (any
+// kernel height, vertical stride, dilations and pads), NCHW, fused bias + activation. Each
+// invocation computes R = 8 outputs of one row spaced by the horizontal dilation DW (columns
+// b + q + j * DW), so the taps of output j read window values j .. j + KW - 1: per kernel row it
+// loads R + KW - 1 inputs for KW * R multiply-adds (depthwise.wgsl: one load per multiply-add; a
+// MobileNetV3 5x5 at 1/16 scale ran ~2x faster here). Weights and window stay in registers with
+// constant indices (software adapters make every run-time-indexed load a gather). The activation
+// is an override: as a uniform (one pipeline for all activations) with the 8 results stored from
+// a local array at one site, a 3x3 ran ~1.5x slower on SwiftShader.
 
 override WG: u32 = 64u;
+override KW: u32 = 3u;
 // 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh, 7 LeakyRelu
 override ACT: u32 = 0u;
 
@@ -68,10 +72,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var a7 = bv;
   for (var kh = 0u; kh < p.KH; kh++) {
     let ih = i32(oh * p.SH + kh * p.DH) - p.PT;
-    let wk = (c * p.KH + kh) * 3u;
-    let k0 = w[wk];
+    let wk = (c * p.KH + kh) * KW;
+    let k0 = w[wk + 0u];
     let k1 = w[wk + 1u];
     let k2 = w[wk + 2u];
+    var k3 = 0.0;
+    var k4 = 0.0;
+    if (KW > 3u) {
+      k3 = w[wk + 3u];
+      k4 = w[wk + 4u];
+    }
     let v0 = at(xb, ih, iw0 + 0 * dw);
     let v1 = at(xb, ih, iw0 + 1 * dw);
     let v2 = at(xb, ih, iw0 + 2 * dw);
@@ -82,6 +92,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let v7 = at(xb, ih, iw0 + 7 * dw);
     let v8 = at(xb, ih, iw0 + 8 * dw);
     let v9 = at(xb, ih, iw0 + 9 * dw);
+    var v10 = 0.0;
+    var v11 = 0.0;
+    if (KW > 3u) {
+      v10 = at(xb, ih, iw0 + 10 * dw);
+      v11 = at(xb, ih, iw0 + 11 * dw);
+    }
     a0 += k0 * v0 + k1 * v1 + k2 * v2;
     a1 += k0 * v1 + k1 * v2 + k2 * v3;
     a2 += k0 * v2 + k1 * v3 + k2 * v4;
@@ -90,6 +106,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     a5 += k0 * v5 + k1 * v6 + k2 * v7;
     a6 += k0 * v6 + k1 * v7 + k2 * v8;
     a7 += k0 * v7 + k1 * v8 + k2 * v9;
+    if (KW > 3u) {
+      a0 += k3 * v3 + k4 * v4;
+      a1 += k3 * v4 + k4 * v5;
+      a2 += k3 * v5 + k4 * v6;
+      a3 += k3 * v6 + k4 * v7;
+      a4 += k3 * v7 + k4 * v8;
+      a5 += k3 * v8 + k4 * v9;
+      a6 += k3 * v9 + k4 * v10;
+      a7 += k3 * v10 + k4 * v11;
+    }
   }
   let yb = (plane * p.OH + oh) * p.OW;
   if (ow0 + 0u * p.DW < p.OW) { y[yb + ow0 + 0u * p.DW] = activate(a0); }
