@@ -36,6 +36,31 @@ describe.skipIf(skip !== undefined)(
       await expectMatchesRef(b.build(), EXACT);
     });
 
+    it('copies that collapse to two axes (straight-line path) and ones that keep three or more', async () => {
+      const b = new GraphBuilder('collapse', { seed: 10 });
+      const x = b.input('x', [1, 6, 5, 3]);
+      const y = b.input('y', [2, 3, 4]);
+      b.output(
+        // NHWC -> NCHW ([30, 3] -> [3, 30]) and back: two axes.
+        b.op('Transpose', [x], { perm: [0, 3, 1, 2] }),
+        b.op('Transpose', [b.op('Transpose', [x], { perm: [0, 3, 1, 2] })], { perm: [0, 2, 3, 1] }),
+        // Swapping the outer two axes of three keeps three; the middle axis reversed too.
+        b.op('Transpose', [y], { perm: [1, 0, 2] }),
+        b.op('Slice', [y, b.ints('st', [-1]), b.ints('en', [-100]), b.ints('ax', [1]), b.ints('sp', [-1])]),
+        // Channels reversed: [6, 15] with a negative outer stride, two axes.
+        b.op('Slice', [
+          x,
+          b.ints('st1', [-1]),
+          b.ints('en1', [-100]),
+          b.ints('ax1', [1]),
+          b.ints('sp1', [-1]),
+        ]),
+        // int64: each element is two words (an innermost axis of 2 that merges with its row).
+        b.op('Transpose', [b.op('Cast', [y], { to: 7 })], { perm: [2, 0, 1] }),
+      );
+      await expectMatchesRef(b.build(), EXACT);
+    });
+
     it('Expand, Reshape, Flatten, Unsqueeze, Squeeze', async () => {
       const b = new GraphBuilder('reshape', { seed: 9 });
       const x = b.input('x', [3, 1, 5]);

@@ -7,7 +7,7 @@ import { permOf } from '../../../ops/transpose.js';
 import type { ValueInfo } from '../../../ops/types.js';
 import { count, type LowerContext, type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
 import { Uniforms } from '../uniforms.js';
-import { broadcastStrides, requireFloat32, requireRank, strides } from './common.js';
+import { broadcastStrides, collapseAxes, requireFloat32, requireRank, strides } from './common.js';
 
 /** 32-bit words per element of a value the copy kernel can move. */
 function wordsOf(node: Node, ctx: LowerContext, name: string): number {
@@ -29,9 +29,14 @@ export interface Region {
 export function stridedCopy(node: Node, ctx: LowerContext, src: string, dst: string, r: Region): Step {
   const words = wordsOf(node, ctx, src);
   const scale = (s: number[]) => s.map((v) => v * words);
-  const dims = words === 2 ? [...r.dims, 2] : r.dims;
-  const ss = words === 2 ? [...scale(r.srcStrides), 1] : r.srcStrides;
-  const ds = words === 2 ? [...scale(r.dstStrides), 1] : r.dstStrides;
+  requireRank(node, r.dims);
+  // Collapsed to the fewest axes (at least two): copy.wgsl walks two on a straight-line path.
+  const walk = collapseAxes(words === 2 ? [...r.dims, 2] : r.dims, [
+    words === 2 ? [...scale(r.srcStrides), 1] : r.srcStrides,
+    words === 2 ? [...scale(r.dstStrides), 1] : r.dstStrides,
+  ]);
+  const dims = walk.dims;
+  const [ss = [], ds = []] = walk.strides;
   requireRank(node, dims);
   const n = count(dims);
   return {
