@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { ignoredFeatures, tuning } from '../../src/engine/backends/webgpu/index.js';
-import { FEW_PIXELS } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
+import { FEW_PIXELS, FEW_PIXELS_MIN_MACS } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { CASES, type Case, check } from './conv-cases.js';
@@ -10,9 +10,9 @@ import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 /**
  * conv_gemm.wgsl (Conv and every ConvTranspose phase) and its no-subgroups twin against the ref
  * backend: channel counts around the 4/8/16/32-channel tiles, size-1 and odd dims, dilation > pad,
- * groups, phases without taps, and a dispatch of more than 65535 workgroups. The cases are small,
- * so the few-pixel switch to conv_pixel (FEW_PIXELS) is off here (tuning.fewPixels = 0): they run
- * conv_gemm, most on one tile with fewer than 256 pixels (the PS path); tests below check the switch.
+ * groups, phases without taps, and a dispatch of more than 65535 workgroups. The few-pixel switch
+ * to conv_pixel (FEW_PIXELS) is off here (tuning.fewPixels = 0): the cases run conv_gemm, most on
+ * one tile with fewer than 256 pixels (the PS path); tests below check the switch.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
@@ -95,19 +95,28 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm: few and odd pixel counts'
     return b.build();
   }
 
-  it(`runs convs of at most ${FEW_PIXELS} output pixels on conv_pixel, larger ones on conv_gemm`, async () => {
+  /** A 1×1 Conv of x [n, cin, h, w] into cout channels. */
+  function pointwise(n: number, cin: number, cout: number, h: number, w: number, seed: number) {
+    const b = new GraphBuilder(`pw_${cin}_${cout}_${n}x${h}x${w}`, { seed });
+    const x = b.input('x', [n, cin, h, w]);
+    b.output(b.op('Conv', [x, b.param('w', [cout, cin, 1, 1]), b.param('b', [cout])], {}));
+    return b.build();
+  }
+
+  it(`runs large convs of at most ${FEW_PIXELS} output pixels on conv_pixel, the rest on conv_gemm`, async () => {
     tuning.fewPixels = undefined;
-    // 1, 48 (= FEW_PIXELS, over 2 batch items) and 49 pixels; a squeeze-excite 1×1 at one pixel.
-    expect(await kernelFiles(convOf(1, 1, 1, 1))).toEqual(['conv_pixel']);
-    expect(await kernelFiles(convOf(2, 4, 6, 2))).toEqual(['conv_pixel']);
-    expect(await kernelFiles(convOf(1, 7, 7, 3))).toEqual(['conv_gemm']);
-    const b = new GraphBuilder('se_fc', { seed: 4 });
-    const x = b.input('x', [1, 40, 1, 1]);
-    b.output(b.op('Conv', [x, b.param('w', [10, 40, 1, 1]), b.param('b', [10])], {}));
-    const se = b.build();
+    // 256 → 128 (FEW_PIXELS_MIN_MACS multiply-adds per pixel) at 1 and 4 (2 batch items) pixels: a
+    // squeeze-excite 1×1; at 5 pixels, and a small conv (40 → 10) at one pixel: conv_gemm.
+    expect(256 * 128).toBe(FEW_PIXELS_MIN_MACS);
+    const se = pointwise(1, 256, 128, 1, 1, 1);
     expect(await kernelFiles(se)).toEqual(['conv_pixel']);
-    await expectMatchesRef(se, { atol: 1e-5, rtol: 1e-4 }, 5);
-    await expectMatchesRef(convOf(2, 4, 6, 6), { atol: 1e-5, rtol: 1e-4 }, 6);
+    await expectMatchesRef(se, { atol: 1e-4, rtol: 1e-4 }, 5);
+    const four = pointwise(2, 256, 128, 1, 2, 2);
+    expect(await kernelFiles(four)).toEqual(['conv_pixel']);
+    await expectMatchesRef(four, { atol: 1e-4, rtol: 1e-4 }, 6);
+    expect(await kernelFiles(pointwise(1, 256, 128, 1, 5, 3))).toEqual(['conv_gemm']);
+    expect(await kernelFiles(pointwise(1, 40, 10, 1, 1, 4))).toEqual(['conv_gemm']);
+    expect(await kernelFiles(convOf(1, 1, 1, 1))).toEqual(['conv_gemm']);
   });
 
   // conv_gemm packs a lone tile's pixels into its first PS invocations: 1, 15, 16, 17, 80 (a

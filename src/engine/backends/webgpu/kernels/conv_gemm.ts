@@ -152,14 +152,18 @@ export interface GemmConv {
 }
 
 /**
- * Most output pixels for which a conv runs on conv_pixel.wgsl on a software adapter too. conv_gemm's
- * workgroup always walks 256 pixel slots (4 per invocation), however few are live, so a conv with
- * few output pixels (squeeze-excite 1×1s, image pooling, heads at 1/32 scale) pays for 256: a
- * 960→240 1×1 at one pixel took 52 ms on Dawn/SwiftShader, 1.3 ms on conv_pixel. Crossover measured
- * there (GPU time, 960→240 1×1, 128→128 1×1 and 3×3, 32→32 3×3): conv_pixel took 0.25–0.68 of
- * conv_gemm's time at 16–36 pixels and 0.86–1.33 at 64.
+ * Most output pixels for which a conv runs on conv_pixel.wgsl on a software adapter too, where its
+ * multiply-adds per output pixel (taps × output channels × rates) reach FEW_PIXELS_MIN_MACS.
+ * conv_gemm packs a lone tile's pixels into its first invocations (PS), but an invocation still
+ * owns 4 pixel slots, so at 1–4 pixels most of its work is dead: Dawn/SwiftShader GPU time, conv_gemm
+ * vs conv_pixel: 960→240 1×1 at 1 pixel 3.5 vs 1.2 ms, at 4 pixels 6.3 vs 3.8, at 16 pixels 5.4 vs
+ * 15.2; 128→128 3×3 at 4 pixels 1.6 vs 2.3. Small convs gain ~0.05 ms, less than the cost of
+ * compiling conv_pixel too (~100 ms of cold start in Chromium; an ASPP image-pooling 64→32 1×1 at
+ * one pixel: 0.09 vs 0.04 ms): they stay on conv_gemm. Squeeze-excite 1×1s (MobileNetV3: 960→240,
+ * 240→960) and large image-pooling convs qualify: LR-ASPP MobileNetV3 ran 275 vs 284 ms (min of 10).
  */
-export const FEW_PIXELS = 48;
+export const FEW_PIXELS = 4;
+export const FEW_PIXELS_MIN_MACS = 32768;
 
 /** What picks a conv's kernel: the device's features and whether its adapter is a software one. */
 export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels'>;
@@ -167,15 +171,16 @@ export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'few
 /**
  * The dispatch for one conv. On a software adapter: conv_gemm.wgsl where the device has subgroups,
  * else conv_gemm_nosg.wgsl, one pipeline per channel-block count (the activation and residual are
- * uniforms), except for convs of at most `fewPixels` (FEW_PIXELS) output pixels. On a GPU, and for those:
- * conv_pixel.wgsl, one invocation per output pixel and 4 channels, one pipeline for every conv (see
- * the kernel's header for why).
+ * uniforms), except for large convs of at most `fewPixels` (FEW_PIXELS) output pixels. On a GPU,
+ * and for those: conv_pixel.wgsl, one invocation per output pixel and 4 channels, one pipeline for
+ * every conv (see the kernel's header for why).
  */
 export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   const pk = a.packed;
   const m = pk.mg * a.group;
   const pixels = a.n * a.oh * a.ow;
-  const perPixel = !choice.software || pixels <= choice.fewPixels;
+  const macs = pk.k * m * (a.rates?.length ?? 1);
+  const perPixel = !choice.software || (pixels <= choice.fewPixels && macs >= FEW_PIXELS_MIN_MACS);
   const tilesP = Math.ceil(pixels / (4 * WG));
   const rates = a.rates ?? [
     {
