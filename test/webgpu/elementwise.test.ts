@@ -9,6 +9,11 @@ if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
 const TOL = { atol: 1e-6, rtol: 1e-5 };
 
+/** The kernel files a run used, without their hash. */
+function stems(uses: { file: string }[]): string[] {
+  return uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
+}
+
 describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalization vs ref', () => {
   it('every activation (odd sizes), Clip from inputs and attrs', async () => {
     const b = new GraphBuilder('acts', { seed: 3 });
@@ -45,7 +50,10 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
       b.op('PRelu', [x, b.param('slope', [5, 1, 1])]),
       b.op('Add', [x, x]),
     );
-    await expectMatchesRef(b.build(), TOL);
+    const files = stems(await expectMatchesRef(b.build(), TOL));
+    // [2, 5, 3, 7] + [5, 1, 7] keeps four axes: the general kernel.
+    expect(files).toContain('binary_nd');
+    expect(files).toContain('binary');
   });
 
   it('broadcasts that collapse to two axes (the straight-line path) and to one', async () => {
@@ -59,11 +67,11 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
     b.output(
       b.op('Mul', [x, se]),
       b.op('Add', [row, x]),
-      b.op('Sub', [x, col]),
+      b.op('Sub', [b.input('x2', [5, 7]), col]),
       b.op('Div', [x, one]),
       b.op('Mul', [se, b.param('t', [3, 6, 1, 1])]),
     );
-    await expectMatchesRef(b.build(), TOL, 5);
+    expect(new Set(stems(await expectMatchesRef(b.build(), TOL, 5)))).toEqual(new Set(['binary']));
   });
 
   it('BatchNormalization (inference) on size-1 spatial dims', async () => {
@@ -99,7 +107,7 @@ function Float32Scalar(v: number): Tensor {
   return new Tensor('float32', [], Float32Array.of(v));
 }
 
-describe('collapseAxes (the walk binary.wgsl gets)', () => {
+describe('collapseAxes (the walk binary.wgsl and copy.wgsl get)', () => {
   const walk = (a: number[], b: number[], out: number[]) =>
     collapseAxes(out, [broadcastStrides(a, out), broadcastStrides(b, out)]);
 

@@ -62,7 +62,10 @@ export const Clip = activation('Clip', (n, ctx) => [
   clipBound(n, ctx, 2, 'max', Number.POSITIVE_INFINITY),
 ]);
 
-/** binary.wgsl with op code `op` (Add 0, Sub 1, Mul 2, Div 3, PRelu 4). */
+/**
+ * binary.wgsl with op code `op` (Add 0, Sub 1, Mul 2, Div 3, PRelu 4): same shapes or two axes once
+ * collapsed; binary_nd.wgsl for broadcasts that keep more.
+ */
 function binary(op: number): Lowering {
   return (node, ctx) => {
     const [a = '', b = ''] = node.inputs;
@@ -76,8 +79,8 @@ function binary(op: number): Lowering {
     const walk = collapseAxes(out, [broadcastStrides(ad, out), broadcastStrides(bd, out)]);
     const step: Step = {
       kind: 'dispatch',
-      stem: 'binary',
-      overrides: { OP: op, BROADCAST: !same },
+      stem: walk.dims.length > 2 ? 'binary_nd' : 'binary',
+      overrides: walk.dims.length > 2 ? { OP: op } : { OP: op, BROADCAST: !same },
       uniforms: new Uniforms()
         .u(n, walk.dims.length, 0, 0)
         .vec8('u', walk.dims)

@@ -25,12 +25,12 @@ export interface Region {
   dstStrides: number[];
 }
 
-/** copy.wgsl over `r` (element units); 64-bit elements become an innermost axis of two words. */
+/** copy.wgsl (copy_nd.wgsl) over `r` (element units); 64-bit elements become an innermost axis of two words. */
 export function stridedCopy(node: Node, ctx: LowerContext, src: string, dst: string, r: Region): Step {
   const words = wordsOf(node, ctx, src);
   const scale = (s: number[]) => s.map((v) => v * words);
   requireRank(node, r.dims);
-  // Collapsed to the fewest axes (at least two): copy.wgsl walks two on a straight-line path.
+  // Collapsed to the fewest axes (at least two): copy.wgsl walks two, copy_nd.wgsl more.
   const walk = collapseAxes(words === 2 ? [...r.dims, 2] : r.dims, [
     words === 2 ? [...scale(r.srcStrides), 1] : r.srcStrides,
     words === 2 ? [...scale(r.dstStrides), 1] : r.dstStrides,
@@ -41,7 +41,7 @@ export function stridedCopy(node: Node, ctx: LowerContext, src: string, dst: str
   const n = count(dims);
   return {
     kind: 'dispatch',
-    stem: 'copy',
+    stem: dims.length > 2 ? 'copy_nd' : 'copy',
     overrides: {},
     uniforms: new Uniforms()
       .u(n, dims.length)
