@@ -84,17 +84,14 @@ export function collapseAxes(
   dims.forEach((d, i) => {
     if (d === 1) return;
     const last = out.length - 1;
-    const mergeable =
-      last >= 0 && operandStrides.every((s, k) => (st[k] as number[])[last] === (s[i] as number) * d);
-    if (mergeable) {
+    const inner = operandStrides.map((s) => s[i] as number);
+    if (last >= 0 && st.every((s, k) => s[last] === (inner[k] as number) * d)) {
       out[last] = (out[last] as number) * d;
-      operandStrides.forEach((s, k) => {
-        (st[k] as number[])[last] = s[i] as number;
-      });
+      for (const [k, s] of st.entries()) s[last] = inner[k] as number;
       return;
     }
     out.push(d);
-    operandStrides.forEach((s, k) => (st[k] as number[]).push(s[i] as number));
+    for (const [k, s] of st.entries()) s.push(inner[k] as number);
   });
   // At least two axes: a leading size-1 axis (stride 0) keeps binary.wgsl on its two-axis path.
   while (out.length < 2) {
