@@ -5,7 +5,7 @@ import { FEW_PIXELS, FEW_PIXELS_MIN_MACS } from '../../src/engine/backends/webgp
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { CASES, type Case, check } from './conv-cases.js';
-import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 
 /**
  * conv_gemm.wgsl (Conv and every ConvTranspose phase) and its no-subgroups twin against the ref
@@ -21,7 +21,7 @@ if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 async function kernelFiles(graph: Parameters<typeof Session.create>[0]): Promise<string[]> {
   const s = await Session.create(graph, { backend: 'webgpu', optimize: false });
   try {
-    return s.shaders()?.uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, '')) ?? [];
+    return kernelStems(s.shaders()?.uses ?? []);
   } finally {
     s.release();
   }
@@ -191,7 +191,7 @@ describe.skipIf(skip !== undefined)('webgpu depthwise_row (3- and 5-wide) vs ref
   DW.forEach((c, i) => {
     it(c.name, async () => {
       const used = await check(c, 200 + i);
-      expect(used.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''))).toEqual(['depthwise_row']);
+      expect(kernelStems(used)).toEqual(['depthwise_row']);
     });
   });
 });

@@ -4,7 +4,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { CASES, check } from './conv-cases.js';
 import { gcnGraph, ksacGraph, ksacSumGraph, residualGraph, unetUpGraph } from './conv-graphs.js';
-import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 
 /**
  * conv_pixel.wgsl, the conv kernel the GPU tuning picks (one output pixel × 4 channels per
@@ -18,14 +18,9 @@ if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
 const TOL = { atol: 2e-4, rtol: 1e-4 };
 
-/** The kernel files a run used, without their hash. */
-function stems(uses: { file: string }[]): string[] {
-  return uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
-}
-
 /** Compares with ref and checks that every conv ran on conv_pixel (none on conv_gemm). */
 async function checkGraph(graph: Graph, seed: number): Promise<string[]> {
-  const used = stems(await expectMatchesRef(graph, TOL, seed));
+  const used = kernelStems(await expectMatchesRef(graph, TOL, seed));
   expect(used).toContain('conv_pixel');
   expect(used.filter((s) => s.startsWith('conv_gemm'))).toEqual([]);
   return used;
@@ -42,7 +37,7 @@ describe.skipIf(skip !== undefined)('webgpu conv_pixel (the GPU tuning) vs ref',
 
   CASES.forEach((c, i) => {
     it(c.name, async () => {
-      const used = stems(await check(c, 300 + i));
+      const used = kernelStems(await check(c, 300 + i));
       expect(used.length).toBeGreaterThan(0);
       expect(used.every((s) => s === 'conv_pixel')).toBe(true);
     });

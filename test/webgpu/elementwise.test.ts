@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { broadcastStrides, collapseAxes } from '../../src/engine/backends/webgpu/kernels/common.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
 const TOL = { atol: 1e-6, rtol: 1e-5 };
-
-/** The kernel files a run used, without their hash. */
-function stems(uses: { file: string }[]): string[] {
-  return uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
-}
 
 describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalization vs ref', () => {
   it('every activation (odd sizes), Clip from inputs and attrs', async () => {
@@ -50,7 +45,7 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
       b.op('PRelu', [x, b.param('slope', [5, 1, 1])]),
       b.op('Add', [x, x]),
     );
-    const files = stems(await expectMatchesRef(b.build(), TOL));
+    const files = kernelStems(await expectMatchesRef(b.build(), TOL));
     // [2, 5, 3, 7] + [5, 1, 7] keeps four axes: the general kernel.
     expect(files).toContain('binary_nd');
     expect(files).toContain('binary');
@@ -71,7 +66,7 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
       b.op('Div', [x, one]),
       b.op('Mul', [se, b.param('t', [3, 6, 1, 1])]),
     );
-    expect(new Set(stems(await expectMatchesRef(b.build(), TOL, 5)))).toEqual(new Set(['binary']));
+    expect(new Set(kernelStems(await expectMatchesRef(b.build(), TOL, 5)))).toEqual(new Set(['binary']));
   });
 
   it('BatchNormalization (inference) on size-1 spatial dims', async () => {

@@ -57,3 +57,8 @@ export async function expectMatchesRef(
     ref.release();
   }
 }
+
+/** The kernel files of a session's pipeline uses (`<stem>-<hash>.wgsl`), without their hash. */
+export function kernelStems(uses: readonly { file: string }[]): string[] {
+  return uses.map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
+}
