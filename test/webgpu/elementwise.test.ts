@@ -51,6 +51,23 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
     expect(files).toContain('binary');
   });
 
+  it('same shapes of a multiple of 4 elements: four per invocation (binary_vec4.wgsl)', async () => {
+    const b = new GraphBuilder('binary_vec4', { seed: 6 });
+    const x = b.input('x', [2, 3, 5, 4]);
+    const y = b.input('y', [2, 3, 5, 4]);
+    b.output(
+      b.op('Add', [x, y]),
+      b.op('Sub', [y, x]),
+      b.op('Mul', [x, y]),
+      b.op('Div', [
+        x,
+        b.op('Add', [b.op('Mul', [y, y]), b.param('one', [2, 3, 5, 4], new Array(120).fill(1))]),
+      ]),
+      b.op('PRelu', [x, y]),
+    );
+    expect(new Set(kernelStems(await expectMatchesRef(b.build(), TOL, 6)))).toEqual(new Set(['binary_vec4']));
+  });
+
   it('broadcasts that collapse to two axes (the straight-line path) and to one', async () => {
     const b = new GraphBuilder('binary2', { seed: 5 });
     // A squeeze-excite scale [1, C, H, W] × [1, C, 1, 1], a row and a column broadcast, a scalar.

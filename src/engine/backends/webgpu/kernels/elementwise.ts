@@ -2,7 +2,7 @@ import { floatAttr } from '../../../../graph/attrs.js';
 import type { Node } from '../../../../graph/ir.js';
 import { checkInferenceMode } from '../../../ops/batch_norm.js';
 import type { Tensor } from '../../../tensor.js';
-import { count, type LowerContext, type Lowering, type Step } from '../types.js';
+import { type Binding, count, type LowerContext, type Lowering, type Step } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import {
   actCode,
@@ -64,7 +64,8 @@ export const Clip = activation('Clip', (n, ctx) => [
 
 /**
  * binary.wgsl with op code `op` (Add 0, Sub 1, Mul 2, Div 3, PRelu 4): same shapes or two axes once
- * collapsed; binary_nd.wgsl for broadcasts that keep more.
+ * collapsed; binary_vec4.wgsl for same shapes of a multiple of 4 elements; binary_nd.wgsl for
+ * broadcasts that keep more axes.
  */
 function binary(op: number): Lowering {
   return (node, ctx) => {
@@ -76,6 +77,23 @@ function binary(op: number): Lowering {
     const [ad, bd] = [ctx.dims(a), ctx.dims(b)];
     const same = ad.join() === out.join() && bd.join() === out.join();
     const n = count(out);
+    const bindings: Binding[] = [
+      { kind: 'value', name: a },
+      { kind: 'value', name: b },
+      { kind: 'value', name: y },
+    ];
+    if (same && n % 4 === 0) {
+      return [
+        {
+          kind: 'dispatch',
+          stem: 'binary_vec4',
+          overrides: { OP: op },
+          uniforms: new Uniforms().u(n / 4, 0, 0, 0).bytes(),
+          bindings,
+          invocations: n / 4,
+        },
+      ];
+    }
     const walk = collapseAxes(out, [broadcastStrides(ad, out), broadcastStrides(bd, out)]);
     const step: Step = {
       kind: 'dispatch',
@@ -87,11 +105,7 @@ function binary(op: number): Lowering {
         .vec8('u', walk.strides[0] as number[])
         .vec8('u', walk.strides[1] as number[])
         .bytes(),
-      bindings: [
-        { kind: 'value', name: a },
-        { kind: 'value', name: b },
-        { kind: 'value', name: y },
-      ],
+      bindings,
       invocations: n,
     };
     return [step];
