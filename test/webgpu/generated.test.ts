@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /**
- * The generated kernels (kernels/conv_gemm*.wgsl, kernels/resize*.wgsl) match what their generators
+ * The generated kernels (kernels/conv_gemm*.wgsl, kernels/resize*.wgsl, kernels/depthwise_row.wgsl) match what their generators
  * (src/engine/backends/webgpu/tools/) write now: an edit to one without rerunning it fails here.
  */
 const TOOLS = 'src/engine/backends/webgpu/tools';
 const GENERATED: Record<string, string[]> = {
   'gen_conv_gemm.py': ['conv_gemm', 'conv_gemm_nosg'],
   'gen_resize.py': ['resize', 'resize_softmax', 'resize_argmax'],
+  'gen_depthwise_row.py': ['depthwise_row'],
 };
 
 function python(): string | undefined {
