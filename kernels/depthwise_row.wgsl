@@ -6,23 +6,29 @@
 // b + q + j * DW), so the taps of output j read window values j .. j + KW - 1: per kernel row it
 // loads R + KW - 1 inputs for KW * R multiply-adds (depthwise.wgsl: one load per multiply-add; a
 // MobileNetV3 5x5 at 1/16 scale ran ~2x faster here). Weights and window stay in registers with
-// constant indices (software adapters make every run-time-indexed load a gather). The activation
-// is an override: as a uniform (one pipeline for all activations) with the 8 results stored from
-// a local array at one site, a 3x3 ran ~1.45x slower on SwiftShader. Stride 2 (an override SW,
+// constant indices (software adapters make every run-time-indexed load a gather). Activations:
+// none, Relu, Clip, HardSigmoid and HardSwish are one branch-free form with uniform parameters
+// (ACT = 0: clamp(v * m + c, lo, hi), times clamp(v * ga + gb, 0, 1) where HardSwish gates), so
+// convs with any of them share a pipeline; Sigmoid, Tanh and LeakyRelu take their own ACT. (With
+// the activation a uniform switch and the 8 results stored from a local array at one site, a 3x3
+// ran ~1.45x slower on SwiftShader; before the shared form, each activation was a pipeline of its
+// own: LR-ASPP compiled four of this kernel, two now.) Stride 2 (an override SW,
 // window (R - 1) * 2 + KW) was tried: the stride-2 convs of LR-ASPP ran 21 -> ~9 ms on Dawn, but in
 // Chromium the model's warm run did not move and its cold start grew by ~0.5 s (3 more pipelines).
 
 override WG: u32 = 64u;
 override KW: u32 = 3u;
-// 0 none, 1 Relu, 2 Clip, 3 Sigmoid, 4 HardSigmoid, 5 HardSwish, 6 Tanh, 7 LeakyRelu
+// 0 the clamp form (none, Relu, Clip, HardSigmoid, HardSwish), 3 Sigmoid, 6 Tanh, 7 LeakyRelu
 override ACT: u32 = 0u;
 
 struct Params {
   count: u32, C: u32, H: u32, W: u32,
   OH: u32, OW: u32, KH: u32, SH: u32,
   DH: u32, DW: u32, PT: i32, PL: i32,
-  // Column groups per row (of R * DW columns each); activation parameters.
+  // Column groups per row (of R * DW columns each); LeakyRelu's slope (a0).
   groups: u32, _pad: u32, a0: f32, a1: f32,
+  // The clamp form (ACT = 0): (m, c, lo, hi) and (ga, gb, gated: 1 or 0, unused).
+  form: vec4<f32>, gate: vec4<f32>,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -33,14 +39,13 @@ struct Params {
 
 fn activate(v: f32) -> f32 {
   switch ACT {
-    case 1u: { return max(v, 0.0); }
-    case 2u: { return min(max(v, p.a0), p.a1); }
     case 3u: { return 1.0 / (1.0 + exp(-v)); }
-    case 4u: { return clamp(p.a0 * v + p.a1, 0.0, 1.0); }
-    case 5u: { return v * clamp(v / 6.0 + 0.5, 0.0, 1.0); }
     case 6u: { return tanh(clamp(v, -20.0, 20.0)); }
     case 7u: { return select(p.a0 * v, v, v >= 0.0); }
-    default: { return v; }
+    default: {
+      let g = select(1.0, clamp(v * p.gate.x + p.gate.y, 0.0, 1.0), p.gate.z != 0.0);
+      return min(max(v * p.form.x + p.form.y, p.form.z), p.form.w) * g;
+    }
   }
 }
 

@@ -194,4 +194,32 @@ describe.skipIf(skip !== undefined)('webgpu depthwise_row (3- and 5-wide) vs ref
       expect(kernelStems(used)).toEqual(['depthwise_row']);
     });
   });
+
+  it('every activation; none, Relu, Clip, HardSigmoid and HardSwish share one pipeline', async () => {
+    const b = new GraphBuilder('dw_acts', { seed: 230 });
+    const x = b.input('x', [1, 4, 6, 11]);
+    const acts: [string, number[]][] = [
+      ['', []],
+      ['Relu', []],
+      ['Clip', [-0.3, 0.4]],
+      ['HardSigmoid', [0.3, 0.45]],
+      ['HardSwish', []],
+      ['Sigmoid', []],
+      ['Tanh', []],
+      ['LeakyRelu', [0.15]],
+    ];
+    b.output(
+      ...acts.map(([activation, params], i) =>
+        b.op('Conv', [x, b.param(`w${i}`, [4, 1, 3, 3]), b.param(`b${i}`, [4])], {
+          group: 4,
+          pads: [1, 1, 1, 1],
+          ...(activation ? { activation, activation_params: params } : {}),
+        }),
+      ),
+    );
+    const uses = await expectMatchesRef(b.build(), { atol: 1e-5, rtol: 1e-4 }, 231);
+    expect(kernelStems(uses).every((s) => s === 'depthwise_row')).toBe(true);
+    // ACT 0 (the shared clamp form) for the first five, 3, 6, 7 for the others.
+    expect(uses.map((u) => u.overrides.ACT)).toEqual([0, 0, 0, 0, 0, 3, 6, 7]);
+  });
 });

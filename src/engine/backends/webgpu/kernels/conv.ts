@@ -145,17 +145,19 @@ function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
   if (software && (wA.k === 3 || wA.k === 5) && wA.stride === 1) {
     const groups = Math.ceil(wA.out / (8 * wA.dilation));
     const invocations = a.n * a.c * hA.out * groups * wA.dilation;
+    const form = clampForm(act);
     return [
       {
         kind: 'dispatch',
         stem: 'depthwise_row',
-        overrides: { KW: wA.k, ACT: act.code },
+        overrides: { KW: wA.k, ACT: form ? 0 : act.code },
         uniforms: new Uniforms()
           .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, hA.stride)
           .u(hA.dilation, wA.dilation)
           .i(hA.padBegin, wA.padBegin)
           .u(groups, 0)
           .f(act.a0, act.a1)
+          .f(...(form ?? [1, 0, 0, 0, 0, 0, 0, 0]))
           .bytes(),
         bindings,
         invocations,
@@ -181,4 +183,28 @@ function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
       invocations,
     },
   ];
+}
+
+/**
+ * depthwise_row.wgsl's shared activation form, clamp(v·m + c, lo, hi) · (gated ? clamp(v·ga + gb,
+ * 0, 1) : 1), as (m, c, lo, hi, ga, gb, gated, 0) for the activations it covers (codes of
+ * actCode: 0 none, 1 Relu, 2 Clip, 4 HardSigmoid, 5 HardSwish), else undefined (the kernel's own
+ * ACT then).
+ */
+export function clampForm(act: { code: number; a0: number; a1: number }): number[] | undefined {
+  const inf = Number.POSITIVE_INFINITY;
+  switch (act.code) {
+    case 0:
+      return [1, 0, -inf, inf, 0, 0, 0, 0];
+    case 1:
+      return [1, 0, 0, inf, 0, 0, 0, 0];
+    case 2:
+      return [1, 0, act.a0, act.a1, 0, 0, 0, 0];
+    case 4:
+      return [act.a0, act.a1, 0, 1, 0, 0, 0, 0];
+    case 5:
+      return [1, 0, -inf, inf, 1 / 6, 0.5, 1, 0];
+    default:
+      return undefined;
+  }
 }
