@@ -1,4 +1,5 @@
 import { cloneGraph, type Graph, type Node } from '../ir.js';
+import { activationOf } from './fuse-activation.js';
 import { graphOutputNames, producers, readCounts, soleReader } from './util.js';
 
 /**
@@ -20,8 +21,8 @@ export function fuseHardSwish(graph: Graph): Graph {
   for (const mul of g.nodes) {
     if (mul.op !== 'Mul' || mul.inputs.length !== 2) continue;
     const [a = '', b = ''] = mul.inputs;
-    const gate = [a, b].map((v) => producer.get(v)).find((p) => p !== undefined && isHalfGate(p, a, b));
-    if (!gate || removed.has(gate)) continue;
+    const gate = [a, b].map((v) => producer.get(v)).find((p) => p !== undefined && isHalfGate(g, p, a, b));
+    if (!gate) continue;
     const gated = gate.outputs[0] as string;
     if (!soleReader(gated, counts, outputs)) continue;
     mul.op = 'HardSwish';
@@ -34,12 +35,12 @@ export function fuseHardSwish(graph: Graph): Graph {
 }
 
 /** A HardSigmoid(alpha = 1/6, beta = 0.5) of one Mul input whose output is the other input. */
-function isHalfGate(node: Node, a: string, b: string): boolean {
-  if (node.op !== 'HardSigmoid' || node.outputs.length !== 1) return false;
+function isHalfGate(g: Graph, node: Node, a: string, b: string): boolean {
   const x = node.inputs[0];
   const out = node.outputs[0];
   if (!x || !out || !((x === a && out === b) || (x === b && out === a))) return false;
-  const alpha = typeof node.attrs.alpha === 'number' ? node.attrs.alpha : 0.2;
-  const beta = typeof node.attrs.beta === 'number' ? node.attrs.beta : 0.5;
+  const act = activationOf(g, node);
+  if (act?.kind !== 'HardSigmoid') return false;
+  const [alpha = 0, beta = 0] = act.params;
   return Math.abs(alpha - 1 / 6) <= 1e-7 && beta === 0.5;
 }

@@ -127,10 +127,10 @@ export interface DepthwiseArgs {
 /**
  * Depthwise conv (groups = in = out channels): on a software adapter depthwise_row.wgsl for 3- and
  * 5-wide kernels at horizontal stride 1 (8 outputs per invocation sharing a register window; one
- * pipeline per width and activation), else depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles
- * in two thirds of the row kernel's time (26 vs 36 ms on an H200), and with the activation a
- * uniform a model needs one depthwise pipeline, which precompile.ts starts before the graph is
- * lowered.
+ * pipeline per width for the activations of clampForm, one more per width for each other
+ * activation), else depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles in two
+ * thirds of the row kernel's time (26 vs 36 ms on an H200), and with the activation a uniform a
+ * model needs one depthwise pipeline, which precompile.ts starts before the graph is lowered.
  */
 function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
   const { hA, wA } = a;

@@ -95,10 +95,11 @@ function binary(op: number): Lowering {
       ];
     }
     const walk = collapseAxes(out, [broadcastStrides(ad, out), broadcastStrides(bd, out)]);
+    const nd = walk.dims.length > 2;
     const step: Step = {
       kind: 'dispatch',
-      stem: walk.dims.length > 2 ? 'binary_nd' : 'binary',
-      overrides: walk.dims.length > 2 ? { OP: op } : { OP: op, BROADCAST: !same },
+      stem: nd ? 'binary_nd' : 'binary',
+      overrides: nd ? { OP: op } : { OP: op, BROADCAST: !same },
       uniforms: new Uniforms()
         .u(n, walk.dims.length, 0, 0)
         .vec8('u', walk.dims)
