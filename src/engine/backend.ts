@@ -14,6 +14,11 @@ export interface PreparedModel {
   lastProfile?(): RunProfile | undefined;
   /** The exact shader text of every pipeline the model uses (GPU backends). */
   shaders?(): ShaderDump;
+  /**
+   * Tiered start-up (webgpu on software adapters): starts compiling the kernels the model runs
+   * once warm, if its first run has not; settles when the next run uses them.
+   */
+  upgraded?(): Promise<void>;
 }
 
 /** Shader files by name (`<stem>-<hash>.wgsl`) and which node uses which file with which overrides. */

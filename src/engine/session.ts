@@ -116,6 +116,18 @@ export class Session {
     return this.prepared.lastProfile?.();
   }
 
+  /**
+   * Settles once the session runs its fastest kernels. On a software adapter (SwiftShader,
+   * lavapipe) the webgpu backend starts convs on kernels that compile in about half the time and
+   * compiles the faster ones in the background after the first run (or now, when asked first);
+   * the run after this settles uses them. At once elsewhere. Rejects if an upgrade failed to
+   * compile (the session keeps running the first kernels).
+   */
+  async upgraded(): Promise<void> {
+    if (this.released) throw new InputError('this session was released; create a new one');
+    await this.prepared.upgraded?.();
+  }
+
   /** The exact shader text of every pipeline used (webgpu); undefined on CPU backends. */
   shaders(): ShaderDump | undefined {
     return this.prepared.shaders?.();

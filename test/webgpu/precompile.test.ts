@@ -11,8 +11,9 @@ import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 /**
  * precompileConvKernels: on a GPU (here SwiftShader with the GPU tuning forced) a session starts
  * compiling conv_pixel.wgsl (dense convs) and depthwise.wgsl (depthwise convs) on the live shared
- * device before it lowers the graph; the lowering then gets those very pipelines. Nothing starts
- * without a live device, on a software adapter, or for a graph without a conv.
+ * device before it lowers the graph; on a software adapter with the tiered start-up, conv_gemm at
+ * CBK = 1. The lowering then gets those very pipelines. Nothing starts without a live device, on
+ * an untiered software adapter, or for a graph without a conv.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
@@ -28,6 +29,10 @@ function convGraph(depthwise: boolean, act?: 'Relu' | 'Clip'): Graph {
   return b.build();
 }
 
+/** The precompile as a session tuned by `tuning` (and `tiered`) would start it. */
+const precompile = (g: Graph, tiered = true, ignored: ReadonlySet<string> = new Set()) =>
+  precompileConvKernels(g, { software: tuning.software, tiered, ignored });
+
 describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
   afterAll(() => {
     tuning.software = undefined;
@@ -38,9 +43,9 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
     const gpu = await acquireDevice();
     try {
       tuning.software = true;
-      expect(precompileConvKernels(convGraph(false), tuning.software)).toBeUndefined();
+      expect(precompile(convGraph(false), false)).toBeUndefined();
       tuning.software = false;
-      const started = precompileConvKernels(convGraph(false), tuning.software);
+      const started = precompile(convGraph(false));
       expect(started).toBeDefined();
       await started;
       const cache = new PipelineCache(gpu.device);
@@ -55,11 +60,34 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
     }
   });
 
+  it('on a software adapter, tiered: starts conv_gemm at CBK 1 (nosg without subgroups), nothing for depthwise', async () => {
+    const gpu = await acquireDevice(undefined, ['subgroups']);
+    try {
+      tuning.software = true;
+      const subgroups = gpu.device.features.has('subgroups');
+      for (const ignored of [new Set<string>(), new Set(['subgroups'])]) {
+        const stem = subgroups && ignored.size === 0 ? 'conv_gemm' : 'conv_gemm_nosg';
+        // 32 output channels: CBK 8 once upgraded, CBK 1 first.
+        const b = new GraphBuilder('wide', { seed: 6 });
+        b.output(
+          b.op('Conv', [b.input('x', [1, 6, 9, 8]), b.param('w', [32, 6, 3, 3])], { pads: [1, 1, 1, 1] }),
+        );
+        const started = precompile(b.build(), true, ignored);
+        expect(started).toBeDefined();
+        await started;
+        expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 1 })).toBe(true);
+      }
+      expect(precompile(convGraph(true))).toBeUndefined();
+    } finally {
+      gpu.destroy();
+    }
+  });
+
   it('starts depthwise.wgsl for a depthwise conv, whatever its activation, and the session uses it', async () => {
     const gpu = await acquireDevice();
     try {
       tuning.software = false;
-      const started = precompileConvKernels(convGraph(true), tuning.software);
+      const started = precompile(convGraph(true));
       expect(started).toBeDefined();
       await started;
       const asked = new PipelineCache(gpu.device).get('depthwise', { WG: 64 }, { node: 'c', op: 'Conv' });
@@ -86,6 +114,6 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
     await gpu.device.lost;
     gpu.destroy();
     tuning.software = false;
-    expect(precompileConvKernels(convGraph(false), tuning.software)).toBeUndefined();
+    expect(precompile(convGraph(false))).toBeUndefined();
   });
 });

@@ -25,6 +25,7 @@ import {
   WebGpuUnsupportedError,
   WG,
 } from './types.js';
+import { Upgrades } from './upgrades.js';
 
 export { DeviceLostError } from './device.js';
 export { convFusionStats, disabledConvFusions } from './fuse-conv.js';
@@ -41,8 +42,10 @@ export const ignoredFeatures = new Set<string>();
  * Forces the software/GPU tuning of the lowerings (else the adapter decides): lets tests run the
  * GPU tilings (one output per invocation) on SwiftShader, and benches compare both. `fewPixels`
  * moves the software tuning's conv_gemm → conv_pixel threshold (0: conv_gemm for every conv).
+ * `tiered: false` turns off the tiered start-up (DispatchStep.upgrade; on by default where the
+ * software tuning applies, off in profiled sessions, which time the kernels they keep).
  */
-export const tuning: { software?: boolean; fewPixels?: number } = {};
+export const tuning: { software?: boolean; fewPixels?: number; tiered?: boolean } = {};
 
 /** Where one value lives on the GPU. */
 interface Location {
@@ -107,7 +110,8 @@ export const webgpuBackend: Backend = {
     infos: ReadonlyMap<string, ValueInfo>,
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
-    precompileConvKernels(graph, tuning.software);
+    const tiered = (tuning.tiered ?? true) && !options.profile;
+    precompileConvKernels(graph, { software: tuning.software, tiered, ignored: ignoredFeatures });
     // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
     const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
     const convs = fuseConvs(graph, infos, constant);
@@ -140,6 +144,7 @@ export const webgpuBackend: Backend = {
         features: new Set([...gpu.device.features].filter((f) => !ignoredFeatures.has(f))),
         software: tuning.software ?? gpu.software,
         fewPixels: tuning.fewPixels ?? FEW_PIXELS,
+        tiered,
       };
       const lowered = lowerGraph(plan.order, ctx, infos, convs.lowerings);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);
@@ -179,7 +184,9 @@ function firstTouch(
 /** `assemble` inside a validation error scope, with every kernel's WGSL text loaded first (see PipelineCache). */
 async function build(...args: Parameters<typeof assemble>): Promise<PreparedModel> {
   const [gpu, , , , , lowered] = args;
-  const stems = lowered.flatMap(({ steps }) => steps.flatMap((s) => (s.kind === 'dispatch' ? [s.stem] : [])));
+  const stems = lowered.flatMap(({ steps }) =>
+    steps.flatMap((s) => (s.kind === 'dispatch' ? [s.stem, ...(s.upgrade ? [s.upgrade.stem] : [])] : [])),
+  );
   await Promise.all([...new Set(stems)].map(loadWgsl));
   gpu.device.pushErrorScope('validation');
   let model: PreparedModel;
@@ -211,13 +218,19 @@ async function assemble(
   // Pipelines first: their compile (most of a cold start; on Chromium and Dawn a worker thread's)
   // then runs while the buffers below are created, uploaded and first touched.
   const cache = new PipelineCache(device);
+  const overridesOf = (step: DispatchStep) => ({ WG, ...step.overrides });
+  // A step whose upgrade this device has compiled (an earlier session's) runs the upgrade at once.
+  const started = (step: DispatchStep) =>
+    step.upgrade && cache.isCompiled(step.upgrade.stem, overridesOf(step.upgrade)) ? step.upgrade : step;
   const dispatches = lowered.flatMap(({ node, steps }) =>
-    steps.filter((s): s is DispatchStep => s.kind === 'dispatch').map((step) => ({ node, step })),
+    steps
+      .filter((s): s is DispatchStep => s.kind === 'dispatch')
+      .map((step) => ({ node, step: started(step) })),
   );
   const pipelines = new Map(
     dispatches.map(({ node, step }) => [
       step,
-      cache.get(step.stem, { WG, ...step.overrides }, { node: node.name, op: node.op }),
+      cache.get(step.stem, overridesOf(step), { node: node.name, op: node.op }),
     ]),
   );
   const buffers: GPUBuffer[] = [];
@@ -265,6 +278,14 @@ async function assemble(
   };
 
   const encoded: Promise<Encoded | HostRun>[] = [];
+  /** Steps that run a quicker-to-compile kernel first: program index, final step, first step's buffers. */
+  const upgrades: {
+    at: number;
+    step: DispatchStep;
+    label: string;
+    node: Graph['nodes'][number];
+    owned: GPUBuffer[];
+  }[] = [];
   const owners: { node: number; dispatch: boolean }[] = [];
   lowered.forEach(({ node, steps }, index) => {
     steps.forEach((step, k) => {
@@ -292,13 +313,35 @@ async function assemble(
         );
         return;
       }
-      encoded.push(prepareDispatch(step, label, node.name));
+      const first = started(step);
+      const owned: GPUBuffer[] = [];
+      if (first.upgrade) upgrades.push({ at: encoded.length, step: first.upgrade, label, node, owned });
+      encoded.push(prepareDispatch(first, label, node.name, owned));
     });
   });
 
-  /** Uniforms and constant bindings now; the bind group once the pipeline is compiled. */
-  async function prepareDispatch(step: DispatchStep, label: string, node: string): Promise<Encoded> {
-    const uniform = makeBuffer(`${label} uniforms`, step.uniforms.byteLength, 0x40 | 0x08);
+  /** Uniforms and constant bindings now (their buffers into `owned`); the bind group once the pipeline is compiled. */
+  async function prepareDispatch(
+    step: DispatchStep,
+    label: string,
+    node: string,
+    owned: GPUBuffer[] = [],
+  ): Promise<Encoded> {
+    const bind = bindDispatch(step, label, node, owned);
+    return bind(await (pipelines.get(step) as Promise<GPUComputePipeline>));
+  }
+
+  function bindDispatch(
+    step: DispatchStep,
+    label: string,
+    node: string,
+    owned: GPUBuffer[],
+  ): (pipeline: GPUComputePipeline) => Encoded {
+    const own = (b: GPUBuffer) => {
+      owned.push(b);
+      return b;
+    };
+    const uniform = own(makeBuffer(`${label} uniforms`, step.uniforms.byteLength, 0x40 | 0x08));
     device.queue.writeBuffer(uniform, 0, step.uniforms);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
     step.bindings.forEach((b: Binding, i) => {
@@ -306,10 +349,18 @@ async function assemble(
         const loc = locate(b.name, node);
         entries.push({ binding: i + 1, resource: { buffer: loc.buffer, size: Math.max(4, loc.bytes) } });
       } else {
-        entries.push({ binding: i + 1, resource: { buffer: upload(`${label} ${b.label}`, b.data) } });
+        entries.push({ binding: i + 1, resource: { buffer: own(upload(`${label} ${b.label}`, b.data)) } });
       }
     });
-    const pipeline = await (pipelines.get(step) as Promise<GPUComputePipeline>);
+    return (pipeline) => encodeDispatch(step, pipeline, label, entries);
+  }
+
+  function encodeDispatch(
+    step: DispatchStep,
+    pipeline: GPUComputePipeline,
+    label: string,
+    entries: GPUBindGroupEntry[],
+  ): Encoded {
     const group = device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     const groups = Math.ceil(step.invocations / WG);
     const y = Math.ceil(groups / maxDim);
@@ -351,8 +402,19 @@ async function assemble(
     : undefined;
   let last: RunProfile | undefined;
 
+  const tiers = new Upgrades(
+    device,
+    upgrades.map((u) => ({
+      at: u.at,
+      owned: u.owned,
+      compile: () => cache.get(u.step.stem, overridesOf(u.step), { node: u.node.name, op: u.node.op }),
+      bind: (pipeline, owned) => bindDispatch(u.step, u.label, u.node.name, owned)(pipeline),
+    })),
+  );
+
   let running = false;
   return {
+    upgraded: () => tiers.start(),
     lastProfile: () => last,
     shaders: () => ({ files: new Map(cache.files), uses: cache.uses.map((u) => ({ ...u })) }),
     async run(feeds, wanted) {
@@ -361,6 +423,7 @@ async function assemble(
         throw new AtrousError('INPUT', 'this webgpu session is already running; await the previous run');
       running = true;
       try {
+        tiers.apply(program);
         for (const [name, t] of feeds) {
           const loc = locations.get(name);
           if (!loc) continue;
@@ -407,12 +470,15 @@ async function assemble(
           result.set(name, await readTensor(out.staging, out.dtype, out.dims));
         }
         if (gpu.lost) throw gpu.lost;
+        // The first run is done: the upgrades compile now, in the background.
+        tiers.start();
         return result;
       } finally {
         running = false;
       }
     },
     release() {
+      tiers.release();
       profiler?.destroy();
       for (const b of buffers) b.destroy();
       gpu.destroy();

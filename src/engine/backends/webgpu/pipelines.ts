@@ -19,6 +19,8 @@ interface Module {
 /** What a device has compiled: shared by every session and CRF on that device. */
 interface DeviceShaders {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
+  /** Keys of the pipelines compiled (their promise resolved). */
+  compiled: Set<string>;
   modules: Map<string, Module>;
 }
 
@@ -46,7 +48,7 @@ export class PipelineCache {
   constructor(private readonly device: GPUDevice) {
     let shaders = compiledOn.get(device);
     if (!shaders) {
-      shaders = { pipelines: new Map(), modules: new Map() };
+      shaders = { pipelines: new Map(), compiled: new Set(), modules: new Map() };
       compiledOn.set(device, shaders);
     }
     this.shaders = shaders;
@@ -60,10 +62,7 @@ export class PipelineCache {
     const text = loadedWgsl(stem);
     if (text === undefined) return loadWgsl(stem).then(() => this.get(stem, overrides, label));
     this.used.set(stem, text);
-    const constants: Record<string, number> = {};
-    for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
-    const hash = hashText(text);
-    const key = `${stem}|${hash}|${JSON.stringify(constants)}`;
+    const { constants, hash, key } = pipelineKey(stem, text, overrides);
     this.files.set(`${stem}-${hash}.wgsl`, text);
     this.uses.push({ node: label.node, op: label.op, file: `${stem}-${hash}.wgsl`, overrides: constants });
     const shared = this.shaders;
@@ -71,13 +70,22 @@ export class PipelineCache {
     if (!pipeline) {
       const made = this.pipelineFor(stem, `${stem}|${hash}`, text, constants, label);
       // A failure is not cached: the next session asks again, and its error names its own node.
-      made.catch(() => {
-        if (shared.pipelines.get(key) === made) shared.pipelines.delete(key);
-      });
+      made.then(
+        () => shared.compiled.add(key),
+        () => {
+          if (shared.pipelines.get(key) === made) shared.pipelines.delete(key);
+        },
+      );
       shared.pipelines.set(key, made);
       pipeline = made;
     }
     return pipeline;
+  }
+
+  /** Whether this device has compiled `stem` with `overrides` already (its WGSL text loaded). */
+  isCompiled(stem: string, overrides: Record<string, number | boolean>): boolean {
+    const text = loadedWgsl(stem);
+    return text !== undefined && this.shaders.compiled.has(pipelineKey(stem, text, overrides).key);
   }
 
   /** The shader module of `text`, created once per device (its error scope opens and closes here, so none interleave). */
@@ -134,4 +142,12 @@ export class PipelineCache {
       throw new WgslCompileError(label.node, label.op, stem, (e as Error).message);
     }
   }
+}
+
+/** The cache key of a pipeline: stem | hash of the WGSL text | sorted override constants. */
+function pipelineKey(stem: string, text: string, overrides: Record<string, number | boolean>) {
+  const constants: Record<string, number> = {};
+  for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
+  const hash = hashText(text);
+  return { constants, hash, key: `${stem}|${hash}|${JSON.stringify(constants)}` };
 }

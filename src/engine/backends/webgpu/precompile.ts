@@ -4,28 +4,44 @@ import { liveDevice } from './device.js';
 import { PipelineCache } from './pipelines.js';
 import { WG } from './types.js';
 
+/** How the session about to be lowered is tuned (index.ts: `tuning`, the session's options). */
+export interface PrecompileTuning {
+  /** Forced software/GPU tuning; undefined: the adapter decides. */
+  software: boolean | undefined;
+  /** Tiered start-up (DispatchStep.upgrade) on. */
+  tiered: boolean;
+  /** Device features the lowerings must not use. */
+  ignored: ReadonlySet<string>;
+}
+
 /**
- * Starts compiling the conv kernels a GPU lowering will ask for, with no override but WG, on the
- * shared device when one is alive, before the graph is fused, planned and lowered: the driver's
- * compile (most of a cold start, ~50 ms on an H200 for conv_pixel, 24–36 for depthwise) then
- * overlaps that work, and the lowering's own request finds the pipeline in the device's cache.
- * - conv_pixel.wgsl: every non-depthwise Conv and ConvTranspose;
- * - depthwise.wgsl: every depthwise Conv (its activation is a uniform).
- * Returns the compiles (settled, never rejected) or undefined where nothing starts: no live
- * device, a software adapter (conv_gemm, whose CBK only the lowering knows) or no such conv.
+ * Starts compiling the conv kernels a lowering will ask for first, on the shared device when one
+ * is alive, before the graph is fused, planned and lowered: the driver's compile (most of a cold
+ * start) then overlaps that work, and the lowering's own request finds the pipeline in the
+ * device's cache.
+ * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl for every
+ *   non-depthwise Conv and ConvTranspose, depthwise.wgsl for depthwise Convs (activation: a uniform).
+ * - On a software adapter, tiered: conv_gemm.wgsl (conv_gemm_nosg.wgsl without subgroups) at
+ *   CBK = 1, where every non-depthwise Conv and ConvTranspose starts (a graph whose only such convs
+ *   have 1–4 output pixels runs them on conv_pixel and compiled this for nothing). Untiered, CBK is
+ *   the lowering's choice: nothing starts.
+ * Returns the compiles (settled, never rejected) or undefined where nothing starts.
  */
-export function precompileConvKernels(
-  graph: Graph,
-  software: boolean | undefined,
-): Promise<unknown> | undefined {
+export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): Promise<unknown> | undefined {
   const live = liveDevice();
-  if (!live || (software ?? live.software)) return undefined;
+  if (!live) return undefined;
+  const software = tuning.software ?? live.software;
+  if (software && !tuning.tiered) return undefined;
   const convs = graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'ConvTranspose');
   const dense = convs.find((n) => !isDepthwiseConv(graph, n));
-  const depthwise = convs.find((n) => isDepthwiseConv(graph, n));
+  const depthwise = software ? undefined : convs.find((n) => isDepthwiseConv(graph, n));
+  const subgroups = live.device.features.has('subgroups') && !tuning.ignored.has('subgroups');
+  const [stem, overrides] = !software
+    ? ['conv_pixel', { WG }]
+    : [subgroups ? 'conv_gemm' : 'conv_gemm_nosg', { WG, CBK: 1 }];
   const cache = new PipelineCache(live.device);
   const started = [
-    ...(dense ? [cache.get('conv_pixel', { WG }, { node: dense.name, op: dense.op })] : []),
+    ...(dense ? [cache.get(stem, overrides, { node: dense.name, op: dense.op })] : []),
     ...(depthwise ? [cache.get('depthwise', { WG }, { node: depthwise.name, op: depthwise.op })] : []),
   ];
   if (started.length === 0) return undefined;

@@ -22,6 +22,12 @@ export interface DispatchStep {
   bindings: Binding[];
   /** Invocations (one per output element or block); folded into a 2-D dispatch when large. */
   invocations: number;
+  /**
+   * Tiered start-up: a step with the same effect that runs faster but whose pipeline compiles
+   * slower. The session runs this step until `upgrade`'s pipeline is compiled (asked for after the
+   * first run), then `upgrade` (at once where the device has already compiled it).
+   */
+  upgrade?: DispatchStep;
 }
 
 /** A buffer-to-buffer copy (reshape family, Identity): no kernel needed. */
@@ -59,6 +65,8 @@ export interface LowerContext {
   software: boolean;
   /** On a software adapter, convs of at most this many output pixels run on conv_pixel (FEW_PIXELS). */
   fewPixels: number;
+  /** Lowerings may give steps an `upgrade` (software adapters, unprofiled sessions). */
+  tiered: boolean;
 }
 
 /** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */

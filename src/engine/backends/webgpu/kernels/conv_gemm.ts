@@ -166,16 +166,76 @@ export const FEW_PIXELS = 4;
 export const FEW_PIXELS_MIN_MACS = 32768;
 
 /** What picks a conv's kernel: the device's features and whether its adapter is a software one. */
-export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels'>;
+export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels' | 'tiered'>;
 
 /**
- * The dispatch for one conv. On a software adapter: conv_gemm.wgsl where the device has subgroups,
+ * The dispatch for one conv (see convStep). Tiered (a software adapter's start-up): a conv that
+ * conv_gemm runs with more than one channel block first runs it with one (CBK = 1, weights
+ * re-tiled), whose pipeline compiles in about half the time (Chromium/SwiftShader: 205-245 vs
+ * 363-482 ms for CBK 4-8) but runs slower (a 4x4 ConvTranspose 64c: 80 vs 52 ms); the CBK step is
+ * its `upgrade`, compiled in the background after the first run.
+ */
+export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
+  const step = convStep(a, choice);
+  if (!choice.tiered || step.stem === 'conv_pixel' || a.packed.cbk === 1) return step;
+  return { ...convStep(oneBlock(a), choice), upgrade: step };
+}
+
+/** `a` with its weights and biases (every rate's) re-tiled for one channel block per workgroup. */
+function oneBlock(a: GemmConv): GemmConv {
+  const pk = a.packed;
+  const tiles = Math.ceil(pk.mg / 4);
+  const retiled = new Map<Float32Array, Float32Array>();
+  const retile = (data: Float32Array, k: number) => {
+    let out = retiled.get(data);
+    if (!out) {
+      out = retileOneBlock(data, a.group, pk.tilesM, k, pk.cbk, tiles);
+      retiled.set(data, out);
+    }
+    return out;
+  };
+  return {
+    ...a,
+    packed: { ...pk, weights: retile(pk.weights, pk.k), bias: retile(pk.bias, 1), cbk: 1, tilesM: tiles },
+    rates: a.rates?.map((r) => ({ ...r, weights: retile(r.weights, r.k), bias: retile(r.bias, 1) })),
+  };
+}
+
+/**
+ * Data packed as [group][tile][k][4 * cbk] (PackedGemm, k = 1 for a bias) re-tiled as
+ * [group][tile'][k][4] with `tiles` one-block tiles per group: block b of tile t is tile' t * cbk + b.
+ */
+export function retileOneBlock(
+  data: Float32Array,
+  group: number,
+  tilesM: number,
+  k: number,
+  cbk: number,
+  tiles: number,
+): Float32Array {
+  const tc = 4 * cbk;
+  const out = new Float32Array(group * tiles * k * 4);
+  for (let g = 0; g < group; g++) {
+    for (let t = 0; t < tiles; t++) {
+      const from = (g * tilesM + Math.floor(t / cbk)) * k * tc + (t % cbk) * 4;
+      const to = (g * tiles + t) * k * 4;
+      for (let kk = 0; kk < k; kk++) {
+        const src = from + kk * tc;
+        out.set(data.subarray(src, src + 4), to + kk * 4);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The dispatch for one conv, untiered. On a software adapter: conv_gemm.wgsl where the device has subgroups,
  * else conv_gemm_nosg.wgsl, one pipeline per channel-block count (the activation and residual are
  * uniforms), except for large convs of at most `fewPixels` (FEW_PIXELS) output pixels. On a GPU,
  * and for those: conv_pixel.wgsl, one invocation per output pixel and 4 channels, one pipeline for
  * every conv (see the kernel's header for why).
  */
-export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
+function convStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   const pk = a.packed;
   const m = pk.mg * a.group;
   const pixels = a.n * a.oh * a.ow;

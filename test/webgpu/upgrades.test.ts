@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ignoredFeatures, tuning } from '../../src/engine/backends/webgpu/index.js';
+import { packGemm, retileOneBlock } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
+import { Session } from '../../src/engine/session.js';
+import type { Tensor } from '../../src/engine/tensor.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import type { Graph } from '../../src/graph/ir.js';
+import { expectClose } from '../helpers/compare.js';
+import { randomFeeds, webgpuSkipReason } from './helpers.js';
+
+/**
+ * Tiered start-up (DispatchStep.upgrade, upgrades.ts): on a software adapter a conv that conv_gemm
+ * runs with several channel blocks starts on CBK = 1 (re-tiled weights) and switches to its own
+ * CBK once that pipeline compiled, after the first run or when `upgraded()` asks.
+ */
+const skip = await webgpuSkipReason();
+if (skip) console.warn(`webgpu tests skipped: ${skip}`);
+
+describe('retileOneBlock', () => {
+  it('re-tiles conv_gemm weights and bias packed for 8 blocks as one-block tiles (2 groups of 37 channels)', () => {
+    const [group, mg, cg, kh, kw] = [2, 37, 3, 2, 2];
+    const m = group * mg;
+    const w = (oc: number, k: number) => oc * 100 + k + 1;
+    const b = (oc: number) => -(oc + 1);
+    const pk = packGemm(m, group, cg, kh, kw, w, b);
+    expect(pk.cbk).toBe(8);
+    const tiles = Math.ceil(mg / 4);
+    const weights = retileOneBlock(pk.weights, group, pk.tilesM, pk.k, pk.cbk, tiles);
+    const bias = retileOneBlock(pk.bias, group, pk.tilesM, 1, pk.cbk, tiles);
+    // The one-block layout, written out: [group][tile][r][s][ic][4], zero past the group's channels.
+    const wantW = new Float32Array(group * tiles * pk.k * 4);
+    const wantB = new Float32Array(group * tiles * 4);
+    for (let oc = 0; oc < m; oc++) {
+      const g = Math.floor(oc / mg);
+      const tile = g * tiles + Math.floor((oc % mg) / 4);
+      const lane = (oc % mg) % 4;
+      wantB[tile * 4 + lane] = b(oc);
+      for (let ic = 0; ic < cg; ic++) {
+        for (let t = 0; t < kh * kw; t++) {
+          wantW[(tile * pk.k + t * cg + ic) * 4 + lane] = w(oc, ic * kh * kw + t);
+        }
+      }
+    }
+    expect(weights).toEqual(wantW);
+    expect(bias).toEqual(wantB);
+  });
+});
+
+/** Two convs (32 and 6 output channels: CBK 8 and 2) and a 4x4 ConvTranspose (16 channels: CBK 4). */
+function chain(): Graph {
+  const b = new GraphBuilder('tiers', { seed: 11 });
+  const x = b.input('x', [1, 5, 9, 7]);
+  const c1 = b.op('Conv', [x, b.param('w1', [32, 5, 3, 3]), b.param('b1', [32])], { pads: [1, 1, 1, 1] });
+  const up = b.op('ConvTranspose', [c1, b.param('wt', [32, 16, 4, 4]), b.param('bt', [16])], {
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+  });
+  b.output(b.op('Conv', [up, b.param('w2', [6, 16, 1, 1])], {}));
+  return b.build();
+}
+
+/** CBK of each conv_gemm pipeline use, in request order. */
+const cbks = (s: Session) =>
+  (s.shaders()?.uses ?? []).filter((u) => u.file.startsWith('conv_gemm')).map((u) => u.overrides.CBK);
+
+describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
+  // The device keeps what any session compiled (a later session starts on compiled upgrades), so
+  // each test that watches the first tier uses pipelines no earlier test asked for.
+  afterEach(() => {
+    ignoredFeatures.clear();
+    tuning.software = undefined;
+    tuning.tiered = undefined;
+  });
+
+  it('runs CBK 1 first, its own CBK after upgraded(), both matching ref', async () => {
+    tuning.software = true;
+    const g = chain();
+    const feeds = randomFeeds(g, 4);
+    const ref = await Session.create(g, { backend: 'ref', optimize: false });
+    const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      const want = (await ref.run(feeds))[ref.outputs[0]?.name as string] as Tensor;
+      const name = gpu.outputs[0]?.name as string;
+      const first = (await gpu.run(feeds))[name] as Tensor;
+      // conv, 4 ConvTranspose phases, conv: six dispatches, one CBK = 1 pipeline (the upgrades are
+      // asked for once the first run is done, and swapped in at the start of a later run).
+      expect(cbks(gpu).slice(0, 6)).toEqual([1, 1, 1, 1, 1, 1]);
+      await gpu.upgraded();
+      const second = (await gpu.run(feeds))[name] as Tensor;
+      expect(cbks(gpu).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
+      const third = (await gpu.run(feeds))[name] as Tensor;
+      const tol = { atol: 1e-4, rtol: 1e-4 };
+      expectClose(first, want, tol, 'first tier');
+      expectClose(second, want, tol, 'upgraded');
+      expect(third.data).toEqual(second.data);
+    } finally {
+      gpu.release();
+      ref.release();
+    }
+  });
+
+  it('upgraded() before the first run starts the upgrades: that run already uses them', async () => {
+    tuning.software = true;
+    ignoredFeatures.add('subgroups'); // conv_gemm_nosg: pipelines the test above did not compile
+    const g = chain();
+    const s = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      expect(cbks(s)).toEqual([1, 1, 1, 1, 1, 1]);
+      await s.upgraded();
+      await s.upgraded(); // settled: asks nothing more
+      expect(cbks(s).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
+      const out = await s.run(randomFeeds(g, 5));
+      expect(Object.keys(out)).toHaveLength(1);
+    } finally {
+      s.release();
+    }
+  });
+
+  it('a later session on the device starts on the upgrades an earlier one compiled', async () => {
+    tuning.software = true;
+    const g = chain();
+    const a = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      await a.upgraded();
+      const b = await Session.create(g, { backend: 'webgpu', optimize: false });
+      try {
+        expect(cbks(b)).toEqual([8, 4, 4, 4, 4, 2]);
+        await b.upgraded();
+        expect(cbks(b)).toHaveLength(6);
+      } finally {
+        b.release();
+      }
+    } finally {
+      a.release();
+    }
+  });
+
+  it('is off with tuning.tiered = false, in profiled sessions and with the GPU tuning', async () => {
+    const g = chain();
+    const kernels = async (options: { profile?: boolean }) => {
+      const s = await Session.create(g, { backend: 'webgpu', optimize: false, ...options });
+      try {
+        await s.run(randomFeeds(g, 6));
+        await s.upgraded();
+        return (s.shaders()?.uses ?? []).map((u) => `${u.file.replace(/-.*/, '')}:${u.overrides.CBK ?? ''}`);
+      } finally {
+        s.release();
+      }
+    };
+    tuning.software = true;
+    tuning.tiered = false;
+    expect(await kernels({})).toEqual([
+      'conv_gemm:8',
+      'conv_gemm:4',
+      'conv_gemm:4',
+      'conv_gemm:4',
+      'conv_gemm:4',
+      'conv_gemm:2',
+    ]);
+    tuning.tiered = undefined;
+    expect(await kernels({ profile: true })).toHaveLength(6);
+    tuning.software = false;
+    expect(await kernels({})).toEqual(new Array(6).fill('conv_pixel:'));
+  });
+
+  it('a session released while its upgrades compile: no error, upgraded() says it was released', async () => {
+    tuning.software = true;
+    const g = chain();
+    const s = await Session.create(g, { backend: 'webgpu', optimize: false });
+    await s.run(randomFeeds(g, 7));
+    s.release();
+    await expect(s.upgraded()).rejects.toThrow(/released/);
+    // A second session awaits the same pipelines (the device's cache): once it has them, the
+    // released session's upgrades have settled too (an error would fail this test as unhandled).
+    const again = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      await again.upgraded();
+    } finally {
+      again.release();
+    }
+  });
+});
