@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { wgslRaw } from './scripts/esbuild-wgsl.js';
 
 export default defineConfig({
   entry: {
@@ -16,4 +17,6 @@ export default defineConfig({
   clean: true,
   splitting: true,
   external: ['node:*'],
+  // kernels/*.wgsl go into the bundle as text (src/engine/backends/webgpu/embedded-wgsl.ts).
+  esbuildPlugins: [wgslRaw],
 });

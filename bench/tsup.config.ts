@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { wgslRaw } from '../scripts/esbuild-wgsl.js';
 
 // Builds the bench into build/bench/ (git-ignored, not in the npm package). The bench sources import
 // '../src/index.js' (so tsc and vitest check them against the sources); here that import is pointed
@@ -15,6 +16,8 @@ export default defineConfig({
   dts: false,
   external: ['onnxruntime-web', 'benchmark'],
   esbuildPlugins: [
+    // Sources the bench imports past src/index.js (backend internals) may reach the embedded kernels.
+    wgslRaw,
     {
       name: 'atrous-dist',
       setup(build) {

@@ -1,10 +1,10 @@
 /**
  * Builds the demo page: `npm run demo:build` (→ examples/web/dist), `npm run demo` (build + serve).
  * The page imports the BUILT package (../../dist/index.js, from `npm run build`); its CommonJS
- * dependencies (protobufjs, jpeg-js) are bundled by Vite. The model, the photo, atrous.wasm and the
- * WGSL kernels are copied from the repository (assets/, build/, kernels/): no network.
+ * dependencies (protobufjs, jpeg-js) are bundled by Vite. The model, the photo and atrous.wasm are
+ * copied from the repository (assets/, build/); the WGSL kernels are inside dist/: no network.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
@@ -19,17 +19,13 @@ function runtimeFiles(): Map<string, string> {
     ['astronaut.png', join(repo, 'assets/astronaut.png')],
     ['atrous.wasm', join(repo, 'build/atrous.wasm')],
   ]);
-  // dist/ fetches kernels/<stem>.wgsl relative to its own chunk (assets/…) → <base>/kernels/.
-  for (const f of readdirSync(join(repo, 'kernels'))) {
-    if (f.endsWith('.wgsl')) files.set(`kernels/${f}`, join(repo, 'kernels', f));
-  }
   for (const [path, file] of files) {
     if (!existsSync(file)) throw new Error(`${file} is missing (for ${path}): run 'npm run build' first`);
   }
   return files;
 }
 
-const TYPES: Record<string, string> = { wasm: 'application/wasm', png: 'image/png', wgsl: 'text/plain' };
+const TYPES: Record<string, string> = { wasm: 'application/wasm', png: 'image/png' };
 
 /** Copies runtimeFiles() into the build, and serves them in `vite dev`. */
 function atrousFiles(): Plugin {

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wgslRaw } from '../../scripts/esbuild-wgsl.js';
 import { Tensor } from '../../src/engine/tensor.js';
 import { encodeNpy, parseNpy } from '../../src/io/npy.js';
 import { convReluModel, quadrantPng, removeWorkDirs, sigmoidSegModel, workDir } from './models.js';
@@ -18,11 +19,21 @@ const MAIN = join(OUT, 'cli/main.js');
 
 let dir: string;
 
-beforeAll(() => {
-  const args = ['--no-config', '--entry.cli/main', 'src/cli/main.ts', '--entry.index', 'src/index.ts'];
-  args.push('--format', 'esm', '--target', 'es2022', '--platform', 'neutral', '--splitting');
-  args.push('--external', 'node:*', '--out-dir', OUT, '--silent');
-  execFileSync(join(ROOT, 'node_modules/.bin/tsup'), args, { cwd: ROOT, stdio: 'pipe' });
+beforeAll(async () => {
+  // tsup's API rather than its CLI: the WGSL kernels go in through an esbuild plugin.
+  const { build } = await import('tsup');
+  await build({
+    config: false,
+    entry: { 'cli/main': 'src/cli/main.ts', index: 'src/index.ts' },
+    format: ['esm'],
+    target: 'es2022',
+    platform: 'neutral',
+    splitting: true,
+    external: ['node:*'],
+    outDir: OUT,
+    silent: true,
+    esbuildPlugins: [wgslRaw],
+  });
   dir = workDir();
 });
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EMBEDDED_WGSL } from '../../src/engine/backends/webgpu/embedded-wgsl.js';
 import { WEBGPU_KERNELS } from '../../src/engine/backends/webgpu/kernels/index.js';
 import { OP_TYPES } from '../../src/graph/op-types.js';
 
@@ -28,6 +29,15 @@ describe('webgpu kernel registry', () => {
       const wgsl = readFileSync(new URL(`../../kernels/${stem}.wgsl`, import.meta.url), 'utf8');
       expect(wgsl, stem).toMatch(/override WG: u32/);
       expect(wgsl, stem).toMatch(/@compute @workgroup_size\(WG\)\s*\nfn main/);
+    }
+  });
+
+  it('embeds every kernels/*.wgsl, as it is on disk, and nothing else', () => {
+    const dir = new URL('../../kernels/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl'));
+    expect(Object.keys(EMBEDDED_WGSL).sort()).toEqual(files.map((f) => f.replace(/\.wgsl$/, '')).sort());
+    for (const f of files) {
+      expect(EMBEDDED_WGSL[f.replace(/\.wgsl$/, '')], f).toBe(readFileSync(new URL(f, dir), 'utf8'));
     }
   });
 });

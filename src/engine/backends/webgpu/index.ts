@@ -15,7 +15,7 @@ import { WEBGPU_KERNELS } from './kernels/index.js';
 import { PipelineCache } from './pipelines.js';
 import { precompileConvKernels } from './precompile.js';
 import { type Encoded, GpuProfiler, type ProgramStep } from './profile.js';
-import { loadWgsl } from './shaders.js';
+import { loadWgsl, preloadWgsl } from './shaders.js';
 import {
   type Binding,
   type DispatchStep,
@@ -31,6 +31,9 @@ export { DeviceLostError } from './device.js';
 export { convFusionStats, disabledConvFusions } from './fuse-conv.js';
 export { WgslCompileError } from './pipelines.js';
 export { WebGpuUnsupportedError } from './types.js';
+
+// The kernels' text (a chunk of its own) loads while the first session imports its model.
+preloadWgsl().catch(() => undefined);
 
 /**
  * Optional device features the lowerings must not use even where the adapter has them: lets tests

@@ -1,64 +1,41 @@
 import { FileError } from '../../../errors.js';
 
 /**
- * WGSL sources (kernels/<stem>.wgsl). In Node they are read next to the package; elsewhere they
- * are fetched relative to this module. `registerWgsl` lets a bundler inline them instead.
+ * WGSL sources by stem: every kernels/<stem>.wgsl, embedded in the bundle as a module of its own
+ * (embedded-wgsl.ts), loaded on first need: a session never fetches or reads a kernel file, and a
+ * program that never touches WebGPU does not load the ~150 KB of text. `registerWgsl` adds or
+ * replaces one (tests).
  */
 const sources = new Map<string, string>();
+let embedded: Promise<void> | undefined;
+
+/** Starts loading the embedded kernels (once); the webgpu backend calls it as it loads. */
+export function preloadWgsl(): Promise<void> {
+  embedded ??= import('./embedded-wgsl.js').then(({ EMBEDDED_WGSL }) => {
+    for (const [stem, text] of Object.entries(EMBEDDED_WGSL)) if (!sources.has(stem)) sources.set(stem, text);
+  });
+  return embedded;
+}
 
 export function registerWgsl(stem: string, text: string): void {
   sources.set(stem, text);
 }
 
-/** Where kernels/ sits relative to this module: src/engine/backends/webgpu/ or dist/ (bundled). */
-const CANDIDATES = ['../../../../kernels/', '../kernels/', '../../kernels/'];
-
-/** Loads in flight: concurrent asks for one stem share one read or fetch. */
-const pending = new Map<string, Promise<string>>();
-
-/** The text of `stem` when it is already loaded (lets a pipeline request reach the GPU at once). */
+/** The text of `stem` when it is loaded (lets a pipeline request reach the GPU at once). */
 export function loadedWgsl(stem: string): string | undefined {
   return sources.get(stem);
 }
 
-export function loadWgsl(stem: string): Promise<string> {
-  const known = sources.get(stem);
-  if (known !== undefined) return Promise.resolve(known);
-  let load = pending.get(stem);
-  if (!load) {
-    load = readWgsl(stem).finally(() => pending.delete(stem));
-    pending.set(stem, load);
-  }
-  return load;
-}
-
-async function readWgsl(stem: string): Promise<string> {
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  let text: string | undefined;
-  if (isNode) {
-    const fs = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
-    for (const dir of CANDIDATES) {
-      const path = fileURLToPath(new URL(`${dir}${stem}.wgsl`, import.meta.url));
-      text = await fs.readFile(path, 'utf8').catch(() => undefined);
-      if (text !== undefined) break;
-    }
-  } else {
-    for (const dir of CANDIDATES) {
-      const res = await fetch(new URL(`${dir}${stem}.wgsl`, import.meta.url)).catch(() => undefined);
-      if (res?.ok) {
-        text = await res.text();
-        break;
-      }
-    }
-  }
+/** The text of `stem`; a FileError naming the kernel when this build has none. */
+export async function loadWgsl(stem: string): Promise<string> {
+  if (!sources.has(stem)) await preloadWgsl();
+  const text = sources.get(stem);
   if (text === undefined) {
     throw new FileError(
       `kernels/${stem}.wgsl`,
-      'WGSL kernel not found next to atrous (is the kernels/ folder shipped?)',
+      'no such WGSL kernel in this build of atrous (embedded-wgsl.ts)',
     );
   }
-  sources.set(stem, text);
   return text;
 }
 
