@@ -138,4 +138,35 @@ describe.skipIf(skip !== undefined)('profile and shader dump on webgpu', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.err.join('\n')).toMatch(/--dump-wgsl needs --backend webgpu/);
   });
+
+  it('atrous bench --dump-wgsl: timed runs after the upgrades, both tiers in the dump (software adapter)', async () => {
+    const { acquireDevice } = await import('../../src/engine/backends/webgpu/device.js');
+    const gpu = await acquireDevice();
+    const software = gpu.software;
+    gpu.destroy();
+    const b = new GraphBuilder('wide', { seed: 5 });
+    b.output(b.op('Conv', [b.input('x', [1, 3, 8, 8]), b.param('w', [32, 3, 3, 3])], { pads: [1, 1, 1, 1] }));
+    const dir = workDir();
+    const modelPath = join(dir, 'wide.onnx');
+    writeFileSync(modelPath, exportOnnx(b.build()));
+    const out = join(dir, 'wgsl-bench');
+    const r = await cli(
+      'bench',
+      modelPath,
+      '--backend',
+      'webgpu',
+      '--runs',
+      '2',
+      '--warmup',
+      '1',
+      '--dump-wgsl',
+      out,
+    );
+    expect(r.code).toBe(0);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
+      overrides: Record<string, number>;
+    }[];
+    // 32 output channels: CBK 8 once upgraded, CBK 1 first; a GPU runs conv_pixel (no CBK).
+    expect(index.map((e) => e.overrides.CBK)).toEqual(software ? [1, 8] : [undefined]);
+  });
 });
