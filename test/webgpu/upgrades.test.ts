@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ignoredFeatures, tuning } from '../../src/engine/backends/webgpu/index.js';
 import { packGemm, retileOneBlock } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
+import { loadWgsl, registerWgsl } from '../../src/engine/backends/webgpu/shaders.js';
 import { Session } from '../../src/engine/session.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -99,7 +100,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     }
   });
 
-  it('upgraded() before the first run starts the upgrades: that run already uses them', async () => {
+  it('upgraded() before the first run compiles the upgrades, then the run goes on them', async () => {
     tuning.software = true;
     ignoredFeatures.add('subgroups'); // conv_gemm_nosg: pipelines the test above did not compile
     const g = chain();
@@ -108,9 +109,19 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
       expect(cbks(s)).toEqual([1, 1, 1, 1, 1, 1]);
       await s.upgraded();
       await s.upgraded(); // settled: asks nothing more
+      expect(cbks(s)).toHaveLength(12);
       expect(cbks(s).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
-      const out = await s.run(randomFeeds(g, 5));
-      expect(Object.keys(out)).toHaveLength(1);
+      const feeds = randomFeeds(g, 5);
+      const name = s.outputs[0]?.name as string;
+      const ref = await Session.create(g, { backend: 'ref', optimize: false });
+      const want = (await ref.run(feeds))[name] as Tensor;
+      ref.release();
+      expectClose(
+        (await s.run(feeds))[name] as Tensor,
+        want,
+        { atol: 1e-4, rtol: 1e-4 },
+        'upgraded first run',
+      );
     } finally {
       s.release();
     }
@@ -161,6 +172,37 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     expect(await kernels({ profile: true })).toHaveLength(6);
     tuning.software = false;
     expect(await kernels({})).toEqual(new Array(6).fill('conv_pixel:'));
+  });
+
+  it('a failed upgrade rejects upgraded(), and the session goes on with the right answer', async () => {
+    tuning.software = true;
+    ignoredFeatures.add('subgroups');
+    const original = await loadWgsl('conv_gemm_nosg');
+    // 64 invocations at CBK 1, 4 and 2; 512 at CBK 8, past the 256 a device gives by default: only
+    // the 32-channel conv's upgrade fails (at pipeline creation).
+    const broken = original.replace('@compute @workgroup_size(WG)', '@compute @workgroup_size(WG * CBK)');
+    expect(broken).not.toBe(original);
+    registerWgsl('conv_gemm_nosg', broken);
+    const g = chain();
+    const feeds = randomFeeds(g, 8);
+    const ref = await Session.create(g, { backend: 'ref', optimize: false });
+    const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      const name = ref.outputs[0]?.name as string;
+      const want = (await ref.run(feeds))[name] as Tensor;
+      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'first tier');
+      await expect(gpu.upgraded()).rejects.toThrow(/conv_gemm_nosg\.wgsl failed to compile/);
+      expectClose(
+        (await gpu.run(feeds))[name] as Tensor,
+        want,
+        { atol: 1e-4, rtol: 1e-4 },
+        'after the failure',
+      );
+    } finally {
+      registerWgsl('conv_gemm_nosg', original);
+      gpu.release();
+      ref.release();
+    }
   });
 
   it('a session released while its upgrades compile: no error, upgraded() says it was released', async () => {

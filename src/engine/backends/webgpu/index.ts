@@ -222,13 +222,18 @@ async function assemble(
   // then runs while the buffers below are created, uploaded and first touched.
   const cache = new PipelineCache(device);
   const overridesOf = (step: DispatchStep) => ({ WG, ...step.overrides });
-  // A step whose upgrade this device has compiled (an earlier session's) runs the upgrade at once.
-  const started = (step: DispatchStep) =>
-    step.upgrade && cache.isCompiled(step.upgrade.stem, overridesOf(step.upgrade)) ? step.upgrade : step;
+  // The step each dispatch starts on: its upgrade at once where this device has compiled that
+  // already (an earlier session's), else the step itself.
+  const first = new Map<DispatchStep, DispatchStep>();
   const dispatches = lowered.flatMap(({ node, steps }) =>
     steps
       .filter((s): s is DispatchStep => s.kind === 'dispatch')
-      .map((step) => ({ node, step: started(step) })),
+      .map((step) => {
+        const up = step.upgrade;
+        const start = up && cache.isCompiled(up.stem, overridesOf(up)) ? up : step;
+        first.set(step, start);
+        return { node, step: start };
+      }),
   );
   const pipelines = new Map(
     dispatches.map(({ node, step }) => [
@@ -316,10 +321,10 @@ async function assemble(
         );
         return;
       }
-      const first = started(step);
+      const start = first.get(step) as DispatchStep;
       const owned: GPUBuffer[] = [];
-      if (first.upgrade) upgrades.push({ at: encoded.length, step: first.upgrade, label, node, owned });
-      encoded.push(prepareDispatch(first, label, node.name, owned));
+      if (start.upgrade) upgrades.push({ at: encoded.length, step: start.upgrade, label, node, owned });
+      encoded.push(prepareDispatch(start, label, node.name, owned));
     });
   });
 
@@ -328,7 +333,7 @@ async function assemble(
     step: DispatchStep,
     label: string,
     node: string,
-    owned: GPUBuffer[] = [],
+    owned: GPUBuffer[],
   ): Promise<Encoded> {
     const bind = bindDispatch(step, label, node, owned);
     return bind(await (pipelines.get(step) as Promise<GPUComputePipeline>));

@@ -34,9 +34,11 @@ export class Upgrades {
 
   /** Starts every upgrade (once); settles when all are bound (or one failed). */
   start(): Promise<void> {
-    this.started ??= Promise.all(this.pending.map((p) => this.upgrade(p))).then(() => undefined);
-    // Runs start it without waiting: a failure surfaces where someone awaits `upgraded()`.
-    this.started.catch(() => undefined);
+    if (!this.started) {
+      this.started = Promise.all(this.pending.map((p) => this.upgrade(p))).then(() => undefined);
+      // Runs start it without waiting: a failure surfaces where someone awaits `upgraded()`.
+      this.started.catch(() => undefined);
+    }
     return this.started;
   }
 
