@@ -78,8 +78,14 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm vs ref', () => {
 });
 
 describe.skipIf(skip !== undefined)('webgpu conv_gemm: few and odd pixel counts', () => {
+  // The kernels a session keeps: without the tiered start-up (upgrades.test.ts), whose first tier
+  // runs every conv on conv_gemm.
+  beforeAll(() => {
+    tuning.tiered = false;
+  });
   afterAll(() => {
     tuning.fewPixels = undefined;
+    tuning.tiered = undefined;
   });
 
   /** A Conv of x [n, c, h, w] into 12 channels (3×3, pad 1, bias, Relu), the planes given. */
@@ -141,6 +147,13 @@ describe.skipIf(skip !== undefined)('webgpu conv_gemm: few and odd pixel counts'
 });
 
 describe.skipIf(skip !== undefined)('webgpu depthwise_row (3- and 5-wide) vs ref', () => {
+  // The row kernel is the upgrade of a depthwise.wgsl step in the tiered start-up: off here.
+  beforeAll(() => {
+    tuning.tiered = false;
+  });
+  afterAll(() => {
+    tuning.tiered = undefined;
+  });
   const DW: Case[] = [
     {
       name: '3x3 dil 2 pad 2, 13 wide',

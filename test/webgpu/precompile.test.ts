@@ -60,7 +60,7 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
     }
   });
 
-  it('on a software adapter, tiered: starts conv_gemm at CBK 1 (nosg without subgroups), nothing for depthwise', async () => {
+  it('on a software adapter, tiered: starts conv_gemm at CBK 1 (nosg without subgroups) and depthwise.wgsl', async () => {
     const gpu = await acquireDevice(undefined, ['subgroups']);
     try {
       tuning.software = true;
@@ -77,7 +77,11 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
         await started;
         expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 1 })).toBe(true);
       }
-      expect(precompile(convGraph(true))).toBeUndefined();
+      // Depthwise convs start on depthwise.wgsl (their row kernel is the upgrade).
+      const dw = precompile(convGraph(true));
+      expect(dw).toBeDefined();
+      await dw;
+      expect(new PipelineCache(gpu.device).isCompiled('depthwise', { WG: 64 })).toBe(true);
     } finally {
       gpu.destroy();
     }

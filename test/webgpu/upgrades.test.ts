@@ -100,6 +100,37 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     }
   });
 
+  it('depthwise convs start on depthwise.wgsl (upgrade: the row kernel), few-pixel convs on conv_gemm (upgrade: conv_pixel)', async () => {
+    tuning.software = true;
+    const b = new GraphBuilder('dw_se', { seed: 12 });
+    const x = b.input('x', [1, 256, 4, 9]);
+    const dw = b.op('Conv', [x, b.param('wd', [256, 1, 3, 3]), b.param('bd', [256])], {
+      group: 256,
+      pads: [1, 1, 1, 1],
+    });
+    const pooled = b.op('GlobalAveragePool', [dw]);
+    // 256 → 128 at one pixel: FEW_PIXELS_MIN_MACS multiply-adds, so conv_pixel once upgraded.
+    b.output(b.op('Conv', [pooled, b.param('ws', [128, 256, 1, 1]), b.param('bs', [128])], {}));
+    const g = b.build();
+    const feeds = randomFeeds(g, 9);
+    const ref = await Session.create(g, { backend: 'ref', optimize: false });
+    const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
+    try {
+      const name = ref.outputs[0]?.name as string;
+      const want = (await ref.run(feeds))[name] as Tensor;
+      const stems = () => (gpu.shaders()?.uses ?? []).map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
+      const first = stems();
+      expect(first).toEqual(['depthwise', 'pool', 'conv_gemm']);
+      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'first tier');
+      await gpu.upgraded();
+      expect(stems().slice(first.length)).toEqual(['depthwise_row', 'conv_pixel']);
+      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'upgraded');
+    } finally {
+      gpu.release();
+      ref.release();
+    }
+  });
+
   it('upgraded() before the first run compiles the upgrades, then the run goes on them', async () => {
     tuning.software = true;
     ignoredFeatures.add('subgroups'); // conv_gemm_nosg: pipelines the test above did not compile

@@ -22,9 +22,9 @@ export interface PrecompileTuning {
  * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl for every
  *   non-depthwise Conv and ConvTranspose, depthwise.wgsl for depthwise Convs (activation: a uniform).
  * - On a software adapter, tiered: conv_gemm.wgsl (conv_gemm_nosg.wgsl without subgroups) at
- *   CBK = 1, where every non-depthwise Conv and ConvTranspose starts (a graph whose only such convs
- *   have 1–4 output pixels runs them on conv_pixel and compiled this for nothing). Untiered, CBK is
- *   the lowering's choice: nothing starts.
+ *   CBK = 1, where every non-depthwise Conv and ConvTranspose starts, and depthwise.wgsl, where
+ *   every depthwise Conv starts. Untiered, the lowering's choices (CBK, row kernels) depend on
+ *   shapes: nothing starts.
  * Returns the compiles (settled, never rejected) or undefined where nothing starts.
  */
 export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): Promise<unknown> | undefined {
@@ -34,7 +34,7 @@ export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): P
   if (software && !tuning.tiered) return undefined;
   const convs = graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'ConvTranspose');
   const dense = convs.find((n) => !isDepthwiseConv(graph, n));
-  const depthwise = software ? undefined : convs.find((n) => isDepthwiseConv(graph, n));
+  const depthwise = convs.find((n) => isDepthwiseConv(graph, n));
   const subgroups = live.device.features.has('subgroups') && !tuning.ignored.has('subgroups');
   const [stem, overrides] = !software
     ? ['conv_pixel', { WG }]

@@ -6,6 +6,7 @@ import type { Tensor } from '../../../tensor.js';
 import { type Axis2d, axes2d } from '../../ref/kernels/conv.js';
 import {
   type Binding,
+  type DispatchStep,
   type LowerContext,
   type Lowering,
   type Step,
@@ -25,7 +26,7 @@ export const Conv: Lowering = (node, ctx) => {
   const residual = residualOf(node, ctx);
   if ('depthwise' in args) {
     if (residual) throw new AtrousError('INTERNAL', `depthwise conv '${node.name}' got a residual`);
-    return depthwise(node, args.depthwise, ctx.software);
+    return depthwise(node, args.depthwise, ctx);
   }
   return [gemmConvStep({ ...args, residual }, ctx)];
 };
@@ -131,8 +132,10 @@ export interface DepthwiseArgs {
  * activation), else depthwise.wgsl. A GPU gets depthwise.wgsl always: its pipeline compiles in two
  * thirds of the row kernel's time (26 vs 36 ms on an H200), and with the activation a uniform a
  * model needs one depthwise pipeline, which precompile.ts starts before the graph is lowered.
+ * Tiered (software adapters' start-up, DispatchStep.upgrade): the row kernel is the upgrade of a
+ * depthwise.wgsl step, so a model's first run compiles that one pipeline for all its depthwise convs.
  */
-function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
+function depthwise(node: Node, a: DepthwiseArgs, ctx: Pick<LowerContext, 'software' | 'tiered'>): Step[] {
   const { hA, wA } = a;
   const act = fusedAct(node);
   const bias = a.b ? Float32Array.from(a.b.data as Float32Array) : new Float32Array(a.c);
@@ -142,47 +145,45 @@ function depthwise(node: Node, a: DepthwiseArgs, software: boolean): Step[] {
     { kind: 'data', data: bias, label: 'bias' },
     { kind: 'value', name: a.y },
   ];
-  if (software && (wA.k === 3 || wA.k === 5) && wA.stride === 1) {
-    const groups = Math.ceil(wA.out / (8 * wA.dilation));
-    const invocations = a.n * a.c * hA.out * groups * wA.dilation;
-    const form = clampForm(act);
-    return [
-      {
-        kind: 'dispatch',
-        stem: 'depthwise_row',
-        overrides: { KW: wA.k, ACT: form ? 0 : act.code },
-        uniforms: new Uniforms()
-          .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, hA.stride)
-          .u(hA.dilation, wA.dilation)
-          .i(hA.padBegin, wA.padBegin)
-          .u(groups, 0)
-          .f(act.a0, act.a1)
-          .f(...(form ?? [1, 0, 0, 0, 0, 0, 0, 0]))
-          .bytes(),
-        bindings,
-        invocations,
-      },
-    ];
-  }
   const owq = Math.ceil(wA.out / 4);
   const invocations = a.n * a.c * hA.out * owq;
-  return [
-    {
+  const generic: DispatchStep = {
+    kind: 'dispatch',
+    stem: 'depthwise',
+    overrides: {},
+    uniforms: new Uniforms()
+      .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, wA.k)
+      .u(hA.stride, wA.stride, hA.dilation, wA.dilation)
+      .i(hA.padBegin, wA.padBegin)
+      .u(owq, 0)
+      .f(act.a0, act.a1)
+      .u(act.code, 0)
+      .bytes(),
+    bindings,
+    invocations,
+  };
+  if (ctx.software && (wA.k === 3 || wA.k === 5) && wA.stride === 1) {
+    const groups = Math.ceil(wA.out / (8 * wA.dilation));
+    const rowInvocations = a.n * a.c * hA.out * groups * wA.dilation;
+    const form = clampForm(act);
+    const row: DispatchStep = {
       kind: 'dispatch',
-      stem: 'depthwise',
-      overrides: {},
+      stem: 'depthwise_row',
+      overrides: { KW: wA.k, ACT: form ? 0 : act.code },
       uniforms: new Uniforms()
-        .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, wA.k)
-        .u(hA.stride, wA.stride, hA.dilation, wA.dilation)
+        .u(rowInvocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, hA.stride)
+        .u(hA.dilation, wA.dilation)
         .i(hA.padBegin, wA.padBegin)
-        .u(owq, 0)
+        .u(groups, 0)
         .f(act.a0, act.a1)
-        .u(act.code, 0)
+        .f(...(form ?? [1, 0, 0, 0, 0, 0, 0, 0]))
         .bytes(),
       bindings,
-      invocations,
-    },
-  ];
+      invocations: rowInvocations,
+    };
+    return [ctx.tiered ? { ...generic, upgrade: row } : row];
+  }
+  return [generic];
 }
 
 /**

@@ -169,16 +169,19 @@ export const FEW_PIXELS_MIN_MACS = 32768;
 export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels' | 'tiered'>;
 
 /**
- * The dispatch for one conv (see convStep). Tiered (a software adapter's start-up): a conv that
- * conv_gemm runs with more than one channel block first runs it with one (CBK = 1, weights
- * re-tiled), whose pipeline compiles in about half the time (Chromium/SwiftShader: 205-245 vs
- * 363-482 ms for CBK 4-8) but runs slower (a 4x4 ConvTranspose 64c: 80 vs 52 ms); the CBK step is
- * its `upgrade`, compiled in the background after the first run.
+ * The dispatch for one conv (see convStep). Tiered (a software adapter's start-up): every conv
+ * first runs on conv_gemm with one channel block (CBK = 1, weights re-tiled), one pipeline for the
+ * model that compiles in about half the time of CBK 8 (Chromium/SwiftShader: 205-245 vs 363-482 ms
+ * for CBK 4-8) but runs slower (a 4x4 ConvTranspose 64c: 80 vs 52 ms). Its `upgrade`, compiled in
+ * the background after the first run, is the step it would have had: conv_gemm at its own CBK, or
+ * conv_pixel for the few-pixel convs (FEW_PIXELS).
  */
 export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   const step = convStep(a, choice);
-  if (!choice.tiered || step.stem === 'conv_pixel' || a.packed.cbk === 1) return step;
-  return { ...convStep(oneBlock(a), choice), upgrade: step };
+  if (!choice.tiered || !choice.software) return step;
+  if (step.stem !== 'conv_pixel' && a.packed.cbk === 1) return step;
+  const first = convStep(a.packed.cbk === 1 ? a : oneBlock(a), { ...choice, fewPixels: 0 });
+  return { ...first, upgrade: step };
 }
 
 /** `a` with its weights and biases (every rate's) re-tiled for one channel block per workgroup. */
