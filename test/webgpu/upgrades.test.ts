@@ -60,6 +60,22 @@ function chain(): Graph {
   return b.build();
 }
 
+const TOL = { atol: 1e-4, rtol: 1e-4 };
+
+/** The only output of `g` for `feeds` on the ref backend: what each tier must give. */
+async function refOutput(g: Graph, feeds: Record<string, Tensor>): Promise<Tensor> {
+  const ref = await Session.create(g, { backend: 'ref', optimize: false });
+  try {
+    return Object.values(await ref.run(feeds))[0] as Tensor;
+  } finally {
+    ref.release();
+  }
+}
+
+/** The only output of a run of `s`. */
+const output = async (s: Session, feeds: Record<string, Tensor>) =>
+  Object.values(await s.run(feeds))[0] as Tensor;
+
 /** CBK of each conv_gemm pipeline use, in request order. */
 const cbks = (s: Session) =>
   (s.shaders()?.uses ?? []).filter((u) => u.file.startsWith('conv_gemm')).map((u) => u.overrides.CBK);
@@ -77,26 +93,22 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     tuning.software = true;
     const g = chain();
     const feeds = randomFeeds(g, 4);
-    const ref = await Session.create(g, { backend: 'ref', optimize: false });
+    const want = await refOutput(g, feeds);
     const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
     try {
-      const want = (await ref.run(feeds))[ref.outputs[0]?.name as string] as Tensor;
-      const name = gpu.outputs[0]?.name as string;
-      const first = (await gpu.run(feeds))[name] as Tensor;
+      const first = await output(gpu, feeds);
       // conv, 4 ConvTranspose phases, conv: six dispatches, one CBK = 1 pipeline (the upgrades are
       // asked for once the first run is done, and swapped in at the start of a later run).
       expect(cbks(gpu).slice(0, 6)).toEqual([1, 1, 1, 1, 1, 1]);
       await gpu.upgraded();
-      const second = (await gpu.run(feeds))[name] as Tensor;
+      const second = await output(gpu, feeds);
       expect(cbks(gpu).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
-      const third = (await gpu.run(feeds))[name] as Tensor;
-      const tol = { atol: 1e-4, rtol: 1e-4 };
-      expectClose(first, want, tol, 'first tier');
-      expectClose(second, want, tol, 'upgraded');
+      const third = await output(gpu, feeds);
+      expectClose(first, want, TOL, 'first tier');
+      expectClose(second, want, TOL, 'upgraded');
       expect(third.data).toEqual(second.data);
     } finally {
       gpu.release();
-      ref.release();
     }
   });
 
@@ -113,21 +125,18 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     b.output(b.op('Conv', [pooled, b.param('ws', [128, 256, 1, 1]), b.param('bs', [128])], {}));
     const g = b.build();
     const feeds = randomFeeds(g, 9);
-    const ref = await Session.create(g, { backend: 'ref', optimize: false });
+    const want = await refOutput(g, feeds);
     const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
     try {
-      const name = ref.outputs[0]?.name as string;
-      const want = (await ref.run(feeds))[name] as Tensor;
       const stems = () => (gpu.shaders()?.uses ?? []).map((u) => u.file.replace(/-[0-9a-f]+\.wgsl$/, ''));
       const first = stems();
       expect(first).toEqual(['depthwise', 'pool', 'conv_gemm']);
-      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'first tier');
+      expectClose(await output(gpu, feeds), want, TOL, 'first tier');
       await gpu.upgraded();
       expect(stems().slice(first.length)).toEqual(['depthwise_row', 'conv_pixel']);
-      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'upgraded');
+      expectClose(await output(gpu, feeds), want, TOL, 'upgraded');
     } finally {
       gpu.release();
-      ref.release();
     }
   });
 
@@ -143,16 +152,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
       expect(cbks(s)).toHaveLength(12);
       expect(cbks(s).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
       const feeds = randomFeeds(g, 5);
-      const name = s.outputs[0]?.name as string;
-      const ref = await Session.create(g, { backend: 'ref', optimize: false });
-      const want = (await ref.run(feeds))[name] as Tensor;
-      ref.release();
-      expectClose(
-        (await s.run(feeds))[name] as Tensor,
-        want,
-        { atol: 1e-4, rtol: 1e-4 },
-        'upgraded first run',
-      );
+      expectClose(await output(s, feeds), await refOutput(g, feeds), TOL, 'upgraded first run');
     } finally {
       s.release();
     }
@@ -213,26 +213,21 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     // the 32-channel conv's upgrade fails (at pipeline creation).
     const broken = original.replace('@compute @workgroup_size(WG)', '@compute @workgroup_size(WG * CBK)');
     expect(broken).not.toBe(original);
-    registerWgsl('conv_gemm_nosg', broken);
     const g = chain();
     const feeds = randomFeeds(g, 8);
-    const ref = await Session.create(g, { backend: 'ref', optimize: false });
-    const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
+    const want = await refOutput(g, feeds);
+    registerWgsl('conv_gemm_nosg', broken);
+    const gpu = await Session.create(g, { backend: 'webgpu', optimize: false }).catch((e: unknown) => {
+      registerWgsl('conv_gemm_nosg', original);
+      throw e;
+    });
     try {
-      const name = ref.outputs[0]?.name as string;
-      const want = (await ref.run(feeds))[name] as Tensor;
-      expectClose((await gpu.run(feeds))[name] as Tensor, want, { atol: 1e-4, rtol: 1e-4 }, 'first tier');
+      expectClose(await output(gpu, feeds), want, TOL, 'first tier');
       await expect(gpu.upgraded()).rejects.toThrow(/conv_gemm_nosg\.wgsl failed to compile/);
-      expectClose(
-        (await gpu.run(feeds))[name] as Tensor,
-        want,
-        { atol: 1e-4, rtol: 1e-4 },
-        'after the failure',
-      );
+      expectClose(await output(gpu, feeds), want, TOL, 'after the failure');
     } finally {
       registerWgsl('conv_gemm_nosg', original);
       gpu.release();
-      ref.release();
     }
   });
 
