@@ -370,11 +370,13 @@ async function assemble(
     entries: GPUBindGroupEntry[],
   ): Encoded {
     const group = device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
+    const empty = step.invocations === 0;
     const groups = Math.ceil(step.invocations / WG);
     const y = Math.ceil(groups / maxDim);
     const x = Math.ceil(groups / y);
+    // Captures no step: its host-side data (packed weights) is on the GPU now, and may be freed.
     return (_enc, pass) => {
-      if (step.invocations === 0) return;
+      if (empty) return;
       const p = pass();
       p.setPipeline(pipeline);
       p.setBindGroup(0, group);
@@ -419,6 +421,15 @@ async function assemble(
       bind: (pipeline, owned) => bindDispatch(u.step, u.label, u.node.name, owned)(pipeline),
     })),
   );
+  // The session's closures keep this scope alive: drop what holds the lowered steps and their
+  // host-side data (packed weights, a copy of what the GPU buffers hold; twice with upgrades),
+  // which is only needed until uploaded. An upgrade keeps its own step until it is bound.
+  lowered.length = 0;
+  upgrades.length = 0;
+  dispatches.length = 0;
+  first.clear();
+  pipelines.clear();
+  encoded.length = 0;
 
   let running = false;
   return {

@@ -35,7 +35,9 @@ export class Upgrades {
   /** Starts every upgrade (once); settles when all are bound (or one failed). */
   start(): Promise<void> {
     if (!this.started) {
-      this.started = Promise.all(this.pending.map((p) => this.upgrade(p))).then(() => undefined);
+      // Taken out of the list: each upgrade's step (and its packed weights) goes once it is bound.
+      const pending = this.pending.splice(0);
+      this.started = Promise.all(pending.map((p) => this.upgrade(p))).then(() => undefined);
       // Runs start it without waiting: a failure surfaces where someone awaits `upgraded()`.
       this.started.catch(() => undefined);
     }
