@@ -207,7 +207,8 @@ export async function warmSide(reps: number): Promise<number[]> {
 
 /**
  * Raw WebGPU probes (trace.ts): first-use costs of big buffers, then the compile time of a trivial
- * kernel, resize.wgsl (bilinear8x's cell) and conv_gemm.wgsl by CBK, `reps` fresh compiles each.
+ * kernel, resize.wgsl by cell (BY × BX), conv_pixel.wgsl, depthwise.wgsl and conv_gemm.wgsl by
+ * CBK, `reps` fresh compiles each.
  */
 export async function probe(reps: number): Promise<string> {
   const adapter = await navigator.gpu.requestAdapter();
@@ -235,7 +236,7 @@ export async function probe(reps: number): Promise<string> {
           })),
           { label: 'conv_pixel', code: await text('conv_pixel') },
           { label: 'depthwise', code: await text('depthwise') },
-          ...[1].map((cbk) => ({
+          ...[8, 4, 2, 1].map((cbk) => ({
             label: `conv_gemm CBK=${cbk}`,
             code: gemm,
             constants: { CBK: cbk },
