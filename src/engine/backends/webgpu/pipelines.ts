@@ -144,10 +144,17 @@ export class PipelineCache {
   }
 }
 
+/** The last text hashed per stem: a model asks for each stem once per dispatch (and again per upgrade). */
+const hashed = new Map<string, { text: string; hash: string }>();
+
 /** The cache key of a pipeline: stem | hash of the WGSL text | sorted override constants. */
 function pipelineKey(stem: string, text: string, overrides: Record<string, number | boolean>) {
   const constants: Record<string, number> = {};
   for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
-  const hash = hashText(text);
-  return { constants, hash, key: `${stem}|${hash}|${JSON.stringify(constants)}` };
+  let known = hashed.get(stem);
+  if (known?.text !== text) {
+    known = { text, hash: hashText(text) };
+    hashed.set(stem, known);
+  }
+  return { constants, hash: known.hash, key: `${stem}|${known.hash}|${JSON.stringify(constants)}` };
 }
