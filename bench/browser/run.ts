@@ -7,9 +7,9 @@
  *   node build/bench-browser/run.js [--only a,b] [--reps N] [--out DIR] [--no-models] [--trace] [--page URL]
  *
  * --cpu: no report; per case and side, cold wall ms and the browser's CPU ms (all its processes),
- * atrous' upgrade wait (tiered start-up) and its CPU ms, warm median ms and CPU ms per run:
- * steadier than wall time on a shared machine; then a second
- * cold start of the same case, its shaders already compiled ("again": the cold start's floor).
+ * atrous' upgrade wait (tiered start-up) and its CPU ms, warm median ms and CPU ms per run (CPU ms
+ * are steadier than wall time on a shared machine); then a second cold start of the same case, its
+ * shaders already compiled ("again": the cold start's floor).
  * --trace: no report; prints each case's WebGPU calls over a cold run of either side (trace.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
