@@ -14,9 +14,16 @@
 // channel blocks per packed tile — a uniform here: weights [group][tile][kh][kw][input channel]
 // [4 * CBK], bias [rate][group][tile][4 * CBK]; block b of tile t is channels 4 (t CBK + b) ...
 // Rates, SUM, RES, the concat slice (C0, YC), the input slice (CX, CX0) and the ConvTranspose
-// phase grid (OY0, OX0, OSY, OSX) mean what they mean there.
+// phase grid (OY0, OX0, OSY, OSX) mean what they mean there, and so does FEAT: the features
+// compiled in (the union of what the model's convs use), with the code of each in a `// #if` region
+// the host drops when the pipeline's FEAT leaves it out (specialize.ts).
 
 override WG: u32 = 64u;
+// Feature bits (all on by default): RATES (R > 1, SUM), RESIDUAL (RES), then one bit per activation
+// code 1..7 (bit 1 + code).
+override FEAT: u32 = 0xffffffffu;
+const F_RATES: u32 = 1u;
+const F_RESIDUAL: u32 = 2u;
 // Most rates one dispatch runs (the size of Params.rates / 3).
 const MAX_RATES: u32 = 8u;
 
@@ -44,16 +51,31 @@ struct Params {
 // The residual (RES > 0); convs without one bind x here.
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
+// The activations of FEAT only: the regions of the others are dropped (their codes then return v).
 fn activate(v: vec4<f32>, act: u32, a0: f32, a1: f32) -> vec4<f32> {
   switch act {
+    // #if FEAT & 4
     case 1u: { return max(v, vec4<f32>(0.0)); }
+    // #endif
+    // #if FEAT & 8
     case 2u: { return min(max(v, vec4<f32>(a0)), vec4<f32>(a1)); }
+    // #endif
+    // #if FEAT & 16
     case 3u: { return 1.0 / (1.0 + exp(-v)); }
+    // #endif
+    // #if FEAT & 32
     case 4u: { return clamp(a0 * v + a1, vec4<f32>(0.0), vec4<f32>(1.0)); }
+    // #endif
+    // #if FEAT & 64
     case 5u: { return v * clamp(v / 6.0 + 0.5, vec4<f32>(0.0), vec4<f32>(1.0)); }
+    // #endif
+    // #if FEAT & 128
     // Tanh as 2 sigmoid(2v) - 1: finite for any v (tanh's exp form overflows on some drivers).
     case 6u: { return 2.0 / (1.0 + exp(-2.0 * v)) - 1.0; }
+    // #endif
+    // #if FEAT & 256
     case 7u: { return select(a0 * v, v, v >= vec4<f32>(0.0)); }
+    // #endif
     default: { return v; }
   }
 }
@@ -66,10 +88,14 @@ fn main(
 ) {
   let blocks = p.tilesM * p.CBK;
   let perRate = p.P * blocks * p.groups;
-  let summed = p.SUM != 0u;
+  // res stays in the pipeline's layout where the residual code is dropped: the host binds it always.
+  _ = &res;
+  // Without F_RATES: one rate (R = 1), no sum.
+  let rated = (FEAT & F_RATES) != 0u;
+  let summed = rated && p.SUM != 0u;
   let id = (wg.x + wg.y * nwg.x) * WG + lid;
-  if (id >= perRate * select(p.R, 1u, summed)) { return; }
-  let rate = min(id / perRate, MAX_RATES - 1u);
+  if (id >= perRate * select(1u, select(p.R, 1u, summed), rated)) { return; }
+  let rate = select(0u, min(id / perRate, MAX_RATES - 1u), rated);
   let i = id % perRate;
   let pix = i % p.P;
   let blk = (i / p.P) % blocks;
@@ -87,7 +113,12 @@ fn main(
   let xn = i32((n * p.CX + p.CX0 + g * p.CG) * p.H * p.W);
   let chw = i32(p.H * p.W);
   var acc = vec4<f32>(0.0);
-  for (var ri = rate; ri < select(rate + 1u, p.R, summed); ri++) {
+  var ri = rate;
+  // #if FEAT & 1
+  // Without F_RATES the region drops the loop.
+  loop {
+  // #endif
+  {
     let geo = bitcast<vec4<i32>>(p.rates[3u * ri]);
     let ker = p.rates[3u * ri + 2u];
     let ih0 = oh0 - geo.z;
@@ -111,6 +142,11 @@ fn main(
       }
     }
   }
+  // #if FEAT & 1
+  ri++;
+  if (!summed || ri >= p.R) { break; }
+  }
+  // #endif
 
   let epi = p.rates[3u * rate + 1u];
   let fplane = p.OHF * p.OWF;
@@ -120,13 +156,15 @@ fn main(
   let live = vec3<bool>(mc + 1u < p.MG, mc + 2u < p.MG, mc + 3u < p.MG);
   var o = acc + bias[(rate * p.groups + g) * blocks + blk];
   var rv = vec4<f32>(0.0);
-  if (p.RES != 0u) {
+  // #if FEAT & 2
+  if ((FEAT & F_RESIDUAL) != 0u && p.RES != 0u) {
     let ra = q + (n * p.M + ch) * fplane;
     rv.x = res[ra];
     if (live.x) { rv.y = res[ra + fplane]; }
     if (live.y) { rv.z = res[ra + 2u * fplane]; }
     if (live.z) { rv.w = res[ra + 3u * fplane]; }
   }
+  // #endif
   o = activate(o + select(vec4<f32>(0.0), rv, p.RES == 2u), epi.y, bitcast<f32>(epi.z), bitcast<f32>(epi.w));
   o += select(vec4<f32>(0.0), rv, p.RES == 1u);
   let at = q + (n * p.YC + epi.x + ch) * fplane;

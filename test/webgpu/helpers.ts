@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
@@ -65,11 +67,23 @@ export async function expectMatchesRef(
     compare(await gpu.run(feeds), '');
     await gpu.upgraded();
     if ((gpu.shaders()?.uses.length ?? 0) > uses.length) compare(await gpu.run(feeds), ' (upgraded)');
+    // The scan of the graph found every conv feature its steps use: one FEAT for all of them.
+    expect(convGemmFeats(gpu.shaders()?.uses ?? []), `${graph.name}: conv FEAT`).toEqual(
+      convGemmFeats(uses).length ? [convGemmFeatures(graph)] : [],
+    );
     return uses;
   } finally {
     gpu.release();
     ref.release();
   }
+}
+
+/** The distinct FEAT overrides of a session's conv_gemm and conv_pixel pipeline uses. */
+export function convGemmFeats(
+  uses: readonly { file: string; overrides: Record<string, number> }[],
+): number[] {
+  const convs = uses.filter((u) => u.file.startsWith('conv_gemm') || u.file.startsWith('conv_pixel'));
+  return [...new Set(convs.map((u) => u.overrides.FEAT as number))];
 }
 
 /** The kernel files of a session's pipeline uses (`<stem>-<hash>.wgsl`), without their hash. */

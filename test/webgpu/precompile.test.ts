@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { PipelineCache } from '../../src/engine/backends/webgpu/pipelines.js';
@@ -31,7 +32,7 @@ function convGraph(depthwise: boolean, act?: 'Relu' | 'Clip'): Graph {
 
 /** The precompile as a session tuned by `tuning` (and `tiered`) would start it. */
 const precompile = (g: Graph, tiered = true, ignored: ReadonlySet<string> = new Set()) =>
-  precompileConvKernels(g, { software: tuning.software, tiered, ignored });
+  precompileConvKernels(g, { software: tuning.software, tiered, ignored, convFeatures: convGemmFeatures(g) });
 
 describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
   afterAll(() => {
@@ -48,13 +49,16 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
       const started = precompile(convGraph(false));
       expect(started).toBeDefined();
       await started;
+      // A plain conv: conv_pixel with no conv feature (FEAT 0), compiled once.
       const cache = new PipelineCache(gpu.device);
-      const pipeline = await cache.get('conv_pixel', { WG: 64 }, { node: 'c', op: 'Conv' });
-      const again = await cache.get('conv_pixel', { WG: 64 }, { node: 'c', op: 'Conv' });
+      expect(cache.isCompiled('conv_pixel', { WG: 64, FEAT: 0 })).toBe(true);
+      const pipeline = await cache.get('conv_pixel', { WG: 64, FEAT: 0 }, { node: 'c', op: 'Conv' });
+      const again = await cache.get('conv_pixel', { WG: 64, FEAT: 0 }, { node: 'c', op: 'Conv' });
       expect(again).toBe(pipeline);
-      // The session finds it too, and computes the ref backend's answer with it.
+      // The session asks for that one too, and computes the ref backend's answer with it.
       const uses = await expectMatchesRef(convGraph(false), { atol: 1e-4, rtol: 1e-4 }, 5);
       expect(kernelStems(uses)).toEqual(['conv_pixel']);
+      expect(uses.map((u) => u.overrides)).toEqual([{ FEAT: 0, WG: 64 }]);
     } finally {
       gpu.destroy();
     }
@@ -75,7 +79,8 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
         const started = precompile(b.build(), true, ignored);
         expect(started).toBeDefined();
         await started;
-        expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 1 })).toBe(true);
+        // A plain conv: a pipeline with no conv_gemm feature (FEAT 0).
+        expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 1, FEAT: 0 })).toBe(true);
       }
       // Depthwise convs start on depthwise.wgsl (their row kernel is the upgrade).
       const dw = precompile(convGraph(true));

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { hashText } from '../../src/engine/backends/webgpu/shaders.js';
+import { specializeWgsl } from '../../src/engine/backends/webgpu/specialize.js';
 import { formatProfile } from '../../src/engine/profile.js';
 import { Session } from '../../src/engine/session.js';
 import type { Tensor } from '../../src/engine/tensor.js';
@@ -91,11 +93,20 @@ describe.skipIf(skip !== undefined)('profile and shader dump on webgpu', () => {
     try {
       const dump = s.shaders();
       expect(dump?.uses.map((u) => u.node).sort()).toEqual(['add', 'conv', 'sig']);
-      for (const [file, text] of dump?.files ?? []) {
-        const stem = file.replace(/-[0-9a-f]{8}\.wgsl$/, '');
-        expect(text).toBe(readFileSync(`kernels/${stem}.wgsl`, 'utf8'));
+      // Each file: its kernel specialised to the use's overrides (specialize.ts), named by its hash.
+      for (const u of dump?.uses ?? []) {
+        const [, stem, hash] = /^(.*)-([0-9a-f]{8})\.wgsl$/.exec(u.file) ?? [];
+        const text = dump?.files.get(u.file);
+        expect(text).toBe(specializeWgsl(readFileSync(`kernels/${stem}.wgsl`, 'utf8'), u.overrides));
+        expect(hashText(text as string)).toBe(hash);
       }
-      for (const u of dump?.uses ?? []) expect(dump?.files.has(u.file)).toBe(true);
+      expect(dump?.files.size).toBe(new Set(dump?.uses.map((u) => u.file)).size);
+      // The conv's kernel (conv_gemm or conv_pixel) dropped the code of the features it does not use.
+      const conv = dump?.uses.find((u) => u.node === 'conv');
+      const stem = conv?.file.replace(/-[0-9a-f]{8}\.wgsl$/, '');
+      expect(dump?.files.get(conv?.file ?? '')?.length).toBeLessThan(
+        readFileSync(`kernels/${stem}.wgsl`, 'utf8').length,
+      );
     } finally {
       s.release();
     }

@@ -6,6 +6,7 @@ import type { Backend, PreparedModel } from '../../backend.js';
 import type { ValueInfo } from '../../ops/types.js';
 import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, type Tensor } from '../../tensor.js';
+import { convGemmFeatures } from './conv-gemm-features.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { fuseConvs } from './fuse-conv.js';
 import { fuseResizeHeads } from './fuse-resize.js';
@@ -114,7 +115,13 @@ export const webgpuBackend: Backend = {
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
     const tiered = (tuning.tiered ?? true) && !options.profile;
-    precompileConvKernels(graph, { software: tuning.software, tiered, ignored: ignoredFeatures });
+    const convFeatures = convGemmFeatures(graph);
+    precompileConvKernels(graph, {
+      software: tuning.software,
+      tiered,
+      ignored: ignoredFeatures,
+      convFeatures,
+    });
     // Conv fusions (residual add, Concat slices, shared-weight rates) rewrite the graph first.
     const constant = (name: string) => infos.get(name)?.value ?? graph.initializers.get(name);
     const convs = fuseConvs(graph, infos, constant);
@@ -148,6 +155,7 @@ export const webgpuBackend: Backend = {
         software: tuning.software ?? gpu.software,
         fewPixels: tuning.fewPixels ?? FEW_PIXELS,
         tiered,
+        convFeatures,
       };
       const lowered = lowerGraph(plan.order, ctx, infos, convs.lowerings);
       return await build(gpu, graph, infos, plan.slotOf, plan.slotBytes, lowered, options.profile);

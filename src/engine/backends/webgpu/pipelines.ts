@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { AtrousError } from '../../../errors.js';
 import { hashText, loadedWgsl, loadWgsl } from './shaders.js';
+import { specializeWgsl } from './specialize.js';
 
 /** A WGSL kernel failed to compile or link: names the node, the kernel and the compiler's words. */
 export class WgslCompileError extends AtrousError {
@@ -28,7 +29,8 @@ const compiledOn = new WeakMap<GPUDevice, DeviceShaders>();
 
 /**
  * Compute pipelines, created once at prepare with createComputePipelineAsync. Cache key:
- * stem | hash of the WGSL text | sorted override constants. The compiled pipelines belong to the
+ * stem | hash of the WGSL text | sorted override constants. Each compiles the kernel's text
+ * specialised to its constants (specialize.ts). The compiled pipelines belong to the
  * device, so a second session on a shared device (device.ts) compiles only what the first did
  * not; what a session used is recorded per cache (for --dump-wgsl).
  *
@@ -38,11 +40,9 @@ const compiledOn = new WeakMap<GPUDevice, DeviceShaders>();
  */
 export class PipelineCache {
   private readonly shaders: DeviceShaders;
-  /** The exact shader text used per stem (for --dump-wgsl). */
-  readonly used = new Map<string, string>();
   /** Every pipeline request: which node used which shader file (`<stem>-<hash>.wgsl`) with which overrides. */
   readonly uses: { node: string; op: string; file: string; overrides: Record<string, number> }[] = [];
-  /** The exact shader text per file name `<stem>-<hash>.wgsl`. */
+  /** The exact shader text (specialised: specialize.ts) per file name `<stem>-<hash>.wgsl`. */
   readonly files = new Map<string, string>();
 
   constructor(private readonly device: GPUDevice) {
@@ -59,10 +59,9 @@ export class PipelineCache {
     overrides: Record<string, number | boolean>,
     label: { node: string; op: string },
   ): Promise<GPUComputePipeline> {
-    const text = loadedWgsl(stem);
-    if (text === undefined) return loadWgsl(stem).then(() => this.get(stem, overrides, label));
-    this.used.set(stem, text);
-    const { constants, hash, key } = pipelineKey(stem, text, overrides);
+    const source = loadedWgsl(stem);
+    if (source === undefined) return loadWgsl(stem).then(() => this.get(stem, overrides, label));
+    const { constants, key, text, hash } = pipelineKey(stem, source, overrides);
     this.files.set(`${stem}-${hash}.wgsl`, text);
     this.uses.push({ node: label.node, op: label.op, file: `${stem}-${hash}.wgsl`, overrides: constants });
     const shared = this.shaders;
@@ -147,14 +146,27 @@ export class PipelineCache {
 /** The last text hashed per stem: a model asks for each stem once per dispatch (and again per upgrade). */
 const hashed = new Map<string, { text: string; hash: string }>();
 
-/** The cache key of a pipeline: stem | hash of the WGSL text | sorted override constants. */
-function pipelineKey(stem: string, text: string, overrides: Record<string, number | boolean>) {
+/** The specialised text (and its hash) per pipeline key. */
+const specialised = new Map<string, { text: string; hash: string }>();
+
+/**
+ * The cache key of a pipeline (stem | hash of the WGSL source | sorted override constants), and the
+ * text it compiles: the source specialised to those constants, with that text's hash.
+ */
+function pipelineKey(stem: string, source: string, overrides: Record<string, number | boolean>) {
   const constants: Record<string, number> = {};
   for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
   let known = hashed.get(stem);
-  if (known?.text !== text) {
-    known = { text, hash: hashText(text) };
+  if (known?.text !== source) {
+    known = { text: source, hash: hashText(source) };
     hashed.set(stem, known);
   }
-  return { constants, hash: known.hash, key: `${stem}|${known.hash}|${JSON.stringify(constants)}` };
+  const key = `${stem}|${known.hash}|${JSON.stringify(constants)}`;
+  let spec = specialised.get(key);
+  if (!spec) {
+    const text = specializeWgsl(source, constants);
+    spec = { text, hash: text === source ? known.hash : hashText(text) };
+    specialised.set(key, spec);
+  }
+  return { constants, key, ...spec };
 }

@@ -67,6 +67,8 @@ export interface LowerContext {
   fewPixels: number;
   /** Lowerings may give steps an `upgrade` (software adapters, unprofiled sessions). */
   tiered: boolean;
+  /** conv_gemm features the model's convs can use (conv-gemm-features.ts): the FEAT of its pipelines. */
+  convFeatures: number;
 }
 
 /** Turns one node into GPU steps; throws a typed error for what the WGSL kernels cannot do. */

@@ -1,5 +1,6 @@
 import { AtrousError } from '../../../../errors.js';
 import type { Node } from '../../../../graph/ir.js';
+import { activationFeature, FEATURE_RATES, FEATURE_RESIDUAL } from '../conv-gemm-features.js';
 import { type DispatchStep, type LowerContext, WG } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { fusedAct } from './common.js';
@@ -166,7 +167,10 @@ export const FEW_PIXELS = 4;
 export const FEW_PIXELS_MIN_MACS = 32768;
 
 /** What picks a conv's kernel: the device's features and whether its adapter is a software one. */
-export type ConvKernelChoice = Pick<LowerContext, 'features' | 'software' | 'fewPixels' | 'tiered'>;
+export type ConvKernelChoice = Pick<
+  LowerContext,
+  'features' | 'software' | 'fewPixels' | 'tiered' | 'convFeatures'
+>;
 
 /**
  * The dispatch for one conv (see convStep). Tiered (a software adapter's start-up): every conv
@@ -295,9 +299,14 @@ function convStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   return {
     kind: 'dispatch',
     stem: perPixel ? 'conv_pixel' : choice.features.has('subgroups') ? 'conv_gemm' : 'conv_gemm_nosg',
-    // The residual is a uniform (RES): convs with and without one share the pipeline. conv_pixel
-    // reads CBK from the uniforms (the packing's block count); conv_gemm unrolls by it.
-    overrides: perPixel ? {} : { CBK: pk.cbk },
+    // The residual and activation are uniforms: convs with and without them share the pipeline,
+    // which compiles in what the model's convs use (FEAT; this conv's needs are in it unless the
+    // scan missed them). conv_pixel reads CBK from the uniforms (the packing's block count);
+    // conv_gemm unrolls by it.
+    overrides: {
+      ...(perPixel ? {} : { CBK: pk.cbk }),
+      FEAT: choice.convFeatures | needs(rates, a),
+    },
     uniforms: u.bytes(),
     bindings: [
       { kind: 'value', name: a.x },
@@ -314,6 +323,14 @@ function convStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
     invocations:
       (perPixel ? pixels * pk.cbk : tilesP * WG) * pk.tilesM * a.group * (a.sum ? 1 : rates.length),
   };
+}
+
+/** The conv_gemm features (FEAT bits) one dispatch uses. */
+function needs(rates: readonly GemmRate[], a: GemmConv): number {
+  let bits = rates.length > 1 || a.sum ? FEATURE_RATES : 0;
+  if (a.residual) bits |= FEATURE_RESIDUAL;
+  for (const r of rates) bits |= activationFeature(r.act.code);
+  return bits;
 }
 
 /**

@@ -1,0 +1,58 @@
+import type { Graph } from '../../../graph/ir.js';
+import { producers } from '../../../graph/passes/util.js';
+import { ACTIVATION_KINDS, type ActivationKind } from '../../ops/activation.js';
+import { actCode, fusedAct } from './kernels/common.js';
+
+/**
+ * The FEAT override of conv_gemm.wgsl and conv_pixel.wgsl (the kernels of a GemmConv dispatch): the
+ * features their pipelines compile in. A conv_gemm pipeline is the slowest compile of a cold start
+ * on a software adapter, conv_pixel the slowest on a GPU, and what a model's convs never use need
+ * not be in them (the host also drops that code from the text: specialize.ts). Chromium/SwiftShader,
+ * conv_gemm at CBK 1: 133 ms with no feature, 217 with all of them (medians of 9).
+ */
+export const FEATURE_RATES = 1;
+export const FEATURE_RESIDUAL = 2;
+/** Every feature (the kernel's default). */
+export const ALL_FEATURES = 0xffffffff;
+
+/** The FEAT bit of activation code `code` (0, none, has none). */
+export function activationFeature(code: number): number {
+  return code === 0 ? 0 : 2 << code;
+}
+
+const CONVS = new Set(['Conv', 'ConvTranspose']);
+
+/**
+ * The features the conv_gemm steps of `graph` can use once the backend's conv fusions (fuse-conv.ts)
+ * have run: found by a cheap scan of the graph before them, because the precompile (precompile.ts)
+ * starts the pipeline before them and the lowering must ask for that same pipeline. A superset:
+ * - rates (multi-rate and summed dispatches): two convs read the same x (KSAC, GCN, ASPP; every
+ *   rate fusion groups convs of one x);
+ * - residual: an Add reads a conv's output (the residual and sum fusions);
+ * - an activation: a conv's fused one, or an activation node reading an Add (the residual and sum
+ *   fusions take it into the conv's epilogue).
+ * A step that needs more (convStep adds its own needs) gets a pipeline of its own, never a wrong one.
+ */
+export function convGemmFeatures(graph: Graph): number {
+  const made = producers(graph);
+  const isConv = (v: string | undefined) => v !== undefined && CONVS.has(made.get(v)?.op ?? '');
+  const readers = new Map<string, number>();
+  let bits = 0;
+  for (const node of graph.nodes) {
+    if (CONVS.has(node.op)) {
+      bits |= activationFeature(fusedAct(node).code);
+      const x = node.inputs[0] ?? '';
+      const n = (readers.get(x) ?? 0) + 1;
+      readers.set(x, n);
+      if (n > 1) bits |= FEATURE_RATES;
+    } else if (node.op === 'Add' && node.inputs.some(isConv)) {
+      bits |= FEATURE_RESIDUAL;
+    } else if (
+      (ACTIVATION_KINDS as readonly string[]).includes(node.op) &&
+      made.get(node.inputs[0] ?? '')?.op === 'Add'
+    ) {
+      bits |= activationFeature(actCode(node.op as ActivationKind));
+    }
+  }
+  return bits;
+}
