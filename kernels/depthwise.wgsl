@@ -4,6 +4,8 @@
 // lane of its vec4 channel blocks here).
 
 override WG: u32 = 64u;
+// Conv features compiled in (all by default); only the activation bits matter here.
+override FEAT: u32 = 0xffffffffu;
 const OWB: u32 = 4u;
 
 struct Params {
@@ -23,15 +25,33 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
+// The activations of FEAT only (the conv features of the model, conv-gemm-features.ts: bit 1 +
+// code per activation): the host drops the other cases' regions before compiling (specialize.ts).
 fn activate(v: f32) -> f32 {
+  // No activation bit (0x1fc: codes 1..7) at all: nothing to switch on.
+  if ((FEAT & 0x1fcu) == 0u) { return v; }
   switch p.act {
+    // #if FEAT & 4
     case 1u: { return max(v, 0.0); }
+    // #endif
+    // #if FEAT & 8
     case 2u: { return min(max(v, p.a0), p.a1); }
+    // #endif
+    // #if FEAT & 16
     case 3u: { return 1.0 / (1.0 + exp(-v)); }
+    // #endif
+    // #if FEAT & 32
     case 4u: { return clamp(p.a0 * v + p.a1, 0.0, 1.0); }
+    // #endif
+    // #if FEAT & 64
     case 5u: { return v * clamp(v / 6.0 + 0.5, 0.0, 1.0); }
+    // #endif
+    // #if FEAT & 128
     case 6u: { return tanh(clamp(v, -20.0, 20.0)); }
+    // #endif
+    // #if FEAT & 256
     case 7u: { return select(p.a0 * v, v, v >= 0.0); }
+    // #endif
     default: { return v; }
   }
 }

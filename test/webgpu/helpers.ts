@@ -78,11 +78,11 @@ export async function expectMatchesRef(
   }
 }
 
-/** The distinct FEAT overrides of a session's conv_gemm and conv_pixel pipeline uses. */
+/** The distinct FEAT overrides of a session's conv_gemm, conv_pixel and depthwise pipeline uses. */
 export function convGemmFeats(
   uses: readonly { file: string; overrides: Record<string, number> }[],
 ): number[] {
-  const convs = uses.filter((u) => u.file.startsWith('conv_gemm') || u.file.startsWith('conv_pixel'));
+  const convs = uses.filter((u) => /^(conv_gemm|conv_gemm_nosg|conv_pixel|depthwise)-/.test(u.file));
   return [...new Set(convs.map((u) => u.overrides.FEAT as number))];
 }
 

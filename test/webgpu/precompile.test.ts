@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
+import { activationFeature, convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { PipelineCache } from '../../src/engine/backends/webgpu/pipelines.js';
@@ -86,32 +86,32 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
       const dw = precompile(convGraph(true));
       expect(dw).toBeDefined();
       await dw;
-      expect(new PipelineCache(gpu.device).isCompiled('depthwise', { WG: 64 })).toBe(true);
+      expect(new PipelineCache(gpu.device).isCompiled('depthwise', { WG: 64, FEAT: 0 })).toBe(true);
     } finally {
       gpu.destroy();
     }
   });
 
-  it('starts depthwise.wgsl for a depthwise conv, whatever its activation, and the session uses it', async () => {
+  it("starts depthwise.wgsl with the graph's activations (FEAT), and the session uses that pipeline", async () => {
     const gpu = await acquireDevice();
     try {
       tuning.software = false;
-      const started = precompile(convGraph(true));
-      expect(started).toBeDefined();
-      await started;
-      const asked = new PipelineCache(gpu.device).get('depthwise', { WG: 64 }, { node: 'c', op: 'Conv' });
-      const uses = await expectMatchesRef(convGraph(true), { atol: 1e-4, rtol: 1e-4 }, 5);
-      expect(kernelStems(uses)).toEqual(['depthwise']);
-      expect(uses.map((u) => u.overrides)).toEqual([{ WG: 64 }]);
-      // With a fused activation (Relu, Clip: optimizeGraph folds them into the conv) the
-      // overrides, and so the pipeline, stay the same.
-      for (const act of ['Relu', 'Clip'] as const) {
-        const fused = optimizeGraph(convGraph(true, act));
-        expect(fused.nodes.map((n) => n.op)).toEqual(['Conv']);
-        const relu = await expectMatchesRef(fused, { atol: 1e-4, rtol: 1e-4 }, 5);
-        expect(relu.map((u) => u.overrides)).toEqual([{ WG: 64 }]);
+      for (const [act, feat] of [
+        [undefined, 0],
+        ['Relu', activationFeature(1)],
+        ['Clip', activationFeature(2)],
+      ] as const) {
+        // optimizeGraph folds Relu and Clip into the conv: the scan finds them there.
+        const graph = optimizeGraph(convGraph(true, act));
+        expect(graph.nodes.map((n) => n.op)).toEqual(['Conv']);
+        const started = precompile(graph);
+        expect(started).toBeDefined();
+        await started;
+        expect(new PipelineCache(gpu.device).isCompiled('depthwise', { WG: 64, FEAT: feat })).toBe(true);
+        const uses = await expectMatchesRef(graph, { atol: 1e-4, rtol: 1e-4 }, 5);
+        expect(kernelStems(uses)).toEqual(['depthwise']);
+        expect(uses.map((u) => u.overrides)).toEqual([{ FEAT: feat, WG: 64 }]);
       }
-      expect(await asked).toBeDefined();
     } finally {
       gpu.destroy();
     }

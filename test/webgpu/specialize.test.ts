@@ -72,6 +72,12 @@ describe('specializeWgsl', () => {
     expect(plain).toContain('default: { return v; }');
   });
 
+  it('depthwise with no activation bit keeps no activation case; with Relu only that one', () => {
+    const source = readFileSync('kernels/depthwise.wgsl', 'utf8');
+    expect(specializeWgsl(source, { FEAT: 0 })).not.toMatch(/case \du/);
+    expect(specializeWgsl(source, { FEAT: 4 }).match(/case \du/g)).toEqual(['case 1u']);
+  });
+
   it('conv_gemm at CBK 1 with no feature keeps neither the other blocks nor any feature code', () => {
     for (const stem of ['conv_gemm', 'conv_gemm_nosg']) {
       const source = readFileSync(`kernels/${stem}.wgsl`, 'utf8');

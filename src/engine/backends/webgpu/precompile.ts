@@ -22,7 +22,8 @@ export interface PrecompileTuning {
  * start) then overlaps that work, and the lowering's own request finds the pipeline in the
  * device's cache.
  * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl with the
- *   graph's conv features (FEAT) for every non-depthwise Conv and ConvTranspose, depthwise.wgsl for depthwise Convs (activation: a uniform).
+ *   graph's conv features (FEAT) for every non-depthwise Conv and ConvTranspose, depthwise.wgsl (with
+ *   that FEAT) for depthwise Convs.
  * - On a software adapter, tiered: conv_gemm.wgsl (conv_gemm_nosg.wgsl without subgroups) at
  *   CBK = 1 with the graph's conv features (FEAT), where every non-depthwise Conv and ConvTranspose
  *   starts, and depthwise.wgsl, where
@@ -45,7 +46,15 @@ export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): P
   const cache = new PipelineCache(live.device);
   const started = [
     ...(dense ? [cache.get(stem, overrides, { node: dense.name, op: dense.op })] : []),
-    ...(depthwise ? [cache.get('depthwise', { WG }, { node: depthwise.name, op: depthwise.op })] : []),
+    ...(depthwise
+      ? [
+          cache.get(
+            'depthwise',
+            { WG, FEAT: tuning.convFeatures },
+            { node: depthwise.name, op: depthwise.op },
+          ),
+        ]
+      : []),
   ];
   if (started.length === 0) return undefined;
   return Promise.all(started.map((p) => p.catch(() => undefined)));

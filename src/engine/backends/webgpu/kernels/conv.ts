@@ -4,6 +4,7 @@ import type { Node } from '../../../../graph/ir.js';
 import { convShape } from '../../../ops/conv.js';
 import type { Tensor } from '../../../tensor.js';
 import { type Axis2d, axes2d } from '../../ref/kernels/conv.js';
+import { activationFeature } from '../conv-gemm-features.js';
 import {
   type Binding,
   type DispatchStep,
@@ -135,7 +136,11 @@ export interface DepthwiseArgs {
  * Tiered (software adapters' start-up, DispatchStep.upgrade): the row kernel is the upgrade of a
  * depthwise.wgsl step, so a model's first run compiles that one pipeline for all its depthwise convs.
  */
-function depthwise(node: Node, a: DepthwiseArgs, ctx: Pick<LowerContext, 'software' | 'tiered'>): Step[] {
+function depthwise(
+  node: Node,
+  a: DepthwiseArgs,
+  ctx: Pick<LowerContext, 'software' | 'tiered' | 'convFeatures'>,
+): Step[] {
   const { hA, wA } = a;
   const act = fusedAct(node);
   const bias = a.b ? Float32Array.from(a.b.data as Float32Array) : new Float32Array(a.c);
@@ -150,7 +155,8 @@ function depthwise(node: Node, a: DepthwiseArgs, ctx: Pick<LowerContext, 'softwa
   const generic: DispatchStep = {
     kind: 'dispatch',
     stem: 'depthwise',
-    overrides: {},
+    // The activation is a uniform; FEAT (the model's conv features) says which ones to compile in.
+    overrides: { FEAT: ctx.convFeatures | activationFeature(act.code) },
     uniforms: new Uniforms()
       .u(invocations, a.c, hA.inSize, wA.inSize, hA.out, wA.out, hA.k, wA.k)
       .u(hA.stride, wA.stride, hA.dilation, wA.dilation)
