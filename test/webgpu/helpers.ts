@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
+import { scanConvFeatures } from '../../src/engine/backends/webgpu/conv-features.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { Session } from '../../src/engine/session.js';
 import { Tensor } from '../../src/engine/tensor.js';
@@ -68,8 +68,8 @@ export async function expectMatchesRef(
     await gpu.upgraded();
     if ((gpu.shaders()?.uses.length ?? 0) > uses.length) compare(await gpu.run(feeds), ' (upgraded)');
     // The scan of the graph found every conv feature its steps use: one FEAT for all of them.
-    expect(convGemmFeats(gpu.shaders()?.uses ?? []), `${graph.name}: conv FEAT`).toEqual(
-      convGemmFeats(uses).length ? [convGemmFeatures(graph)] : [],
+    expect(convFeats(gpu.shaders()?.uses ?? []), `${graph.name}: conv FEAT`).toEqual(
+      convFeats(uses).length ? [scanConvFeatures(graph)] : [],
     );
     return uses;
   } finally {
@@ -79,9 +79,7 @@ export async function expectMatchesRef(
 }
 
 /** The distinct FEAT overrides of a session's conv_gemm, conv_pixel and depthwise pipeline uses. */
-export function convGemmFeats(
-  uses: readonly { file: string; overrides: Record<string, number> }[],
-): number[] {
+export function convFeats(uses: readonly { file: string; overrides: Record<string, number> }[]): number[] {
   const convs = uses.filter((u) => /^(conv_gemm|conv_gemm_nosg|conv_pixel|depthwise)-/.test(u.file));
   return [...new Set(convs.map((u) => u.overrides.FEAT as number))];
 }

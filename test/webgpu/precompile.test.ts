@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { activationFeature, convGemmFeatures } from '../../src/engine/backends/webgpu/conv-gemm-features.js';
+import { activationFeature, scanConvFeatures } from '../../src/engine/backends/webgpu/conv-features.js';
 import { acquireDevice } from '../../src/engine/backends/webgpu/device.js';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { PipelineCache } from '../../src/engine/backends/webgpu/pipelines.js';
@@ -32,7 +32,7 @@ function convGraph(depthwise: boolean, act?: 'Relu' | 'Clip'): Graph {
 
 /** The precompile as a session tuned by `tuning` (and `tiered`) would start it. */
 const precompile = (g: Graph, tiered = true, ignored: ReadonlySet<string> = new Set()) =>
-  precompileConvKernels(g, { software: tuning.software, tiered, ignored, convFeatures: convGemmFeatures(g) });
+  precompileConvKernels(g, { software: tuning.software, tiered, ignored, convFeatures: scanConvFeatures(g) });
 
 describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
   afterAll(() => {

@@ -7,7 +7,7 @@ import { Session } from '../../src/engine/session.js';
 import { isFloatDType, type Tensor } from '../../src/engine/tensor.js';
 import { parseNpy } from '../../src/io/npy.js';
 import { expectClose, relativeError } from '../helpers/compare.js';
-import { convGemmFeats, webgpuSkipReason } from './helpers.js';
+import { convFeats, webgpuSkipReason } from './helpers.js';
 
 /**
  * The PyTorch-exported fixtures (test/fixtures/pytorch) on the webgpu backend, against PyTorch's
@@ -80,7 +80,7 @@ describe.skipIf(skip !== undefined || fixtures.length === 0)('PyTorch fixtures o
           await session.upgraded();
           // One conv_gemm FEAT for the model: the graph scan found every feature its convs use.
           expect(
-            convGemmFeats(session.shaders()?.uses ?? []).length,
+            convFeats(session.shaders()?.uses ?? []).length,
             `${f.name}: conv_gemm FEATs`,
           ).toBeLessThanOrEqual(1);
         }

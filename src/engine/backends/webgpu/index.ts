@@ -6,7 +6,7 @@ import type { Backend, PreparedModel } from '../../backend.js';
 import type { ValueInfo } from '../../ops/types.js';
 import type { PrepareOptions, RunProfile } from '../../profile.js';
 import { BYTES_PER_ELEMENT, type DType, type Tensor } from '../../tensor.js';
-import { convGemmFeatures } from './conv-gemm-features.js';
+import { scanConvFeatures } from './conv-features.js';
 import { acquireDevice, type DeviceNeeds, type GpuContext } from './device.js';
 import { fuseConvs } from './fuse-conv.js';
 import { fuseResizeHeads } from './fuse-resize.js';
@@ -115,7 +115,7 @@ export const webgpuBackend: Backend = {
     options: PrepareOptions = {},
   ): Promise<PreparedModel> {
     const tiered = (tuning.tiered ?? true) && !options.profile;
-    const convFeatures = convGemmFeatures(graph);
+    const convFeatures = scanConvFeatures(graph);
     precompileConvKernels(graph, {
       software: tuning.software,
       tiered,

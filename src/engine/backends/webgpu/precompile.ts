@@ -12,7 +12,7 @@ export interface PrecompileTuning {
   tiered: boolean;
   /** Device features the lowerings must not use. */
   ignored: ReadonlySet<string>;
-  /** conv_gemm's FEAT for this graph (conv-gemm-features.ts), as the lowering will ask for it. */
+  /** conv_gemm's FEAT for this graph (conv-features.ts), as the lowering will ask for it. */
   convFeatures: number;
 }
 

@@ -4,7 +4,7 @@ import type { Node } from '../../../../graph/ir.js';
 import { convShape } from '../../../ops/conv.js';
 import type { Tensor } from '../../../tensor.js';
 import { type Axis2d, axes2d } from '../../ref/kernels/conv.js';
-import { activationFeature } from '../conv-gemm-features.js';
+import { activationFeature } from '../conv-features.js';
 import {
   type Binding,
   type DispatchStep,

@@ -1,6 +1,6 @@
 import { AtrousError } from '../../../../errors.js';
 import type { Node } from '../../../../graph/ir.js';
-import { activationFeature, FEATURE_RATES, FEATURE_RESIDUAL } from '../conv-gemm-features.js';
+import { activationFeature, FEATURE_RATES, FEATURE_RESIDUAL } from '../conv-features.js';
 import { type DispatchStep, type LowerContext, WG } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { fusedAct } from './common.js';

@@ -4,16 +4,15 @@ import { ACTIVATION_KINDS, type ActivationKind } from '../../ops/activation.js';
 import { actCode, fusedAct } from './kernels/common.js';
 
 /**
- * The FEAT override of conv_gemm.wgsl and conv_pixel.wgsl (the kernels of a GemmConv dispatch): the
- * features their pipelines compile in. A conv_gemm pipeline is the slowest compile of a cold start
- * on a software adapter, conv_pixel the slowest on a GPU, and what a model's convs never use need
- * not be in them (the host also drops that code from the text: specialize.ts). Chromium/SwiftShader,
- * conv_gemm at CBK 1: 133 ms with no feature, 217 with all of them (medians of 9).
+ * The FEAT override of the conv kernels: conv_gemm.wgsl and conv_pixel.wgsl (the kernels of a
+ * GemmConv dispatch) and depthwise.wgsl (its activation bits). The features their pipelines compile
+ * in: a conv pipeline is the slowest compile of a cold start (conv_gemm on a software adapter,
+ * conv_pixel on a GPU), and what a model's convs never use need not be in it (the host also drops
+ * that code from the text: specialize.ts). Chromium/SwiftShader, conv_gemm at CBK 1: 133 ms with
+ * no feature, 217 with all of them (medians of 9). Bits: rates, residual, then one per activation.
  */
 export const FEATURE_RATES = 1;
 export const FEATURE_RESIDUAL = 2;
-/** Every feature (the kernel's default). */
-export const ALL_FEATURES = 0xffffffff;
 
 /** The FEAT bit of activation code `code` (0, none, has none). */
 export function activationFeature(code: number): number {
@@ -23,17 +22,18 @@ export function activationFeature(code: number): number {
 const CONVS = new Set(['Conv', 'ConvTranspose']);
 
 /**
- * The features the conv_gemm steps of `graph` can use once the backend's conv fusions (fuse-conv.ts)
+ * The features the conv steps of `graph` can use once the backend's conv fusions (fuse-conv.ts)
  * have run: found by a cheap scan of the graph before them, because the precompile (precompile.ts)
- * starts the pipeline before them and the lowering must ask for that same pipeline. A superset:
+ * starts the pipelines before them and the lowering must ask for those same pipelines. A superset:
  * - rates (multi-rate and summed dispatches): two convs read the same x (KSAC, GCN, ASPP; every
  *   rate fusion groups convs of one x);
  * - residual: an Add reads a conv's output (the residual and sum fusions);
  * - an activation: a conv's fused one, or an activation node reading an Add (the residual and sum
  *   fusions take it into the conv's epilogue).
- * A step that needs more (convStep adds its own needs) gets a pipeline of its own, never a wrong one.
+ * A step that needs more (its lowering adds its own needs) gets a pipeline of its own, never a
+ * wrong one.
  */
-export function convGemmFeatures(graph: Graph): number {
+export function scanConvFeatures(graph: Graph): number {
   const made = producers(graph);
   const isConv = (v: string | undefined) => v !== undefined && CONVS.has(made.get(v)?.op ?? '');
   const readers = new Map<string, number>();

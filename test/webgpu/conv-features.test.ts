@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   activationFeature,
-  convGemmFeatures,
   FEATURE_RATES,
   FEATURE_RESIDUAL,
-} from '../../src/engine/backends/webgpu/conv-gemm-features.js';
+  scanConvFeatures,
+} from '../../src/engine/backends/webgpu/conv-features.js';
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
@@ -13,7 +13,7 @@ import { conv, gcnGraph, ksacGraph, ksacSumGraph, residualGraph } from './conv-g
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
 
 /**
- * convGemmFeatures: the conv_gemm features (FEAT) a graph's convs can use once the webgpu conv
+ * scanConvFeatures: the conv_gemm features (FEAT) a graph's convs can use once the webgpu conv
  * fusions have run, from a scan before them. expectMatchesRef checks, in every webgpu test, that
  * every conv_gemm step of a session asked for exactly that FEAT (the scan missed nothing).
  */
@@ -28,25 +28,25 @@ function plain(act?: 'Relu' | 'Sigmoid') {
   return b.build();
 }
 
-describe('convGemmFeatures', () => {
+describe('scanConvFeatures', () => {
   it('a plain conv uses none; a fused activation its own bit', () => {
-    expect(convGemmFeatures(plain())).toBe(0);
+    expect(scanConvFeatures(plain())).toBe(0);
     expect(activationFeature(0)).toBe(0);
-    expect(convGemmFeatures(optimizeGraph(plain('Relu')))).toBe(RELU);
-    expect(convGemmFeatures(optimizeGraph(plain('Sigmoid')))).toBe(SIGMOID);
+    expect(scanConvFeatures(optimizeGraph(plain('Relu')))).toBe(RELU);
+    expect(scanConvFeatures(optimizeGraph(plain('Sigmoid')))).toBe(SIGMOID);
   });
 
   it('an activation left as a node counts only where a residual or sum fusion can take it (after an Add)', () => {
     // Sigmoid not fused (no passes): it reads the conv, not an Add, so no conv epilogue runs it.
-    expect(convGemmFeatures(plain('Sigmoid'))).toBe(0);
-    expect(convGemmFeatures(residualGraph(false, true, false))).toBe(FEATURE_RESIDUAL | RELU);
-    expect(convGemmFeatures(residualGraph(true, false, true))).toBe(FEATURE_RESIDUAL | LEAKY);
+    expect(scanConvFeatures(plain('Sigmoid'))).toBe(0);
+    expect(scanConvFeatures(residualGraph(false, true, false))).toBe(FEATURE_RESIDUAL | RELU);
+    expect(scanConvFeatures(residualGraph(true, false, true))).toBe(FEATURE_RESIDUAL | LEAKY);
   });
 
   it('rates where two convs read one x (KSAC, GCN), with the sums and residuals of their blocks', () => {
-    expect(convGemmFeatures(ksacGraph(4, 6, [8, 7]))).toBe(FEATURE_RATES | RELU | activationFeature(2));
-    expect(convGemmFeatures(gcnGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL);
-    expect(convGemmFeatures(ksacSumGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL | RELU);
+    expect(scanConvFeatures(ksacGraph(4, 6, [8, 7]))).toBe(FEATURE_RATES | RELU | activationFeature(2));
+    expect(scanConvFeatures(gcnGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL);
+    expect(scanConvFeatures(ksacSumGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL | RELU);
   });
 });
 
