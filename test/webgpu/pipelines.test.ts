@@ -61,6 +61,50 @@ describe.skipIf(skip !== undefined)('webgpu pipeline cache', () => {
       );
     }
   });
+
+  it('a malformed specialisation directive is a WgslCompileError naming the node and the line', async () => {
+    const ctx = await acquireDevice();
+    held.push(ctx);
+    registerWgsl(
+      'test_bad_directive',
+      'override N: u32 = 1u;\n// #if N >= 2\n@compute @workgroup_size(1)\nfn main() {}\n// #endif\n',
+    );
+    const cache = new PipelineCache(ctx.device);
+    const p = cache.get('test_bad_directive', { N: 2 }, { node: 'n', op: 'Relu' });
+    await expect(p).rejects.toBeInstanceOf(WgslCompileError);
+    await expect(p).rejects.toThrow(
+      /node 'n' \(Relu\): kernels\/test_bad_directive\.wgsl failed to compile: WGSL specialisation directive at line 2: cannot read condition 'N >= 2'/,
+    );
+    expect(cache.isCompiled('test_bad_directive', { N: 2 })).toBe(false);
+  });
+
+  it('a kernel compiles its text specialised to the constants; equal texts share one file (and module)', async () => {
+    const ctx = await acquireDevice();
+    held.push(ctx);
+    registerWgsl(
+      'test_regions',
+      [
+        'override N: u32 = 1u;',
+        '@group(0) @binding(0) var<storage, read_write> y: array<f32>;',
+        '@compute @workgroup_size(1)',
+        'fn main() {',
+        '  y[0] = 1.0;',
+        '  // #if N > 1',
+        '  if (N > 1u) { y[1] = 2.0; }',
+        '  // #endif',
+        '}',
+      ].join('\n'),
+    );
+    const cache = new PipelineCache(ctx.device);
+    for (const n of [1, 2, 3]) await cache.get('test_regions', { N: n }, { node: `n${n}`, op: 'Relu' });
+    const texts = cache.uses.map((u) => cache.files.get(u.file) ?? '');
+    expect(texts[0]).not.toContain('y[1]');
+    expect(texts[1]).toContain('if (N > 1u) { y[1] = 2.0; }');
+    expect(texts[2]).toBe(texts[1]);
+    expect(cache.uses[2]?.file).toBe(cache.uses[1]?.file);
+    expect(cache.files.size).toBe(2);
+    expect(texts.every((t) => !t.includes('// #'))).toBe(true);
+  });
 });
 
 type Proto = Record<string, (...a: unknown[]) => unknown>;

@@ -61,7 +61,15 @@ export class PipelineCache {
   ): Promise<GPUComputePipeline> {
     const source = loadedWgsl(stem);
     if (source === undefined) return loadWgsl(stem).then(() => this.get(stem, overrides, label));
-    const { constants, key, text, hash } = pipelineKey(stem, source, overrides);
+    const { constants, key, sourceHash } = pipelineKey(stem, source, overrides);
+    let spec: { text: string; hash: string };
+    try {
+      spec = specialised(key, source, sourceHash, constants);
+    } catch (e) {
+      // A malformed `// #if` directive (WgslDirectiveError): the kernel's fault, named with the node.
+      return Promise.reject(new WgslCompileError(label.node, label.op, stem, (e as Error).message));
+    }
+    const { text, hash } = spec;
     this.files.set(`${stem}-${hash}.wgsl`, text);
     this.uses.push({ node: label.node, op: label.op, file: `${stem}-${hash}.wgsl`, overrides: constants });
     const shared = this.shaders;
@@ -146,13 +154,7 @@ export class PipelineCache {
 /** The last text hashed per stem: a model asks for each stem once per dispatch (and again per upgrade). */
 const hashed = new Map<string, { text: string; hash: string }>();
 
-/** The specialised text (and its hash) per pipeline key. */
-const specialised = new Map<string, { text: string; hash: string }>();
-
-/**
- * The cache key of a pipeline (stem | hash of the WGSL source | sorted override constants), and the
- * text it compiles: the source specialised to those constants, with that text's hash.
- */
+/** The cache key of a pipeline: stem | hash of the WGSL source | sorted override constants. */
 function pipelineKey(stem: string, source: string, overrides: Record<string, number | boolean>) {
   const constants: Record<string, number> = {};
   for (const k of Object.keys(overrides).sort()) constants[k] = Number(overrides[k]);
@@ -161,12 +163,23 @@ function pipelineKey(stem: string, source: string, overrides: Record<string, num
     known = { text: source, hash: hashText(source) };
     hashed.set(stem, known);
   }
-  const key = `${stem}|${known.hash}|${JSON.stringify(constants)}`;
-  let spec = specialised.get(key);
+  return { constants, sourceHash: known.hash, key: `${stem}|${known.hash}|${JSON.stringify(constants)}` };
+}
+
+/** The text a pipeline compiles (its source specialised to its constants) and its hash, per key. */
+const specialisedByKey = new Map<string, { text: string; hash: string }>();
+
+function specialised(
+  key: string,
+  source: string,
+  sourceHash: string,
+  constants: Record<string, number>,
+): { text: string; hash: string } {
+  let spec = specialisedByKey.get(key);
   if (!spec) {
     const text = specializeWgsl(source, constants);
-    spec = { text, hash: text === source ? known.hash : hashText(text) };
-    specialised.set(key, spec);
+    spec = { text, hash: text === source ? sourceHash : hashText(text) };
+    specialisedByKey.set(key, spec);
   }
-  return { constants, key, ...spec };
+  return spec;
 }
