@@ -4,6 +4,8 @@
  * (run.ts) serves and compares atrous-webgpu with onnxruntime-web's WebGPU provider on the page's
  * adapter (compare.ts).
  */
+
+import { specializeWgsl } from '../../src/engine/backends/webgpu/specialize.js';
 import {
   importModel,
   inferShapes,
@@ -205,10 +207,25 @@ export async function warmSide(reps: number): Promise<number[]> {
   return ms;
 }
 
+/** Every conv feature (FEAT's default). */
+const ALL = 0xffffffff;
+
+/** A probe entry: `code` specialised to `constants` as a session's pipeline compiles it. */
+function specialised(stem: string, code: string, constants: Record<string, number>) {
+  const feat = constants.FEAT === 0 ? 'none' : 'all';
+  const cbk = constants.CBK === undefined ? '' : ` CBK=${constants.CBK}`;
+  return {
+    label: `${stem}${cbk} specialised, FEAT ${feat}`,
+    code: specializeWgsl(code, constants),
+    constants,
+  };
+}
+
 /**
  * Raw WebGPU probes (trace.ts): first-use costs of big buffers, then the compile time of a trivial
  * kernel, resize.wgsl by cell (BY × BX), conv_pixel.wgsl, depthwise.wgsl and conv_gemm.wgsl by
- * CBK, `reps` fresh compiles each.
+ * CBK (their texts as written: every feature), then the conv kernels specialised to no feature and
+ * to every feature (specialize.ts), `reps` fresh compiles each.
  */
 export async function probe(reps: number): Promise<string> {
   const adapter = await navigator.gpu.requestAdapter();
@@ -216,6 +233,8 @@ export async function probe(reps: number): Promise<string> {
   const text = async (stem: string) => (await fetch(`/kernels/${stem}.wgsl`)).text();
   const gemm = await text('conv_gemm');
   const resizeCode = await text('resize');
+  const pixel = await text('conv_pixel');
+  const depthwise = await text('depthwise');
   try {
     return [
       await probeGpu(device, gemm),
@@ -234,13 +253,19 @@ export async function probe(reps: number): Promise<string> {
             code: resizeCode,
             constants: { BY: by as number, BX: bx as number },
           })),
-          { label: 'conv_pixel', code: await text('conv_pixel') },
-          { label: 'depthwise', code: await text('depthwise') },
+          { label: 'conv_pixel', code: pixel },
+          { label: 'depthwise', code: depthwise },
           ...[8, 4, 2, 1].map((cbk) => ({
             label: `conv_gemm CBK=${cbk}`,
             code: gemm,
             constants: { CBK: cbk },
           })),
+          // The texts sessions compile (specialize.ts): no conv feature, and every one.
+          ...[8, 1].flatMap((cbk) =>
+            [0, ALL].map((feat) => specialised('conv_gemm', gemm, { CBK: cbk, FEAT: feat })),
+          ),
+          ...[0, ALL].map((feat) => specialised('conv_pixel', pixel, { FEAT: feat })),
+          ...[0, ALL].map((feat) => specialised('depthwise', depthwise, { FEAT: feat })),
         ],
         reps,
       ),
