@@ -12,7 +12,7 @@ export interface PrecompileTuning {
   tiered: boolean;
   /** Device features the lowerings must not use. */
   ignored: ReadonlySet<string>;
-  /** conv_gemm's FEAT for this graph (conv-features.ts), as the lowering will ask for it. */
+  /** The conv kernels' FEAT for this graph (conv-features.ts), as the lowering will ask for it. */
   convFeatures: number;
 }
 
@@ -21,14 +21,13 @@ export interface PrecompileTuning {
  * is alive, before the graph is fused, planned and lowered: the driver's compile (most of a cold
  * start) then overlaps that work, and the lowering's own request finds the pipeline in the
  * device's cache.
- * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl with the
- *   graph's conv features (FEAT) for every non-depthwise Conv and ConvTranspose, depthwise.wgsl (with
- *   that FEAT) for depthwise Convs.
+ * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl for every
+ *   non-depthwise Conv and ConvTranspose, depthwise.wgsl for depthwise Convs.
  * - On a software adapter, tiered: conv_gemm.wgsl (conv_gemm_nosg.wgsl without subgroups) at
- *   CBK = 1 with the graph's conv features (FEAT), where every non-depthwise Conv and ConvTranspose
- *   starts, and depthwise.wgsl, where
+ *   CBK = 1, where every non-depthwise Conv and ConvTranspose starts, and depthwise.wgsl, where
  *   every depthwise Conv starts. Untiered, the lowering's choices (CBK, row kernels) depend on
  *   shapes: nothing starts.
+ * Every one with the graph's conv features (FEAT, conv-features.ts), as the lowering asks for it.
  * Returns the compiles (settled, never rejected) or undefined where nothing starts.
  */
 export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): Promise<unknown> | undefined {
@@ -40,21 +39,14 @@ export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): P
   const dense = convs.find((n) => !isDepthwiseConv(graph, n));
   const depthwise = convs.find((n) => isDepthwiseConv(graph, n));
   const subgroups = live.device.features.has('subgroups') && !tuning.ignored.has('subgroups');
+  const common = { WG, FEAT: tuning.convFeatures };
   const [stem, overrides] = !software
-    ? ['conv_pixel', { WG, FEAT: tuning.convFeatures }]
-    : [subgroups ? 'conv_gemm' : 'conv_gemm_nosg', { WG, CBK: 1, FEAT: tuning.convFeatures }];
+    ? ['conv_pixel', common]
+    : [subgroups ? 'conv_gemm' : 'conv_gemm_nosg', { ...common, CBK: 1 }];
   const cache = new PipelineCache(live.device);
   const started = [
     ...(dense ? [cache.get(stem, overrides, { node: dense.name, op: dense.op })] : []),
-    ...(depthwise
-      ? [
-          cache.get(
-            'depthwise',
-            { WG, FEAT: tuning.convFeatures },
-            { node: depthwise.name, op: depthwise.op },
-          ),
-        ]
-      : []),
+    ...(depthwise ? [cache.get('depthwise', common, { node: depthwise.name, op: depthwise.op })] : []),
   ];
   if (started.length === 0) return undefined;
   return Promise.all(started.map((p) => p.catch(() => undefined)));

@@ -67,7 +67,7 @@ export interface LowerContext {
   fewPixels: number;
   /** Lowerings may give steps an `upgrade` (software adapters, unprofiled sessions). */
   tiered: boolean;
-  /** conv_gemm features the model's convs can use (conv-features.ts): the FEAT of its pipelines. */
+  /** Conv features the model's convs can use (conv-features.ts): the FEAT of its conv pipelines. */
   convFeatures: number;
 }
 

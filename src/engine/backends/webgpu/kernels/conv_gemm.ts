@@ -325,7 +325,7 @@ function convStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   };
 }
 
-/** The conv_gemm features (FEAT bits) one dispatch uses. */
+/** The conv features (FEAT bits) one GemmConv dispatch uses. */
 function needs(rates: readonly GemmRate[], a: GemmConv): number {
   let bits = rates.length > 1 || a.sum ? FEATURE_RATES : 0;
   if (a.residual) bits |= FEATURE_RESIDUAL;
