@@ -7,15 +7,17 @@
 // the coordinate mode and cuts each output axis into segments: runs of consecutive outputs that read
 // the same two source rows (columns), at most BY (BX) long. A cell is a row segment x a column
 // segment: all its outputs interpolate the same 2 x 2 source pixels, so an invocation loads those 4
-// values once per plane and writes up to BY x BX outputs (an 8x bilinear upscale, 4-row cells: 4
-// loads for 32 outputs). Written for software adapters (SwiftShader), where an invocation is one SIMD lane, every
-// load whose address varies at run time is a gather and run-time branches cost: the cell is unrolled
-// (slots past a short segment repeat its last output, same value to the same address: no branches).
+// values once per plane and writes up to BY x BX outputs (an 8x bilinear upscale, 2-row cells: 4
+// loads for 16 outputs). Written for software adapters (SwiftShader), where an invocation is one SIMD
+// lane, every load whose address varies at run time is a gather and run-time branches cost: the cell
+// is unrolled, 4 columns to a vec4, and a slot past a short segment repeats its last output (same
+// value to the same address: no branches). `// #if` regions hold what only some overrides need
+// (specialize.ts drops the others before compiling; the full text is right for every value).
 //
-// Segment table (u32 words, 4 + 8 per segment): rows first, then columns at p.colBase:
-//   [source offset 0, source offset 1, first output, length, w1 of slot 0 .. 7 (f32 bits)]
-// (row offsets are pre-multiplied by W; w0 = 1 - w1; slots past the length repeat the last weight).
-// An invocation owns one cell of a group of p.G consecutive planes; here the G channels of one batch
+// Segment table (vec4<u32>, 3 per segment): rows first, then columns from vec4 p.colBase:
+//   [source offset 0, source offset 1, first output, length], [w1 of slots 0 .. 3], [w1 of slots 4 .. 7]
+// (w1 as f32 bits; row offsets are pre-multiplied by W; w0 = 1 - w1; slots past the length repeat the
+// last weight). An invocation owns one cell of a group of p.G consecutive planes; here the G channels of one batch
 // item. Each pass recomputes the interpolated values (4 loads per channel) instead of storing them.
 
 override WG: u32 = 64u;
@@ -32,7 +34,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> seg: array<u32>;
+@group(0) @binding(2) var<storage, read> seg: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
 @compute @workgroup_size(WG)
@@ -41,549 +43,406 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.count) { return; }
   let cell = i % p.cells;
   let g = i / p.cells;
-  let rs = (cell / p.cellsX) * 12u;
-  let cs = p.colBase + (cell % p.cellsX) * 12u;
-  let ro0 = seg[rs];
-  let ro1 = seg[rs + 1u];
-  let rstart = seg[rs + 2u];
-  let rlast = seg[rs + 3u] - 1u;
-  let co0 = seg[cs];
-  let co1 = seg[cs + 1u];
-  let cstart = seg[cs + 2u];
-  let clast = seg[cs + 3u] - 1u;
-  var rw1_0 = 0.0;
-  var oy0 = rstart * p.OW;
-  if (LINEAR) { rw1_0 = bitcast<f32>(seg[rs + 4u]); }
-  let rw0_0 = 1.0 - rw1_0;
-  var cw1_0 = 0.0;
-  var ox0 = cstart;
-  if (LINEAR) { cw1_0 = bitcast<f32>(seg[cs + 4u]); }
+  let rs = (cell / p.cellsX) * 3u;
+  let cs = p.colBase + (cell % p.cellsX) * 3u;
+  // [offset 0, offset 1, first output, length] of the row and the column segment.
+  let rh = seg[rs];
+  let ch = seg[cs];
+  // #if LINEAR == 1
+  let rw1 = bitcast<vec4<f32>>(seg[rs + 1u]);
+  let rw0 = 1.0 - rw1;
+  let cw1_0 = bitcast<vec4<f32>>(seg[cs + 1u]);
   let cw0_0 = 1.0 - cw1_0;
-  var rw1_1 = 0.0;
-  var oy1 = rstart * p.OW;
-  if (BY > 1u) {
-    if (LINEAR) { rw1_1 = bitcast<f32>(seg[rs + 5u]); }
-    oy1 = (min(1u, rlast) + rstart) * p.OW;
-  }
-  let rw0_1 = 1.0 - rw1_1;
-  var cw1_1 = 0.0;
-  var ox1 = cstart;
-  if (BX > 1u) {
-    if (LINEAR) { cw1_1 = bitcast<f32>(seg[cs + 5u]); }
-    ox1 = (min(1u, clast) + cstart);
-  }
+  // #if BX > 4
+  let cw1_1 = bitcast<vec4<f32>>(seg[cs + 2u]);
   let cw0_1 = 1.0 - cw1_1;
-  var cw1_2 = 0.0;
-  var ox2 = cstart;
-  if (BX > 2u) {
-    if (LINEAR) { cw1_2 = bitcast<f32>(seg[cs + 6u]); }
-    ox2 = (min(2u, clast) + cstart);
-  }
-  let cw0_2 = 1.0 - cw1_2;
-  var cw1_3 = 0.0;
-  var ox3 = cstart;
-  if (BX > 3u) {
-    if (LINEAR) { cw1_3 = bitcast<f32>(seg[cs + 7u]); }
-    ox3 = (min(3u, clast) + cstart);
-  }
-  let cw0_3 = 1.0 - cw1_3;
-  var cw1_4 = 0.0;
-  var ox4 = cstart;
-  if (BX > 4u) {
-    if (LINEAR) { cw1_4 = bitcast<f32>(seg[cs + 8u]); }
-    ox4 = (min(4u, clast) + cstart);
-  }
-  let cw0_4 = 1.0 - cw1_4;
-  var cw1_5 = 0.0;
-  var ox5 = cstart;
-  if (BX > 5u) {
-    if (LINEAR) { cw1_5 = bitcast<f32>(seg[cs + 9u]); }
-    ox5 = (min(5u, clast) + cstart);
-  }
-  let cw0_5 = 1.0 - cw1_5;
-  var cw1_6 = 0.0;
-  var ox6 = cstart;
-  if (BX > 6u) {
-    if (LINEAR) { cw1_6 = bitcast<f32>(seg[cs + 10u]); }
-    ox6 = (min(6u, clast) + cstart);
-  }
-  let cw0_6 = 1.0 - cw1_6;
-  var cw1_7 = 0.0;
-  var ox7 = cstart;
-  if (BX > 7u) {
-    if (LINEAR) { cw1_7 = bitcast<f32>(seg[cs + 11u]); }
-    ox7 = (min(7u, clast) + cstart);
-  }
-  let cw0_7 = 1.0 - cw1_7;
+  // #endif
+  // #endif
+  let oy0 = rh.z * p.OW;
+  // #if BY > 1
+  let oy1 = (min(1u, rh.w - 1u) + rh.z) * p.OW;
+  // #endif
+  let ox0 = ch.z;
+  // #if BX > 1
+  let ox1 = min(1u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 2
+  let ox2 = min(2u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 3
+  let ox3 = min(3u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 4
+  let ox4 = min(4u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 5
+  let ox5 = min(5u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 6
+  let ox6 = min(6u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 7
+  let ox7 = min(7u, ch.w - 1u) + ch.z;
+  // #endif
   let first = g * p.G;
-  var m0 = 0.0;
-  var s0 = 0.0;
-  var m1 = 0.0;
-  var s1 = 0.0;
-  var m2 = 0.0;
-  var s2 = 0.0;
-  var m3 = 0.0;
-  var s3 = 0.0;
-  var m4 = 0.0;
-  var s4 = 0.0;
-  var m5 = 0.0;
-  var s5 = 0.0;
-  var m6 = 0.0;
-  var s6 = 0.0;
-  var m7 = 0.0;
-  var s7 = 0.0;
-  var m8 = 0.0;
-  var s8 = 0.0;
-  var m9 = 0.0;
-  var s9 = 0.0;
-  var m10 = 0.0;
-  var s10 = 0.0;
-  var m11 = 0.0;
-  var s11 = 0.0;
-  var m12 = 0.0;
-  var s12 = 0.0;
-  var m13 = 0.0;
-  var s13 = 0.0;
-  var m14 = 0.0;
-  var s14 = 0.0;
-  var m15 = 0.0;
-  var s15 = 0.0;
+  var m0_0 = vec4(0.0);
+  // #if BX > 4
+  var m0_1 = vec4(0.0);
+  // #endif
+  // #if BY > 1
+  var m1_0 = vec4(0.0);
+  // #if BX > 4
+  var m1_1 = vec4(0.0);
+  // #endif
+  // #endif
+  var s0_0 = vec4(0.0);
+  // #if BX > 4
+  var s0_1 = vec4(0.0);
+  // #endif
+  // #if BY > 1
+  var s1_0 = vec4(0.0);
+  // #if BX > 4
+  var s1_1 = vec4(0.0);
+  // #endif
+  // #endif
+  // #if SOFTMAX == 1
   if (SOFTMAX) {
     {
       let base = (first) * p.HW;
-      let x00 = x[base + ro0 + co0];
-      var x01 = 0.0;
-      var x10 = 0.0;
-      var x11 = 0.0;
+      let x00 = x[base + rh.x + ch.x];
+      var t0 = vec4(x00);
+      var b0 = t0;
+      // #if BX > 4
+      var t1 = vec4(x00);
+      var b1 = t1;
+      // #endif
+      var v0_0 = t0;
+      // #if BX > 4
+      var v0_1 = t1;
+      // #endif
+      // #if BY > 1
+      var v1_0 = t0;
+      // #if BX > 4
+      var v1_1 = t1;
+      // #endif
+      // #endif
+      // #if LINEAR == 1
       if (LINEAR) {
-        x01 = x[base + ro0 + co1];
-        x10 = x[base + ro1 + co0];
-        x11 = x[base + ro1 + co1];
+        let x01 = x[base + rh.x + ch.y];
+        let x10 = x[base + rh.y + ch.x];
+        let x11 = x[base + rh.y + ch.y];
+        t0 = cw0_0 * x00 + cw1_0 * x01;
+        b0 = cw0_0 * x10 + cw1_0 * x11;
+        // #if BX > 4
+        t1 = cw0_1 * x00 + cw1_1 * x01;
+        b1 = cw0_1 * x10 + cw1_1 * x11;
+        // #endif
+        v0_0 = rw0.x * t0 + rw1.x * b0;
+        // #if BX > 4
+        v0_1 = rw0.x * t1 + rw1.x * b1;
+        // #endif
+        // #if BY > 1
+        v1_0 = rw0.y * t0 + rw1.y * b0;
+        // #if BX > 4
+        v1_1 = rw0.y * t1 + rw1.y * b1;
+        // #endif
+        // #endif
       }
-      var t0 = x00;
-      var b0 = x00;
-      var t1 = x00;
-      var b1 = x00;
-      var t2 = x00;
-      var b2 = x00;
-      var t3 = x00;
-      var b3 = x00;
-      var t4 = x00;
-      var b4 = x00;
-      var t5 = x00;
-      var b5 = x00;
-      var t6 = x00;
-      var b6 = x00;
-      var t7 = x00;
-      var b7 = x00;
-      if (LINEAR) {
-        { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-        if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-        if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-        if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-        if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-        if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-        if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-        if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-      }
-      var v0 = t0;
-      var v1 = t1;
-      var v2 = t2;
-      var v3 = t3;
-      var v4 = t4;
-      var v5 = t5;
-      var v6 = t6;
-      var v7 = t7;
-      var v8 = t0;
-      var v9 = t1;
-      var v10 = t2;
-      var v11 = t3;
-      var v12 = t4;
-      var v13 = t5;
-      var v14 = t6;
-      var v15 = t7;
-      if (LINEAR) {
-        v0 = rw0_0 * t0 + rw1_0 * b0;
-        if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-        if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-        if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-        if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-        if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-        if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-        if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-        if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-        if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-        if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-        if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-        if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-        if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-        if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-        if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-      }
-      m0 = v0;
-      if (BX > 1u) { m1 = v1; }
-      if (BX > 2u) { m2 = v2; }
-      if (BX > 3u) { m3 = v3; }
-      if (BX > 4u) { m4 = v4; }
-      if (BX > 5u) { m5 = v5; }
-      if (BX > 6u) { m6 = v6; }
-      if (BX > 7u) { m7 = v7; }
-      if (BY > 1u) { m8 = v8; }
-      if (BY > 1u && BX > 1u) { m9 = v9; }
-      if (BY > 1u && BX > 2u) { m10 = v10; }
-      if (BY > 1u && BX > 3u) { m11 = v11; }
-      if (BY > 1u && BX > 4u) { m12 = v12; }
-      if (BY > 1u && BX > 5u) { m13 = v13; }
-      if (BY > 1u && BX > 6u) { m14 = v14; }
-      if (BY > 1u && BX > 7u) { m15 = v15; }
+      // #endif
+      m0_0 = v0_0;
+      // #if BX > 4
+      m0_1 = v0_1;
+      // #endif
+      // #if BY > 1
+      m1_0 = v1_0;
+      // #if BX > 4
+      m1_1 = v1_1;
+      // #endif
+      // #endif
     }
     for (var c = 1u; c < p.G; c++) {
       let base = (first + c) * p.HW;
-      let x00 = x[base + ro0 + co0];
-      var x01 = 0.0;
-      var x10 = 0.0;
-      var x11 = 0.0;
+      let x00 = x[base + rh.x + ch.x];
+      var t0 = vec4(x00);
+      var b0 = t0;
+      // #if BX > 4
+      var t1 = vec4(x00);
+      var b1 = t1;
+      // #endif
+      var v0_0 = t0;
+      // #if BX > 4
+      var v0_1 = t1;
+      // #endif
+      // #if BY > 1
+      var v1_0 = t0;
+      // #if BX > 4
+      var v1_1 = t1;
+      // #endif
+      // #endif
+      // #if LINEAR == 1
       if (LINEAR) {
-        x01 = x[base + ro0 + co1];
-        x10 = x[base + ro1 + co0];
-        x11 = x[base + ro1 + co1];
+        let x01 = x[base + rh.x + ch.y];
+        let x10 = x[base + rh.y + ch.x];
+        let x11 = x[base + rh.y + ch.y];
+        t0 = cw0_0 * x00 + cw1_0 * x01;
+        b0 = cw0_0 * x10 + cw1_0 * x11;
+        // #if BX > 4
+        t1 = cw0_1 * x00 + cw1_1 * x01;
+        b1 = cw0_1 * x10 + cw1_1 * x11;
+        // #endif
+        v0_0 = rw0.x * t0 + rw1.x * b0;
+        // #if BX > 4
+        v0_1 = rw0.x * t1 + rw1.x * b1;
+        // #endif
+        // #if BY > 1
+        v1_0 = rw0.y * t0 + rw1.y * b0;
+        // #if BX > 4
+        v1_1 = rw0.y * t1 + rw1.y * b1;
+        // #endif
+        // #endif
       }
-      var t0 = x00;
-      var b0 = x00;
-      var t1 = x00;
-      var b1 = x00;
-      var t2 = x00;
-      var b2 = x00;
-      var t3 = x00;
-      var b3 = x00;
-      var t4 = x00;
-      var b4 = x00;
-      var t5 = x00;
-      var b5 = x00;
-      var t6 = x00;
-      var b6 = x00;
-      var t7 = x00;
-      var b7 = x00;
-      if (LINEAR) {
-        { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-        if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-        if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-        if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-        if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-        if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-        if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-        if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-      }
-      var v0 = t0;
-      var v1 = t1;
-      var v2 = t2;
-      var v3 = t3;
-      var v4 = t4;
-      var v5 = t5;
-      var v6 = t6;
-      var v7 = t7;
-      var v8 = t0;
-      var v9 = t1;
-      var v10 = t2;
-      var v11 = t3;
-      var v12 = t4;
-      var v13 = t5;
-      var v14 = t6;
-      var v15 = t7;
-      if (LINEAR) {
-        v0 = rw0_0 * t0 + rw1_0 * b0;
-        if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-        if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-        if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-        if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-        if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-        if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-        if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-        if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-        if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-        if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-        if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-        if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-        if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-        if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-        if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-      }
-      m0 = max(m0, v0);
-      if (BX > 1u) { m1 = max(m1, v1); }
-      if (BX > 2u) { m2 = max(m2, v2); }
-      if (BX > 3u) { m3 = max(m3, v3); }
-      if (BX > 4u) { m4 = max(m4, v4); }
-      if (BX > 5u) { m5 = max(m5, v5); }
-      if (BX > 6u) { m6 = max(m6, v6); }
-      if (BX > 7u) { m7 = max(m7, v7); }
-      if (BY > 1u) { m8 = max(m8, v8); }
-      if (BY > 1u && BX > 1u) { m9 = max(m9, v9); }
-      if (BY > 1u && BX > 2u) { m10 = max(m10, v10); }
-      if (BY > 1u && BX > 3u) { m11 = max(m11, v11); }
-      if (BY > 1u && BX > 4u) { m12 = max(m12, v12); }
-      if (BY > 1u && BX > 5u) { m13 = max(m13, v13); }
-      if (BY > 1u && BX > 6u) { m14 = max(m14, v14); }
-      if (BY > 1u && BX > 7u) { m15 = max(m15, v15); }
+      // #endif
+      m0_0 = max(m0_0, v0_0);
+      // #if BX > 4
+      m0_1 = max(m0_1, v0_1);
+      // #endif
+      // #if BY > 1
+      m1_0 = max(m1_0, v1_0);
+      // #if BX > 4
+      m1_1 = max(m1_1, v1_1);
+      // #endif
+      // #endif
     }
     for (var c = 0u; c < p.G; c++) {
       let base = (first + c) * p.HW;
-      let x00 = x[base + ro0 + co0];
-      var x01 = 0.0;
-      var x10 = 0.0;
-      var x11 = 0.0;
+      let x00 = x[base + rh.x + ch.x];
+      var t0 = vec4(x00);
+      var b0 = t0;
+      // #if BX > 4
+      var t1 = vec4(x00);
+      var b1 = t1;
+      // #endif
+      var v0_0 = t0;
+      // #if BX > 4
+      var v0_1 = t1;
+      // #endif
+      // #if BY > 1
+      var v1_0 = t0;
+      // #if BX > 4
+      var v1_1 = t1;
+      // #endif
+      // #endif
+      // #if LINEAR == 1
       if (LINEAR) {
-        x01 = x[base + ro0 + co1];
-        x10 = x[base + ro1 + co0];
-        x11 = x[base + ro1 + co1];
+        let x01 = x[base + rh.x + ch.y];
+        let x10 = x[base + rh.y + ch.x];
+        let x11 = x[base + rh.y + ch.y];
+        t0 = cw0_0 * x00 + cw1_0 * x01;
+        b0 = cw0_0 * x10 + cw1_0 * x11;
+        // #if BX > 4
+        t1 = cw0_1 * x00 + cw1_1 * x01;
+        b1 = cw0_1 * x10 + cw1_1 * x11;
+        // #endif
+        v0_0 = rw0.x * t0 + rw1.x * b0;
+        // #if BX > 4
+        v0_1 = rw0.x * t1 + rw1.x * b1;
+        // #endif
+        // #if BY > 1
+        v1_0 = rw0.y * t0 + rw1.y * b0;
+        // #if BX > 4
+        v1_1 = rw0.y * t1 + rw1.y * b1;
+        // #endif
+        // #endif
       }
-      var t0 = x00;
-      var b0 = x00;
-      var t1 = x00;
-      var b1 = x00;
-      var t2 = x00;
-      var b2 = x00;
-      var t3 = x00;
-      var b3 = x00;
-      var t4 = x00;
-      var b4 = x00;
-      var t5 = x00;
-      var b5 = x00;
-      var t6 = x00;
-      var b6 = x00;
-      var t7 = x00;
-      var b7 = x00;
-      if (LINEAR) {
-        { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-        if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-        if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-        if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-        if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-        if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-        if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-        if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-      }
-      var v0 = t0;
-      var v1 = t1;
-      var v2 = t2;
-      var v3 = t3;
-      var v4 = t4;
-      var v5 = t5;
-      var v6 = t6;
-      var v7 = t7;
-      var v8 = t0;
-      var v9 = t1;
-      var v10 = t2;
-      var v11 = t3;
-      var v12 = t4;
-      var v13 = t5;
-      var v14 = t6;
-      var v15 = t7;
-      if (LINEAR) {
-        v0 = rw0_0 * t0 + rw1_0 * b0;
-        if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-        if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-        if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-        if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-        if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-        if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-        if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-        if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-        if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-        if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-        if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-        if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-        if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-        if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-        if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-      }
-      s0 += exp(v0 - m0);
-      if (BX > 1u) { s1 += exp(v1 - m1); }
-      if (BX > 2u) { s2 += exp(v2 - m2); }
-      if (BX > 3u) { s3 += exp(v3 - m3); }
-      if (BX > 4u) { s4 += exp(v4 - m4); }
-      if (BX > 5u) { s5 += exp(v5 - m5); }
-      if (BX > 6u) { s6 += exp(v6 - m6); }
-      if (BX > 7u) { s7 += exp(v7 - m7); }
-      if (BY > 1u) { s8 += exp(v8 - m8); }
-      if (BY > 1u && BX > 1u) { s9 += exp(v9 - m9); }
-      if (BY > 1u && BX > 2u) { s10 += exp(v10 - m10); }
-      if (BY > 1u && BX > 3u) { s11 += exp(v11 - m11); }
-      if (BY > 1u && BX > 4u) { s12 += exp(v12 - m12); }
-      if (BY > 1u && BX > 5u) { s13 += exp(v13 - m13); }
-      if (BY > 1u && BX > 6u) { s14 += exp(v14 - m14); }
-      if (BY > 1u && BX > 7u) { s15 += exp(v15 - m15); }
+      // #endif
+      s0_0 += exp(v0_0 - m0_0);
+      // #if BX > 4
+      s0_1 += exp(v0_1 - m0_1);
+      // #endif
+      // #if BY > 1
+      s1_0 += exp(v1_0 - m1_0);
+      // #if BX > 4
+      s1_1 += exp(v1_1 - m1_1);
+      // #endif
+      // #endif
     }
-    s0 = 1.0 / s0;
-    if (BX > 1u) { s1 = 1.0 / s1; }
-    if (BX > 2u) { s2 = 1.0 / s2; }
-    if (BX > 3u) { s3 = 1.0 / s3; }
-    if (BX > 4u) { s4 = 1.0 / s4; }
-    if (BX > 5u) { s5 = 1.0 / s5; }
-    if (BX > 6u) { s6 = 1.0 / s6; }
-    if (BX > 7u) { s7 = 1.0 / s7; }
-    if (BY > 1u) { s8 = 1.0 / s8; }
-    if (BY > 1u && BX > 1u) { s9 = 1.0 / s9; }
-    if (BY > 1u && BX > 2u) { s10 = 1.0 / s10; }
-    if (BY > 1u && BX > 3u) { s11 = 1.0 / s11; }
-    if (BY > 1u && BX > 4u) { s12 = 1.0 / s12; }
-    if (BY > 1u && BX > 5u) { s13 = 1.0 / s13; }
-    if (BY > 1u && BX > 6u) { s14 = 1.0 / s14; }
-    if (BY > 1u && BX > 7u) { s15 = 1.0 / s15; }
+    s0_0 = 1.0 / s0_0;
+    // #if BX > 4
+    s0_1 = 1.0 / s0_1;
+    // #endif
+    // #if BY > 1
+    s1_0 = 1.0 / s1_0;
+    // #if BX > 4
+    s1_1 = 1.0 / s1_1;
+    // #endif
+    // #endif
   }
-  var a0 = 0.0;
-  var n0 = 0u;
-  var a1 = 0.0;
-  var n1 = 0u;
-  var a2 = 0.0;
-  var n2 = 0u;
-  var a3 = 0.0;
-  var n3 = 0u;
-  var a4 = 0.0;
-  var n4 = 0u;
-  var a5 = 0.0;
-  var n5 = 0u;
-  var a6 = 0.0;
-  var n6 = 0u;
-  var a7 = 0.0;
-  var n7 = 0u;
-  var a8 = 0.0;
-  var n8 = 0u;
-  var a9 = 0.0;
-  var n9 = 0u;
-  var a10 = 0.0;
-  var n10 = 0u;
-  var a11 = 0.0;
-  var n11 = 0u;
-  var a12 = 0.0;
-  var n12 = 0u;
-  var a13 = 0.0;
-  var n13 = 0u;
-  var a14 = 0.0;
-  var n14 = 0u;
-  var a15 = 0.0;
-  var n15 = 0u;
+  // #endif
+  var a0_0 = vec4(0.0);
+  // #if BX > 4
+  var a0_1 = vec4(0.0);
+  // #endif
+  // #if BY > 1
+  var a1_0 = vec4(0.0);
+  // #if BX > 4
+  var a1_1 = vec4(0.0);
+  // #endif
+  // #endif
+  var n0_0 = vec4(0u);
+  // #if BX > 4
+  var n0_1 = vec4(0u);
+  // #endif
+  // #if BY > 1
+  var n1_0 = vec4(0u);
+  // #if BX > 4
+  var n1_1 = vec4(0u);
+  // #endif
+  // #endif
   for (var c = 0u; c < p.G; c++) {
     let base = (first + c) * p.HW;
-    let x00 = x[base + ro0 + co0];
-    var x01 = 0.0;
-    var x10 = 0.0;
-    var x11 = 0.0;
+    let x00 = x[base + rh.x + ch.x];
+    var t0 = vec4(x00);
+    var b0 = t0;
+    // #if BX > 4
+    var t1 = vec4(x00);
+    var b1 = t1;
+    // #endif
+    var v0_0 = t0;
+    // #if BX > 4
+    var v0_1 = t1;
+    // #endif
+    // #if BY > 1
+    var v1_0 = t0;
+    // #if BX > 4
+    var v1_1 = t1;
+    // #endif
+    // #endif
+    // #if LINEAR == 1
     if (LINEAR) {
-      x01 = x[base + ro0 + co1];
-      x10 = x[base + ro1 + co0];
-      x11 = x[base + ro1 + co1];
+      let x01 = x[base + rh.x + ch.y];
+      let x10 = x[base + rh.y + ch.x];
+      let x11 = x[base + rh.y + ch.y];
+      t0 = cw0_0 * x00 + cw1_0 * x01;
+      b0 = cw0_0 * x10 + cw1_0 * x11;
+      // #if BX > 4
+      t1 = cw0_1 * x00 + cw1_1 * x01;
+      b1 = cw0_1 * x10 + cw1_1 * x11;
+      // #endif
+      v0_0 = rw0.x * t0 + rw1.x * b0;
+      // #if BX > 4
+      v0_1 = rw0.x * t1 + rw1.x * b1;
+      // #endif
+      // #if BY > 1
+      v1_0 = rw0.y * t0 + rw1.y * b0;
+      // #if BX > 4
+      v1_1 = rw0.y * t1 + rw1.y * b1;
+      // #endif
+      // #endif
     }
-    var t0 = x00;
-    var b0 = x00;
-    var t1 = x00;
-    var b1 = x00;
-    var t2 = x00;
-    var b2 = x00;
-    var t3 = x00;
-    var b3 = x00;
-    var t4 = x00;
-    var b4 = x00;
-    var t5 = x00;
-    var b5 = x00;
-    var t6 = x00;
-    var b6 = x00;
-    var t7 = x00;
-    var b7 = x00;
-    if (LINEAR) {
-      { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-      if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-      if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-      if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-      if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-      if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-      if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-      if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-    }
-    var v0 = t0;
-    var v1 = t1;
-    var v2 = t2;
-    var v3 = t3;
-    var v4 = t4;
-    var v5 = t5;
-    var v6 = t6;
-    var v7 = t7;
-    var v8 = t0;
-    var v9 = t1;
-    var v10 = t2;
-    var v11 = t3;
-    var v12 = t4;
-    var v13 = t5;
-    var v14 = t6;
-    var v15 = t7;
-    if (LINEAR) {
-      v0 = rw0_0 * t0 + rw1_0 * b0;
-      if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-      if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-      if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-      if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-      if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-      if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-      if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-      if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-      if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-      if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-      if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-      if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-      if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-      if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-      if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-    }
-    let c0 = c == 0u;
+    // #endif
+    // #if SOFTMAX == 1
     if (SOFTMAX) {
-      v0 = exp(v0 - m0) * s0;
-      if (BX > 1u) { v1 = exp(v1 - m1) * s1; }
-      if (BX > 2u) { v2 = exp(v2 - m2) * s2; }
-      if (BX > 3u) { v3 = exp(v3 - m3) * s3; }
-      if (BX > 4u) { v4 = exp(v4 - m4) * s4; }
-      if (BX > 5u) { v5 = exp(v5 - m5) * s5; }
-      if (BX > 6u) { v6 = exp(v6 - m6) * s6; }
-      if (BX > 7u) { v7 = exp(v7 - m7) * s7; }
-      if (BY > 1u) { v8 = exp(v8 - m8) * s8; }
-      if (BY > 1u && BX > 1u) { v9 = exp(v9 - m9) * s9; }
-      if (BY > 1u && BX > 2u) { v10 = exp(v10 - m10) * s10; }
-      if (BY > 1u && BX > 3u) { v11 = exp(v11 - m11) * s11; }
-      if (BY > 1u && BX > 4u) { v12 = exp(v12 - m12) * s12; }
-      if (BY > 1u && BX > 5u) { v13 = exp(v13 - m13) * s13; }
-      if (BY > 1u && BX > 6u) { v14 = exp(v14 - m14) * s14; }
-      if (BY > 1u && BX > 7u) { v15 = exp(v15 - m15) * s15; }
+      v0_0 = exp(v0_0 - m0_0) * s0_0;
+      // #if BX > 4
+      v0_1 = exp(v0_1 - m0_1) * s0_1;
+      // #endif
+      // #if BY > 1
+      v1_0 = exp(v1_0 - m1_0) * s1_0;
+      // #if BX > 4
+      v1_1 = exp(v1_1 - m1_1) * s1_1;
+      // #endif
+      // #endif
     }
-    let u0 = c0 | (v0 > a0) | (SELECT_LAST & (v0 == a0)); a0 = select(a0, v0, u0); n0 = select(n0, c, u0);
-    if (BX > 1u) { let u1 = c0 | (v1 > a1) | (SELECT_LAST & (v1 == a1)); a1 = select(a1, v1, u1); n1 = select(n1, c, u1); }
-    if (BX > 2u) { let u2 = c0 | (v2 > a2) | (SELECT_LAST & (v2 == a2)); a2 = select(a2, v2, u2); n2 = select(n2, c, u2); }
-    if (BX > 3u) { let u3 = c0 | (v3 > a3) | (SELECT_LAST & (v3 == a3)); a3 = select(a3, v3, u3); n3 = select(n3, c, u3); }
-    if (BX > 4u) { let u4 = c0 | (v4 > a4) | (SELECT_LAST & (v4 == a4)); a4 = select(a4, v4, u4); n4 = select(n4, c, u4); }
-    if (BX > 5u) { let u5 = c0 | (v5 > a5) | (SELECT_LAST & (v5 == a5)); a5 = select(a5, v5, u5); n5 = select(n5, c, u5); }
-    if (BX > 6u) { let u6 = c0 | (v6 > a6) | (SELECT_LAST & (v6 == a6)); a6 = select(a6, v6, u6); n6 = select(n6, c, u6); }
-    if (BX > 7u) { let u7 = c0 | (v7 > a7) | (SELECT_LAST & (v7 == a7)); a7 = select(a7, v7, u7); n7 = select(n7, c, u7); }
-    if (BY > 1u) { let u8 = c0 | (v8 > a8) | (SELECT_LAST & (v8 == a8)); a8 = select(a8, v8, u8); n8 = select(n8, c, u8); }
-    if (BY > 1u && BX > 1u) { let u9 = c0 | (v9 > a9) | (SELECT_LAST & (v9 == a9)); a9 = select(a9, v9, u9); n9 = select(n9, c, u9); }
-    if (BY > 1u && BX > 2u) { let u10 = c0 | (v10 > a10) | (SELECT_LAST & (v10 == a10)); a10 = select(a10, v10, u10); n10 = select(n10, c, u10); }
-    if (BY > 1u && BX > 3u) { let u11 = c0 | (v11 > a11) | (SELECT_LAST & (v11 == a11)); a11 = select(a11, v11, u11); n11 = select(n11, c, u11); }
-    if (BY > 1u && BX > 4u) { let u12 = c0 | (v12 > a12) | (SELECT_LAST & (v12 == a12)); a12 = select(a12, v12, u12); n12 = select(n12, c, u12); }
-    if (BY > 1u && BX > 5u) { let u13 = c0 | (v13 > a13) | (SELECT_LAST & (v13 == a13)); a13 = select(a13, v13, u13); n13 = select(n13, c, u13); }
-    if (BY > 1u && BX > 6u) { let u14 = c0 | (v14 > a14) | (SELECT_LAST & (v14 == a14)); a14 = select(a14, v14, u14); n14 = select(n14, c, u14); }
-    if (BY > 1u && BX > 7u) { let u15 = c0 | (v15 > a15) | (SELECT_LAST & (v15 == a15)); a15 = select(a15, v15, u15); n15 = select(n15, c, u15); }
+    // #endif
+    let c0 = vec4(c == 0u);
+    var u0_0 = c0 | (v0_0 > a0_0);
+    // #if BX > 4
+    var u0_1 = c0 | (v0_1 > a0_1);
+    // #endif
+    // #if BY > 1
+    var u1_0 = c0 | (v1_0 > a1_0);
+    // #if BX > 4
+    var u1_1 = c0 | (v1_1 > a1_1);
+    // #endif
+    // #endif
+    // #if SELECT_LAST == 1
+    u0_0 = u0_0 | (vec4(SELECT_LAST) & (v0_0 == a0_0));
+    // #if BX > 4
+    u0_1 = u0_1 | (vec4(SELECT_LAST) & (v0_1 == a0_1));
+    // #endif
+    // #if BY > 1
+    u1_0 = u1_0 | (vec4(SELECT_LAST) & (v1_0 == a1_0));
+    // #if BX > 4
+    u1_1 = u1_1 | (vec4(SELECT_LAST) & (v1_1 == a1_1));
+    // #endif
+    // #endif
+    // #endif
+    a0_0 = select(a0_0, v0_0, u0_0);
+    // #if BX > 4
+    a0_1 = select(a0_1, v0_1, u0_1);
+    // #endif
+    // #if BY > 1
+    a1_0 = select(a1_0, v1_0, u1_0);
+    // #if BX > 4
+    a1_1 = select(a1_1, v1_1, u1_1);
+    // #endif
+    // #endif
+    n0_0 = select(n0_0, vec4(c), u0_0);
+    // #if BX > 4
+    n0_1 = select(n0_1, vec4(c), u0_1);
+    // #endif
+    // #if BY > 1
+    n1_0 = select(n1_0, vec4(c), u1_0);
+    // #if BX > 4
+    n1_1 = select(n1_1, vec4(c), u1_1);
+    // #endif
+    // #endif
   }
   let o = g * p.OHW;
-  y[2u * (o + oy0 + ox0)] = n0; y[2u * (o + oy0 + ox0) + 1u] = 0u;
-  if (BX > 1u) { y[2u * (o + oy0 + ox1)] = n1; y[2u * (o + oy0 + ox1) + 1u] = 0u; }
-  if (BX > 2u) { y[2u * (o + oy0 + ox2)] = n2; y[2u * (o + oy0 + ox2) + 1u] = 0u; }
-  if (BX > 3u) { y[2u * (o + oy0 + ox3)] = n3; y[2u * (o + oy0 + ox3) + 1u] = 0u; }
-  if (BX > 4u) { y[2u * (o + oy0 + ox4)] = n4; y[2u * (o + oy0 + ox4) + 1u] = 0u; }
-  if (BX > 5u) { y[2u * (o + oy0 + ox5)] = n5; y[2u * (o + oy0 + ox5) + 1u] = 0u; }
-  if (BX > 6u) { y[2u * (o + oy0 + ox6)] = n6; y[2u * (o + oy0 + ox6) + 1u] = 0u; }
-  if (BX > 7u) { y[2u * (o + oy0 + ox7)] = n7; y[2u * (o + oy0 + ox7) + 1u] = 0u; }
-  if (BY > 1u) { y[2u * (o + oy1 + ox0)] = n8; y[2u * (o + oy1 + ox0) + 1u] = 0u; }
-  if (BY > 1u && BX > 1u) { y[2u * (o + oy1 + ox1)] = n9; y[2u * (o + oy1 + ox1) + 1u] = 0u; }
-  if (BY > 1u && BX > 2u) { y[2u * (o + oy1 + ox2)] = n10; y[2u * (o + oy1 + ox2) + 1u] = 0u; }
-  if (BY > 1u && BX > 3u) { y[2u * (o + oy1 + ox3)] = n11; y[2u * (o + oy1 + ox3) + 1u] = 0u; }
-  if (BY > 1u && BX > 4u) { y[2u * (o + oy1 + ox4)] = n12; y[2u * (o + oy1 + ox4) + 1u] = 0u; }
-  if (BY > 1u && BX > 5u) { y[2u * (o + oy1 + ox5)] = n13; y[2u * (o + oy1 + ox5) + 1u] = 0u; }
-  if (BY > 1u && BX > 6u) { y[2u * (o + oy1 + ox6)] = n14; y[2u * (o + oy1 + ox6) + 1u] = 0u; }
-  if (BY > 1u && BX > 7u) { y[2u * (o + oy1 + ox7)] = n15; y[2u * (o + oy1 + ox7) + 1u] = 0u; }
+  y[2u * (o + oy0 + ox0)] = n0_0.x; y[2u * (o + oy0 + ox0) + 1u] = 0u;
+  // #if BX > 1
+  y[2u * (o + oy0 + ox1)] = n0_0.y; y[2u * (o + oy0 + ox1) + 1u] = 0u;
+  // #endif
+  // #if BX > 2
+  y[2u * (o + oy0 + ox2)] = n0_0.z; y[2u * (o + oy0 + ox2) + 1u] = 0u;
+  // #endif
+  // #if BX > 3
+  y[2u * (o + oy0 + ox3)] = n0_0.w; y[2u * (o + oy0 + ox3) + 1u] = 0u;
+  // #endif
+  // #if BX > 4
+  y[2u * (o + oy0 + ox4)] = n0_1.x; y[2u * (o + oy0 + ox4) + 1u] = 0u;
+  // #endif
+  // #if BX > 5
+  y[2u * (o + oy0 + ox5)] = n0_1.y; y[2u * (o + oy0 + ox5) + 1u] = 0u;
+  // #endif
+  // #if BX > 6
+  y[2u * (o + oy0 + ox6)] = n0_1.z; y[2u * (o + oy0 + ox6) + 1u] = 0u;
+  // #endif
+  // #if BX > 7
+  y[2u * (o + oy0 + ox7)] = n0_1.w; y[2u * (o + oy0 + ox7) + 1u] = 0u;
+  // #endif
+  // #if BY > 1
+  y[2u * (o + oy1 + ox0)] = n1_0.x; y[2u * (o + oy1 + ox0) + 1u] = 0u;
+  // #if BX > 1
+  y[2u * (o + oy1 + ox1)] = n1_0.y; y[2u * (o + oy1 + ox1) + 1u] = 0u;
+  // #endif
+  // #if BX > 2
+  y[2u * (o + oy1 + ox2)] = n1_0.z; y[2u * (o + oy1 + ox2) + 1u] = 0u;
+  // #endif
+  // #if BX > 3
+  y[2u * (o + oy1 + ox3)] = n1_0.w; y[2u * (o + oy1 + ox3) + 1u] = 0u;
+  // #endif
+  // #if BX > 4
+  y[2u * (o + oy1 + ox4)] = n1_1.x; y[2u * (o + oy1 + ox4) + 1u] = 0u;
+  // #endif
+  // #if BX > 5
+  y[2u * (o + oy1 + ox5)] = n1_1.y; y[2u * (o + oy1 + ox5) + 1u] = 0u;
+  // #endif
+  // #if BX > 6
+  y[2u * (o + oy1 + ox6)] = n1_1.z; y[2u * (o + oy1 + ox6) + 1u] = 0u;
+  // #endif
+  // #if BX > 7
+  y[2u * (o + oy1 + ox7)] = n1_1.w; y[2u * (o + oy1 + ox7) + 1u] = 0u;
+  // #endif
+  // #endif
 }

@@ -7,15 +7,17 @@
 // the coordinate mode and cuts each output axis into segments: runs of consecutive outputs that read
 // the same two source rows (columns), at most BY (BX) long. A cell is a row segment x a column
 // segment: all its outputs interpolate the same 2 x 2 source pixels, so an invocation loads those 4
-// values once per plane and writes up to BY x BX outputs (an 8x bilinear upscale, 4-row cells: 4
-// loads for 32 outputs). Written for software adapters (SwiftShader), where an invocation is one SIMD lane, every
-// load whose address varies at run time is a gather and run-time branches cost: the cell is unrolled
-// (slots past a short segment repeat its last output, same value to the same address: no branches).
+// values once per plane and writes up to BY x BX outputs (an 8x bilinear upscale, 2-row cells: 4
+// loads for 16 outputs). Written for software adapters (SwiftShader), where an invocation is one SIMD
+// lane, every load whose address varies at run time is a gather and run-time branches cost: the cell
+// is unrolled, 4 columns to a vec4, and a slot past a short segment repeats its last output (same
+// value to the same address: no branches). `// #if` regions hold what only some overrides need
+// (specialize.ts drops the others before compiling; the full text is right for every value).
 //
-// Segment table (u32 words, 4 + 8 per segment): rows first, then columns at p.colBase:
-//   [source offset 0, source offset 1, first output, length, w1 of slot 0 .. 7 (f32 bits)]
-// (row offsets are pre-multiplied by W; w0 = 1 - w1; slots past the length repeat the last weight).
-// An invocation owns one cell of a group of p.G consecutive planes; here the G channels of one batch
+// Segment table (vec4<u32>, 3 per segment): rows first, then columns from vec4 p.colBase:
+//   [source offset 0, source offset 1, first output, length], [w1 of slots 0 .. 3], [w1 of slots 4 .. 7]
+// (w1 as f32 bits; row offsets are pre-multiplied by W; w0 = 1 - w1; slots past the length repeat the
+// last weight). An invocation owns one cell of a group of p.G consecutive planes; here the G channels of one batch
 // item. Each pass (max, sum, write) recomputes the interpolated values (4 loads per channel).
 
 override WG: u32 = 64u;
@@ -30,7 +32,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> seg: array<u32>;
+@group(0) @binding(2) var<storage, read> seg: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 
 @compute @workgroup_size(WG)
@@ -39,480 +41,335 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= p.count) { return; }
   let cell = i % p.cells;
   let g = i / p.cells;
-  let rs = (cell / p.cellsX) * 12u;
-  let cs = p.colBase + (cell % p.cellsX) * 12u;
-  let ro0 = seg[rs];
-  let ro1 = seg[rs + 1u];
-  let rstart = seg[rs + 2u];
-  let rlast = seg[rs + 3u] - 1u;
-  let co0 = seg[cs];
-  let co1 = seg[cs + 1u];
-  let cstart = seg[cs + 2u];
-  let clast = seg[cs + 3u] - 1u;
-  var rw1_0 = 0.0;
-  var oy0 = rstart * p.OW;
-  if (LINEAR) { rw1_0 = bitcast<f32>(seg[rs + 4u]); }
-  let rw0_0 = 1.0 - rw1_0;
-  var cw1_0 = 0.0;
-  var ox0 = cstart;
-  if (LINEAR) { cw1_0 = bitcast<f32>(seg[cs + 4u]); }
+  let rs = (cell / p.cellsX) * 3u;
+  let cs = p.colBase + (cell % p.cellsX) * 3u;
+  // [offset 0, offset 1, first output, length] of the row and the column segment.
+  let rh = seg[rs];
+  let ch = seg[cs];
+  // #if LINEAR == 1
+  let rw1 = bitcast<vec4<f32>>(seg[rs + 1u]);
+  let rw0 = 1.0 - rw1;
+  let cw1_0 = bitcast<vec4<f32>>(seg[cs + 1u]);
   let cw0_0 = 1.0 - cw1_0;
-  var rw1_1 = 0.0;
-  var oy1 = rstart * p.OW;
-  if (BY > 1u) {
-    if (LINEAR) { rw1_1 = bitcast<f32>(seg[rs + 5u]); }
-    oy1 = (min(1u, rlast) + rstart) * p.OW;
-  }
-  let rw0_1 = 1.0 - rw1_1;
-  var cw1_1 = 0.0;
-  var ox1 = cstart;
-  if (BX > 1u) {
-    if (LINEAR) { cw1_1 = bitcast<f32>(seg[cs + 5u]); }
-    ox1 = (min(1u, clast) + cstart);
-  }
+  // #if BX > 4
+  let cw1_1 = bitcast<vec4<f32>>(seg[cs + 2u]);
   let cw0_1 = 1.0 - cw1_1;
-  var cw1_2 = 0.0;
-  var ox2 = cstart;
-  if (BX > 2u) {
-    if (LINEAR) { cw1_2 = bitcast<f32>(seg[cs + 6u]); }
-    ox2 = (min(2u, clast) + cstart);
-  }
-  let cw0_2 = 1.0 - cw1_2;
-  var cw1_3 = 0.0;
-  var ox3 = cstart;
-  if (BX > 3u) {
-    if (LINEAR) { cw1_3 = bitcast<f32>(seg[cs + 7u]); }
-    ox3 = (min(3u, clast) + cstart);
-  }
-  let cw0_3 = 1.0 - cw1_3;
-  var cw1_4 = 0.0;
-  var ox4 = cstart;
-  if (BX > 4u) {
-    if (LINEAR) { cw1_4 = bitcast<f32>(seg[cs + 8u]); }
-    ox4 = (min(4u, clast) + cstart);
-  }
-  let cw0_4 = 1.0 - cw1_4;
-  var cw1_5 = 0.0;
-  var ox5 = cstart;
-  if (BX > 5u) {
-    if (LINEAR) { cw1_5 = bitcast<f32>(seg[cs + 9u]); }
-    ox5 = (min(5u, clast) + cstart);
-  }
-  let cw0_5 = 1.0 - cw1_5;
-  var cw1_6 = 0.0;
-  var ox6 = cstart;
-  if (BX > 6u) {
-    if (LINEAR) { cw1_6 = bitcast<f32>(seg[cs + 10u]); }
-    ox6 = (min(6u, clast) + cstart);
-  }
-  let cw0_6 = 1.0 - cw1_6;
-  var cw1_7 = 0.0;
-  var ox7 = cstart;
-  if (BX > 7u) {
-    if (LINEAR) { cw1_7 = bitcast<f32>(seg[cs + 11u]); }
-    ox7 = (min(7u, clast) + cstart);
-  }
-  let cw0_7 = 1.0 - cw1_7;
+  // #endif
+  // #endif
+  let oy0 = rh.z * p.OW;
+  // #if BY > 1
+  let oy1 = (min(1u, rh.w - 1u) + rh.z) * p.OW;
+  // #endif
+  let ox0 = ch.z;
+  // #if BX > 1
+  let ox1 = min(1u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 2
+  let ox2 = min(2u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 3
+  let ox3 = min(3u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 4
+  let ox4 = min(4u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 5
+  let ox5 = min(5u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 6
+  let ox6 = min(6u, ch.w - 1u) + ch.z;
+  // #endif
+  // #if BX > 7
+  let ox7 = min(7u, ch.w - 1u) + ch.z;
+  // #endif
   let first = g * p.G;
-  var m0 = 0.0;
-  var s0 = 0.0;
-  var m1 = 0.0;
-  var s1 = 0.0;
-  var m2 = 0.0;
-  var s2 = 0.0;
-  var m3 = 0.0;
-  var s3 = 0.0;
-  var m4 = 0.0;
-  var s4 = 0.0;
-  var m5 = 0.0;
-  var s5 = 0.0;
-  var m6 = 0.0;
-  var s6 = 0.0;
-  var m7 = 0.0;
-  var s7 = 0.0;
-  var m8 = 0.0;
-  var s8 = 0.0;
-  var m9 = 0.0;
-  var s9 = 0.0;
-  var m10 = 0.0;
-  var s10 = 0.0;
-  var m11 = 0.0;
-  var s11 = 0.0;
-  var m12 = 0.0;
-  var s12 = 0.0;
-  var m13 = 0.0;
-  var s13 = 0.0;
-  var m14 = 0.0;
-  var s14 = 0.0;
-  var m15 = 0.0;
-  var s15 = 0.0;
+  var m0_0 = vec4(0.0);
+  // #if BX > 4
+  var m0_1 = vec4(0.0);
+  // #endif
+  // #if BY > 1
+  var m1_0 = vec4(0.0);
+  // #if BX > 4
+  var m1_1 = vec4(0.0);
+  // #endif
+  // #endif
+  var s0_0 = vec4(0.0);
+  // #if BX > 4
+  var s0_1 = vec4(0.0);
+  // #endif
+  // #if BY > 1
+  var s1_0 = vec4(0.0);
+  // #if BX > 4
+  var s1_1 = vec4(0.0);
+  // #endif
+  // #endif
   {
     let base = (first) * p.HW;
-    let x00 = x[base + ro0 + co0];
-    var x01 = 0.0;
-    var x10 = 0.0;
-    var x11 = 0.0;
+    let x00 = x[base + rh.x + ch.x];
+    var t0 = vec4(x00);
+    var b0 = t0;
+    // #if BX > 4
+    var t1 = vec4(x00);
+    var b1 = t1;
+    // #endif
+    var v0_0 = t0;
+    // #if BX > 4
+    var v0_1 = t1;
+    // #endif
+    // #if BY > 1
+    var v1_0 = t0;
+    // #if BX > 4
+    var v1_1 = t1;
+    // #endif
+    // #endif
+    // #if LINEAR == 1
     if (LINEAR) {
-      x01 = x[base + ro0 + co1];
-      x10 = x[base + ro1 + co0];
-      x11 = x[base + ro1 + co1];
+      let x01 = x[base + rh.x + ch.y];
+      let x10 = x[base + rh.y + ch.x];
+      let x11 = x[base + rh.y + ch.y];
+      t0 = cw0_0 * x00 + cw1_0 * x01;
+      b0 = cw0_0 * x10 + cw1_0 * x11;
+      // #if BX > 4
+      t1 = cw0_1 * x00 + cw1_1 * x01;
+      b1 = cw0_1 * x10 + cw1_1 * x11;
+      // #endif
+      v0_0 = rw0.x * t0 + rw1.x * b0;
+      // #if BX > 4
+      v0_1 = rw0.x * t1 + rw1.x * b1;
+      // #endif
+      // #if BY > 1
+      v1_0 = rw0.y * t0 + rw1.y * b0;
+      // #if BX > 4
+      v1_1 = rw0.y * t1 + rw1.y * b1;
+      // #endif
+      // #endif
     }
-    var t0 = x00;
-    var b0 = x00;
-    var t1 = x00;
-    var b1 = x00;
-    var t2 = x00;
-    var b2 = x00;
-    var t3 = x00;
-    var b3 = x00;
-    var t4 = x00;
-    var b4 = x00;
-    var t5 = x00;
-    var b5 = x00;
-    var t6 = x00;
-    var b6 = x00;
-    var t7 = x00;
-    var b7 = x00;
-    if (LINEAR) {
-      { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-      if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-      if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-      if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-      if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-      if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-      if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-      if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-    }
-    var v0 = t0;
-    var v1 = t1;
-    var v2 = t2;
-    var v3 = t3;
-    var v4 = t4;
-    var v5 = t5;
-    var v6 = t6;
-    var v7 = t7;
-    var v8 = t0;
-    var v9 = t1;
-    var v10 = t2;
-    var v11 = t3;
-    var v12 = t4;
-    var v13 = t5;
-    var v14 = t6;
-    var v15 = t7;
-    if (LINEAR) {
-      v0 = rw0_0 * t0 + rw1_0 * b0;
-      if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-      if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-      if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-      if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-      if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-      if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-      if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-      if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-      if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-      if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-      if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-      if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-      if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-      if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-      if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-    }
-    m0 = v0;
-    if (BX > 1u) { m1 = v1; }
-    if (BX > 2u) { m2 = v2; }
-    if (BX > 3u) { m3 = v3; }
-    if (BX > 4u) { m4 = v4; }
-    if (BX > 5u) { m5 = v5; }
-    if (BX > 6u) { m6 = v6; }
-    if (BX > 7u) { m7 = v7; }
-    if (BY > 1u) { m8 = v8; }
-    if (BY > 1u && BX > 1u) { m9 = v9; }
-    if (BY > 1u && BX > 2u) { m10 = v10; }
-    if (BY > 1u && BX > 3u) { m11 = v11; }
-    if (BY > 1u && BX > 4u) { m12 = v12; }
-    if (BY > 1u && BX > 5u) { m13 = v13; }
-    if (BY > 1u && BX > 6u) { m14 = v14; }
-    if (BY > 1u && BX > 7u) { m15 = v15; }
+    // #endif
+    m0_0 = v0_0;
+    // #if BX > 4
+    m0_1 = v0_1;
+    // #endif
+    // #if BY > 1
+    m1_0 = v1_0;
+    // #if BX > 4
+    m1_1 = v1_1;
+    // #endif
+    // #endif
   }
   for (var c = 1u; c < p.G; c++) {
     let base = (first + c) * p.HW;
-    let x00 = x[base + ro0 + co0];
-    var x01 = 0.0;
-    var x10 = 0.0;
-    var x11 = 0.0;
+    let x00 = x[base + rh.x + ch.x];
+    var t0 = vec4(x00);
+    var b0 = t0;
+    // #if BX > 4
+    var t1 = vec4(x00);
+    var b1 = t1;
+    // #endif
+    var v0_0 = t0;
+    // #if BX > 4
+    var v0_1 = t1;
+    // #endif
+    // #if BY > 1
+    var v1_0 = t0;
+    // #if BX > 4
+    var v1_1 = t1;
+    // #endif
+    // #endif
+    // #if LINEAR == 1
     if (LINEAR) {
-      x01 = x[base + ro0 + co1];
-      x10 = x[base + ro1 + co0];
-      x11 = x[base + ro1 + co1];
+      let x01 = x[base + rh.x + ch.y];
+      let x10 = x[base + rh.y + ch.x];
+      let x11 = x[base + rh.y + ch.y];
+      t0 = cw0_0 * x00 + cw1_0 * x01;
+      b0 = cw0_0 * x10 + cw1_0 * x11;
+      // #if BX > 4
+      t1 = cw0_1 * x00 + cw1_1 * x01;
+      b1 = cw0_1 * x10 + cw1_1 * x11;
+      // #endif
+      v0_0 = rw0.x * t0 + rw1.x * b0;
+      // #if BX > 4
+      v0_1 = rw0.x * t1 + rw1.x * b1;
+      // #endif
+      // #if BY > 1
+      v1_0 = rw0.y * t0 + rw1.y * b0;
+      // #if BX > 4
+      v1_1 = rw0.y * t1 + rw1.y * b1;
+      // #endif
+      // #endif
     }
-    var t0 = x00;
-    var b0 = x00;
-    var t1 = x00;
-    var b1 = x00;
-    var t2 = x00;
-    var b2 = x00;
-    var t3 = x00;
-    var b3 = x00;
-    var t4 = x00;
-    var b4 = x00;
-    var t5 = x00;
-    var b5 = x00;
-    var t6 = x00;
-    var b6 = x00;
-    var t7 = x00;
-    var b7 = x00;
-    if (LINEAR) {
-      { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-      if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-      if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-      if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-      if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-      if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-      if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-      if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-    }
-    var v0 = t0;
-    var v1 = t1;
-    var v2 = t2;
-    var v3 = t3;
-    var v4 = t4;
-    var v5 = t5;
-    var v6 = t6;
-    var v7 = t7;
-    var v8 = t0;
-    var v9 = t1;
-    var v10 = t2;
-    var v11 = t3;
-    var v12 = t4;
-    var v13 = t5;
-    var v14 = t6;
-    var v15 = t7;
-    if (LINEAR) {
-      v0 = rw0_0 * t0 + rw1_0 * b0;
-      if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-      if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-      if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-      if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-      if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-      if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-      if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-      if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-      if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-      if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-      if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-      if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-      if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-      if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-      if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-    }
-    m0 = max(m0, v0);
-    if (BX > 1u) { m1 = max(m1, v1); }
-    if (BX > 2u) { m2 = max(m2, v2); }
-    if (BX > 3u) { m3 = max(m3, v3); }
-    if (BX > 4u) { m4 = max(m4, v4); }
-    if (BX > 5u) { m5 = max(m5, v5); }
-    if (BX > 6u) { m6 = max(m6, v6); }
-    if (BX > 7u) { m7 = max(m7, v7); }
-    if (BY > 1u) { m8 = max(m8, v8); }
-    if (BY > 1u && BX > 1u) { m9 = max(m9, v9); }
-    if (BY > 1u && BX > 2u) { m10 = max(m10, v10); }
-    if (BY > 1u && BX > 3u) { m11 = max(m11, v11); }
-    if (BY > 1u && BX > 4u) { m12 = max(m12, v12); }
-    if (BY > 1u && BX > 5u) { m13 = max(m13, v13); }
-    if (BY > 1u && BX > 6u) { m14 = max(m14, v14); }
-    if (BY > 1u && BX > 7u) { m15 = max(m15, v15); }
+    // #endif
+    m0_0 = max(m0_0, v0_0);
+    // #if BX > 4
+    m0_1 = max(m0_1, v0_1);
+    // #endif
+    // #if BY > 1
+    m1_0 = max(m1_0, v1_0);
+    // #if BX > 4
+    m1_1 = max(m1_1, v1_1);
+    // #endif
+    // #endif
   }
   for (var c = 0u; c < p.G; c++) {
     let base = (first + c) * p.HW;
-    let x00 = x[base + ro0 + co0];
-    var x01 = 0.0;
-    var x10 = 0.0;
-    var x11 = 0.0;
+    let x00 = x[base + rh.x + ch.x];
+    var t0 = vec4(x00);
+    var b0 = t0;
+    // #if BX > 4
+    var t1 = vec4(x00);
+    var b1 = t1;
+    // #endif
+    var v0_0 = t0;
+    // #if BX > 4
+    var v0_1 = t1;
+    // #endif
+    // #if BY > 1
+    var v1_0 = t0;
+    // #if BX > 4
+    var v1_1 = t1;
+    // #endif
+    // #endif
+    // #if LINEAR == 1
     if (LINEAR) {
-      x01 = x[base + ro0 + co1];
-      x10 = x[base + ro1 + co0];
-      x11 = x[base + ro1 + co1];
+      let x01 = x[base + rh.x + ch.y];
+      let x10 = x[base + rh.y + ch.x];
+      let x11 = x[base + rh.y + ch.y];
+      t0 = cw0_0 * x00 + cw1_0 * x01;
+      b0 = cw0_0 * x10 + cw1_0 * x11;
+      // #if BX > 4
+      t1 = cw0_1 * x00 + cw1_1 * x01;
+      b1 = cw0_1 * x10 + cw1_1 * x11;
+      // #endif
+      v0_0 = rw0.x * t0 + rw1.x * b0;
+      // #if BX > 4
+      v0_1 = rw0.x * t1 + rw1.x * b1;
+      // #endif
+      // #if BY > 1
+      v1_0 = rw0.y * t0 + rw1.y * b0;
+      // #if BX > 4
+      v1_1 = rw0.y * t1 + rw1.y * b1;
+      // #endif
+      // #endif
     }
-    var t0 = x00;
-    var b0 = x00;
-    var t1 = x00;
-    var b1 = x00;
-    var t2 = x00;
-    var b2 = x00;
-    var t3 = x00;
-    var b3 = x00;
-    var t4 = x00;
-    var b4 = x00;
-    var t5 = x00;
-    var b5 = x00;
-    var t6 = x00;
-    var b6 = x00;
-    var t7 = x00;
-    var b7 = x00;
-    if (LINEAR) {
-      { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-      if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-      if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-      if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-      if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-      if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-      if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-      if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-    }
-    var v0 = t0;
-    var v1 = t1;
-    var v2 = t2;
-    var v3 = t3;
-    var v4 = t4;
-    var v5 = t5;
-    var v6 = t6;
-    var v7 = t7;
-    var v8 = t0;
-    var v9 = t1;
-    var v10 = t2;
-    var v11 = t3;
-    var v12 = t4;
-    var v13 = t5;
-    var v14 = t6;
-    var v15 = t7;
-    if (LINEAR) {
-      v0 = rw0_0 * t0 + rw1_0 * b0;
-      if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-      if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-      if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-      if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-      if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-      if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-      if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-      if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-      if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-      if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-      if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-      if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-      if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-      if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-      if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-    }
-    s0 += exp(v0 - m0);
-    if (BX > 1u) { s1 += exp(v1 - m1); }
-    if (BX > 2u) { s2 += exp(v2 - m2); }
-    if (BX > 3u) { s3 += exp(v3 - m3); }
-    if (BX > 4u) { s4 += exp(v4 - m4); }
-    if (BX > 5u) { s5 += exp(v5 - m5); }
-    if (BX > 6u) { s6 += exp(v6 - m6); }
-    if (BX > 7u) { s7 += exp(v7 - m7); }
-    if (BY > 1u) { s8 += exp(v8 - m8); }
-    if (BY > 1u && BX > 1u) { s9 += exp(v9 - m9); }
-    if (BY > 1u && BX > 2u) { s10 += exp(v10 - m10); }
-    if (BY > 1u && BX > 3u) { s11 += exp(v11 - m11); }
-    if (BY > 1u && BX > 4u) { s12 += exp(v12 - m12); }
-    if (BY > 1u && BX > 5u) { s13 += exp(v13 - m13); }
-    if (BY > 1u && BX > 6u) { s14 += exp(v14 - m14); }
-    if (BY > 1u && BX > 7u) { s15 += exp(v15 - m15); }
+    // #endif
+    s0_0 += exp(v0_0 - m0_0);
+    // #if BX > 4
+    s0_1 += exp(v0_1 - m0_1);
+    // #endif
+    // #if BY > 1
+    s1_0 += exp(v1_0 - m1_0);
+    // #if BX > 4
+    s1_1 += exp(v1_1 - m1_1);
+    // #endif
+    // #endif
   }
-  s0 = 1.0 / s0;
-  if (BX > 1u) { s1 = 1.0 / s1; }
-  if (BX > 2u) { s2 = 1.0 / s2; }
-  if (BX > 3u) { s3 = 1.0 / s3; }
-  if (BX > 4u) { s4 = 1.0 / s4; }
-  if (BX > 5u) { s5 = 1.0 / s5; }
-  if (BX > 6u) { s6 = 1.0 / s6; }
-  if (BX > 7u) { s7 = 1.0 / s7; }
-  if (BY > 1u) { s8 = 1.0 / s8; }
-  if (BY > 1u && BX > 1u) { s9 = 1.0 / s9; }
-  if (BY > 1u && BX > 2u) { s10 = 1.0 / s10; }
-  if (BY > 1u && BX > 3u) { s11 = 1.0 / s11; }
-  if (BY > 1u && BX > 4u) { s12 = 1.0 / s12; }
-  if (BY > 1u && BX > 5u) { s13 = 1.0 / s13; }
-  if (BY > 1u && BX > 6u) { s14 = 1.0 / s14; }
-  if (BY > 1u && BX > 7u) { s15 = 1.0 / s15; }
+  s0_0 = 1.0 / s0_0;
+  // #if BX > 4
+  s0_1 = 1.0 / s0_1;
+  // #endif
+  // #if BY > 1
+  s1_0 = 1.0 / s1_0;
+  // #if BX > 4
+  s1_1 = 1.0 / s1_1;
+  // #endif
+  // #endif
   for (var c = 0u; c < p.G; c++) {
     let base = (first + c) * p.HW;
-    let x00 = x[base + ro0 + co0];
-    var x01 = 0.0;
-    var x10 = 0.0;
-    var x11 = 0.0;
+    let x00 = x[base + rh.x + ch.x];
+    var t0 = vec4(x00);
+    var b0 = t0;
+    // #if BX > 4
+    var t1 = vec4(x00);
+    var b1 = t1;
+    // #endif
+    var v0_0 = t0;
+    // #if BX > 4
+    var v0_1 = t1;
+    // #endif
+    // #if BY > 1
+    var v1_0 = t0;
+    // #if BX > 4
+    var v1_1 = t1;
+    // #endif
+    // #endif
+    // #if LINEAR == 1
     if (LINEAR) {
-      x01 = x[base + ro0 + co1];
-      x10 = x[base + ro1 + co0];
-      x11 = x[base + ro1 + co1];
+      let x01 = x[base + rh.x + ch.y];
+      let x10 = x[base + rh.y + ch.x];
+      let x11 = x[base + rh.y + ch.y];
+      t0 = cw0_0 * x00 + cw1_0 * x01;
+      b0 = cw0_0 * x10 + cw1_0 * x11;
+      // #if BX > 4
+      t1 = cw0_1 * x00 + cw1_1 * x01;
+      b1 = cw0_1 * x10 + cw1_1 * x11;
+      // #endif
+      v0_0 = rw0.x * t0 + rw1.x * b0;
+      // #if BX > 4
+      v0_1 = rw0.x * t1 + rw1.x * b1;
+      // #endif
+      // #if BY > 1
+      v1_0 = rw0.y * t0 + rw1.y * b0;
+      // #if BX > 4
+      v1_1 = rw0.y * t1 + rw1.y * b1;
+      // #endif
+      // #endif
     }
-    var t0 = x00;
-    var b0 = x00;
-    var t1 = x00;
-    var b1 = x00;
-    var t2 = x00;
-    var b2 = x00;
-    var t3 = x00;
-    var b3 = x00;
-    var t4 = x00;
-    var b4 = x00;
-    var t5 = x00;
-    var b5 = x00;
-    var t6 = x00;
-    var b6 = x00;
-    var t7 = x00;
-    var b7 = x00;
-    if (LINEAR) {
-      { t0 = cw0_0 * x00 + cw1_0 * x01; b0 = cw0_0 * x10 + cw1_0 * x11; }
-      if (BX > 1u) { t1 = cw0_1 * x00 + cw1_1 * x01; b1 = cw0_1 * x10 + cw1_1 * x11; }
-      if (BX > 2u) { t2 = cw0_2 * x00 + cw1_2 * x01; b2 = cw0_2 * x10 + cw1_2 * x11; }
-      if (BX > 3u) { t3 = cw0_3 * x00 + cw1_3 * x01; b3 = cw0_3 * x10 + cw1_3 * x11; }
-      if (BX > 4u) { t4 = cw0_4 * x00 + cw1_4 * x01; b4 = cw0_4 * x10 + cw1_4 * x11; }
-      if (BX > 5u) { t5 = cw0_5 * x00 + cw1_5 * x01; b5 = cw0_5 * x10 + cw1_5 * x11; }
-      if (BX > 6u) { t6 = cw0_6 * x00 + cw1_6 * x01; b6 = cw0_6 * x10 + cw1_6 * x11; }
-      if (BX > 7u) { t7 = cw0_7 * x00 + cw1_7 * x01; b7 = cw0_7 * x10 + cw1_7 * x11; }
-    }
-    var v0 = t0;
-    var v1 = t1;
-    var v2 = t2;
-    var v3 = t3;
-    var v4 = t4;
-    var v5 = t5;
-    var v6 = t6;
-    var v7 = t7;
-    var v8 = t0;
-    var v9 = t1;
-    var v10 = t2;
-    var v11 = t3;
-    var v12 = t4;
-    var v13 = t5;
-    var v14 = t6;
-    var v15 = t7;
-    if (LINEAR) {
-      v0 = rw0_0 * t0 + rw1_0 * b0;
-      if (BX > 1u) { v1 = rw0_0 * t1 + rw1_0 * b1; }
-      if (BX > 2u) { v2 = rw0_0 * t2 + rw1_0 * b2; }
-      if (BX > 3u) { v3 = rw0_0 * t3 + rw1_0 * b3; }
-      if (BX > 4u) { v4 = rw0_0 * t4 + rw1_0 * b4; }
-      if (BX > 5u) { v5 = rw0_0 * t5 + rw1_0 * b5; }
-      if (BX > 6u) { v6 = rw0_0 * t6 + rw1_0 * b6; }
-      if (BX > 7u) { v7 = rw0_0 * t7 + rw1_0 * b7; }
-      if (BY > 1u) { v8 = rw0_1 * t0 + rw1_1 * b0; }
-      if (BY > 1u && BX > 1u) { v9 = rw0_1 * t1 + rw1_1 * b1; }
-      if (BY > 1u && BX > 2u) { v10 = rw0_1 * t2 + rw1_1 * b2; }
-      if (BY > 1u && BX > 3u) { v11 = rw0_1 * t3 + rw1_1 * b3; }
-      if (BY > 1u && BX > 4u) { v12 = rw0_1 * t4 + rw1_1 * b4; }
-      if (BY > 1u && BX > 5u) { v13 = rw0_1 * t5 + rw1_1 * b5; }
-      if (BY > 1u && BX > 6u) { v14 = rw0_1 * t6 + rw1_1 * b6; }
-      if (BY > 1u && BX > 7u) { v15 = rw0_1 * t7 + rw1_1 * b7; }
-    }
+    // #endif
+    v0_0 = exp(v0_0 - m0_0) * s0_0;
+    // #if BX > 4
+    v0_1 = exp(v0_1 - m0_1) * s0_1;
+    // #endif
+    // #if BY > 1
+    v1_0 = exp(v1_0 - m1_0) * s1_0;
+    // #if BX > 4
+    v1_1 = exp(v1_1 - m1_1) * s1_1;
+    // #endif
+    // #endif
     let o = (first + c) * p.OHW;
-    y[o + oy0 + ox0] = bitcast<u32>(exp(v0 - m0) * s0);
-    if (BX > 1u) { y[o + oy0 + ox1] = bitcast<u32>(exp(v1 - m1) * s1); }
-    if (BX > 2u) { y[o + oy0 + ox2] = bitcast<u32>(exp(v2 - m2) * s2); }
-    if (BX > 3u) { y[o + oy0 + ox3] = bitcast<u32>(exp(v3 - m3) * s3); }
-    if (BX > 4u) { y[o + oy0 + ox4] = bitcast<u32>(exp(v4 - m4) * s4); }
-    if (BX > 5u) { y[o + oy0 + ox5] = bitcast<u32>(exp(v5 - m5) * s5); }
-    if (BX > 6u) { y[o + oy0 + ox6] = bitcast<u32>(exp(v6 - m6) * s6); }
-    if (BX > 7u) { y[o + oy0 + ox7] = bitcast<u32>(exp(v7 - m7) * s7); }
-    if (BY > 1u) { y[o + oy1 + ox0] = bitcast<u32>(exp(v8 - m8) * s8); }
-    if (BY > 1u && BX > 1u) { y[o + oy1 + ox1] = bitcast<u32>(exp(v9 - m9) * s9); }
-    if (BY > 1u && BX > 2u) { y[o + oy1 + ox2] = bitcast<u32>(exp(v10 - m10) * s10); }
-    if (BY > 1u && BX > 3u) { y[o + oy1 + ox3] = bitcast<u32>(exp(v11 - m11) * s11); }
-    if (BY > 1u && BX > 4u) { y[o + oy1 + ox4] = bitcast<u32>(exp(v12 - m12) * s12); }
-    if (BY > 1u && BX > 5u) { y[o + oy1 + ox5] = bitcast<u32>(exp(v13 - m13) * s13); }
-    if (BY > 1u && BX > 6u) { y[o + oy1 + ox6] = bitcast<u32>(exp(v14 - m14) * s14); }
-    if (BY > 1u && BX > 7u) { y[o + oy1 + ox7] = bitcast<u32>(exp(v15 - m15) * s15); }
+    y[o + oy0 + ox0] = bitcast<u32>(v0_0.x);
+    // #if BX > 1
+    y[o + oy0 + ox1] = bitcast<u32>(v0_0.y);
+    // #endif
+    // #if BX > 2
+    y[o + oy0 + ox2] = bitcast<u32>(v0_0.z);
+    // #endif
+    // #if BX > 3
+    y[o + oy0 + ox3] = bitcast<u32>(v0_0.w);
+    // #endif
+    // #if BX > 4
+    y[o + oy0 + ox4] = bitcast<u32>(v0_1.x);
+    // #endif
+    // #if BX > 5
+    y[o + oy0 + ox5] = bitcast<u32>(v0_1.y);
+    // #endif
+    // #if BX > 6
+    y[o + oy0 + ox6] = bitcast<u32>(v0_1.z);
+    // #endif
+    // #if BX > 7
+    y[o + oy0 + ox7] = bitcast<u32>(v0_1.w);
+    // #endif
+    // #if BY > 1
+    y[o + oy1 + ox0] = bitcast<u32>(v1_0.x);
+    // #if BX > 1
+    y[o + oy1 + ox1] = bitcast<u32>(v1_0.y);
+    // #endif
+    // #if BX > 2
+    y[o + oy1 + ox2] = bitcast<u32>(v1_0.z);
+    // #endif
+    // #if BX > 3
+    y[o + oy1 + ox3] = bitcast<u32>(v1_0.w);
+    // #endif
+    // #if BX > 4
+    y[o + oy1 + ox4] = bitcast<u32>(v1_1.x);
+    // #endif
+    // #if BX > 5
+    y[o + oy1 + ox5] = bitcast<u32>(v1_1.y);
+    // #endif
+    // #if BX > 6
+    y[o + oy1 + ox6] = bitcast<u32>(v1_1.z);
+    // #endif
+    // #if BX > 7
+    y[o + oy1 + ox7] = bitcast<u32>(v1_1.w);
+    // #endif
+    // #endif
   }
 }

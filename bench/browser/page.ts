@@ -212,10 +212,11 @@ const ALL = 0xffffffff;
 
 /** A probe entry: `code` specialised to `constants` as a session's pipeline compiles it. */
 function specialised(stem: string, code: string, constants: Record<string, number>) {
-  const feat = constants.FEAT === 0 ? 'none' : 'all';
-  const cbk = constants.CBK === undefined ? '' : ` CBK=${constants.CBK}`;
+  const named = Object.entries(constants).map(([k, v]) =>
+    k === 'FEAT' ? `FEAT ${v === 0 ? 'none' : 'all'}` : `${k}=${v}`,
+  );
   return {
-    label: `${stem}${cbk} specialised, FEAT ${feat}`,
+    label: `${stem} specialised, ${named.join(' ')}`,
     code: specializeWgsl(code, constants),
     constants,
   };
@@ -223,9 +224,10 @@ function specialised(stem: string, code: string, constants: Record<string, numbe
 
 /**
  * Raw WebGPU probes (trace.ts): first-use costs of big buffers, then the compile time of a trivial
- * kernel, resize.wgsl by cell (BY × BX), conv_pixel.wgsl, depthwise.wgsl and conv_gemm.wgsl by
- * CBK (their texts as written: every feature), then the conv kernels specialised to no feature and
- * to every feature (specialize.ts), `reps` fresh compiles each.
+ * kernel, resize.wgsl by cell (BY × BX) and its fused heads, conv_pixel.wgsl, depthwise.wgsl and
+ * conv_gemm.wgsl by CBK (their texts as written: every feature), then the kernels specialised as
+ * sessions compile them (specialize.ts): resize by cell, the conv kernels to no feature and to
+ * every feature; `reps` fresh compiles each.
  */
 export async function probe(reps: number): Promise<string> {
   const adapter = await navigator.gpu.requestAdapter();
@@ -233,6 +235,8 @@ export async function probe(reps: number): Promise<string> {
   const text = async (stem: string) => (await fetch(`/kernels/${stem}.wgsl`)).text();
   const gemm = await text('conv_gemm');
   const resizeCode = await text('resize');
+  const resizeSoftmax = await text('resize_softmax');
+  const resizeArgmax = await text('resize_argmax');
   const pixel = await text('conv_pixel');
   const depthwise = await text('depthwise');
   try {
@@ -253,6 +257,8 @@ export async function probe(reps: number): Promise<string> {
             code: resizeCode,
             constants: { BY: by as number, BX: bx as number },
           })),
+          { label: 'resize_softmax BY=2 BX=8', code: resizeSoftmax, constants: { BY: 2, BX: 8 } },
+          { label: 'resize_argmax BY=2 BX=8', code: resizeArgmax, constants: { BY: 2, BX: 8 } },
           { label: 'conv_pixel', code: pixel },
           { label: 'depthwise', code: depthwise },
           ...[8, 4, 2, 1].map((cbk) => ({
@@ -260,7 +266,17 @@ export async function probe(reps: number): Promise<string> {
             code: gemm,
             constants: { CBK: cbk },
           })),
-          // The texts sessions compile (specialize.ts): no conv feature, and every one.
+          // The texts sessions compile (specialize.ts): resize by cell (linear), its heads at 2 × 8,
+          // the conv kernels with no feature and with every one.
+          ...[
+            [2, 8],
+            [1, 4],
+            [1, 1],
+          ].map(([by, bx]) =>
+            specialised('resize', resizeCode, { BY: by as number, BX: bx as number, LINEAR: 1 }),
+          ),
+          specialised('resize_softmax', resizeSoftmax, { BY: 2, BX: 8, LINEAR: 1 }),
+          specialised('resize_argmax', resizeArgmax, { BY: 2, BX: 8, LINEAR: 1, SOFTMAX: 0, SELECT_LAST: 0 }),
           ...[8, 1].flatMap((cbk) =>
             [0, ALL].map((feat) => specialised('conv_gemm', gemm, { CBK: cbk, FEAT: feat })),
           ),

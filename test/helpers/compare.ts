@@ -27,7 +27,7 @@ export function maxError(actual: Tensor, expected: Tensor): { abs: number; rel: 
   return { abs, rel, index };
 }
 
-/** Asserts same dtype, same dims and |a - e| <= atol + rtol * |e| everywhere (NaN must match NaN). */
+/** Asserts same dtype, same dims and |a - e| <= atol + rtol * |e| everywhere (NaN must match NaN, ±inf itself). */
 export function expectClose(actual: Tensor, expected: Tensor, tol: Tolerance, label = ''): void {
   const where = label ? `${label}: ` : '';
   expect(actual.dtype, `${where}dtype`).toBe(expected.dtype);
@@ -35,7 +35,8 @@ export function expectClose(actual: Tensor, expected: Tensor, tol: Tolerance, la
   for (let i = 0; i < expected.size; i++) {
     const a = actual.get(i);
     const e = expected.get(i);
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    // NaN matches NaN; equal values (infinities included) match at any tolerance.
+    if ((Number.isNaN(e) && Number.isNaN(a)) || a === e) continue;
     const limit = tol.atol + tol.rtol * Math.abs(e);
     if (!(Math.abs(a - e) <= limit)) {
       const { abs } = maxError(actual, expected);

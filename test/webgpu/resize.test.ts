@@ -5,6 +5,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Attrs, Graph } from '../../src/graph/ir.js';
 import { Rng } from '../../src/util/random.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { nearestSpecialsCase } from './resize-graphs.js';
 
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu resize tests skipped: ${skip}`);
@@ -78,6 +79,11 @@ describe.skipIf(skip !== undefined)('webgpu Resize (cells of shared taps) vs ref
     '8× and 3× upscales, identity (several planes per invocation), a downscale; linear and nearest',
     cellsCase,
   );
+  it('nearest copies ±inf and NaN as they are (plain and fused with ArgMax)', async () => {
+    const { graph, feeds } = nearestSpecialsCase();
+    const uses = await expectMatchesRef(graph, EXACT, 1, feeds);
+    expect(uses.map((u) => u.overrides.LINEAR)).toEqual([0, 0, 0, 0]);
+  });
 });
 
 describe.skipIf(skip !== undefined)(

@@ -97,4 +97,29 @@ describe('specializeWgsl', () => {
       );
     }
   });
+
+  it('resize by cell: one store per output the cell has, no lerp when nearest, no softmax pass unless asked', () => {
+    const stores = (t: string) => t.match(/^\s*y\[/gm)?.length ?? 0;
+    const resize = readFileSync('kernels/resize.wgsl', 'utf8');
+    const x8 = specializeWgsl(resize, { BY: 2, BX: 8, LINEAR: 1 });
+    expect(x8).not.toMatch(/^\s*\/\/ #/m);
+    expect(stores(x8)).toBe(16);
+    expect(x8.match(/x\[base/g)).toHaveLength(4);
+    const gpu = specializeWgsl(resize, { BY: 1, BX: 1, LINEAR: 1 });
+    expect(stores(gpu)).toBe(1);
+    expect(gpu).not.toContain('cw1_1');
+    const short = specializeWgsl(resize, { BY: 1, BX: 3, LINEAR: 0 });
+    expect(stores(short)).toBe(3);
+    expect(short.match(/x\[base/g)).toHaveLength(1);
+    expect(short).not.toContain('cw0_0');
+    // resize_argmax: the softmax passes and the select_last test only where the overrides ask.
+    const argmax = readFileSync('kernels/resize_argmax.wgsl', 'utf8');
+    const plain = specializeWgsl(argmax, { BY: 2, BX: 8, LINEAR: 1, SOFTMAX: 0, SELECT_LAST: 0 });
+    expect(plain).not.toContain('exp(');
+    expect(plain).not.toContain('SELECT_LAST)');
+    expect(stores(plain)).toBe(16);
+    const both = specializeWgsl(argmax, { BY: 2, BX: 8, LINEAR: 1, SOFTMAX: 1, SELECT_LAST: 1 });
+    expect(both).toContain('exp(');
+    expect(both).toContain('vec4(SELECT_LAST)');
+  });
 });

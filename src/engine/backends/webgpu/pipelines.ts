@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { AtrousError } from '../../../errors.js';
 import { hashText, loadedWgsl, loadWgsl } from './shaders.js';
-import { specializeWgsl } from './specialize.js';
+import { specialization, specializeWgsl } from './specialize.js';
 
 /** A WGSL kernel failed to compile or link: names the node, the kernel and the compiler's words. */
 export class WgslCompileError extends AtrousError {
@@ -163,7 +163,13 @@ function pipelineKey(stem: string, source: string, overrides: Record<string, num
     known = { text: source, hash: hashText(source) };
     hashed.set(stem, known);
   }
-  return { constants, sourceHash: known.hash, key: `${stem}|${known.hash}|${JSON.stringify(constants)}` };
+  // Kernels run as written (tests) are other pipelines than the specialised ones of the same constants.
+  const written = specialization.enabled ? '' : '|as written';
+  return {
+    constants,
+    sourceHash: known.hash,
+    key: `${stem}|${known.hash}|${JSON.stringify(constants)}${written}`,
+  };
 }
 
 /** The text a pipeline compiles (its source specialised to its constants) and its hash, per key. */
@@ -175,6 +181,7 @@ function specialised(
   sourceHash: string,
   constants: Record<string, number>,
 ): { text: string; hash: string } {
+  if (!specialization.enabled) return { text: source, hash: sourceHash };
   let spec = specialisedByKey.get(key);
   if (!spec) {
     const text = specializeWgsl(source, constants);

@@ -48,6 +48,12 @@ export function specializeWgsl(text: string, constants: Readonly<Record<string, 
   return out.join('\n');
 }
 
+/**
+ * Whether pipelines compile their kernel specialised (the default). Tests turn it off to run the
+ * kernels as written, which must give the same results (test/webgpu/as-written.test.ts).
+ */
+export const specialization = { enabled: true };
+
 /** A kernel's specialisation directive is malformed (a bug in the kernel, named by its line). */
 export class WgslDirectiveError extends AtrousError {
   constructor(line: number, what: string) {

@@ -27,7 +27,10 @@ interface Tap {
 
 /** Most columns per cell (kernels/resize*.wgsl are unrolled for 8; rows: see PLAIN_ROWS). */
 const MAX_CELL = 8;
-/** Words per segment in the table: i0, i1, first output, length, MAX_CELL weights. */
+/**
+ * Words per segment in the table: i0, i1, first output, length, MAX_CELL weights; the kernels read
+ * it as vec4s (3 per segment), so it stays a multiple of 4.
+ */
 const SEG_WORDS = 4 + MAX_CELL;
 /**
  * Most rows per cell (columns go to MAX_CELL): taller cells save loads but compile slower on
@@ -35,7 +38,7 @@ const SEG_WORDS = 4 + MAX_CELL;
  * Measured on Dawn/SwiftShader (8× bilinear, 21 channels): plain 4 rows ran as fast as 8 and
  * compiled faster; fused 2 rows ran as fast as 8 and compiled ~2.5× faster. Plain 2 rows compiled
  * ~40% less CPU than 4 (the compile is most of a lone resize's cold start) at no measurable
- * warm cost. The .wgsl files are unrolled for exactly these (ROWS in tools/gen_resize.py).
+ * warm cost. The .wgsl files are unrolled for at most these (R in tools/gen_resize.py).
  */
 const PLAIN_ROWS = 2;
 const FUSED_ROWS = 2;
@@ -200,7 +203,7 @@ function lowerResize(
           : {}),
       },
       uniforms: new Uniforms()
-        .u(cells * groups, cols, cells, G, H * W, OW, OH * OW, rows * SEG_WORDS)
+        .u(cells * groups, cols, cells, G, H * W, OW, OH * OW, (rows * SEG_WORDS) / 4)
         .bytes(),
       bindings: [
         { kind: 'value', name: x },
