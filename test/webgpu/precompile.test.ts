@@ -13,7 +13,7 @@ import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
  * precompileConvKernels: on a GPU (here SwiftShader with the GPU tuning forced) a session starts
  * compiling conv_pixel.wgsl (dense convs) and depthwise.wgsl (depthwise convs) on the live shared
  * device before it lowers the graph; on a software adapter with the tiered start-up, conv_gemm at
- * CBK = 1. The lowering then gets those very pipelines. Nothing starts without a live device, on
+ * CBK = 2 (FIRST_TIER_CBK). The lowering then gets those very pipelines. Nothing starts without a live device, on
  * an untiered software adapter, or for a graph without a conv.
  */
 const skip = await webgpuSkipReason();
@@ -64,14 +64,14 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
     }
   });
 
-  it('on a software adapter, tiered: starts conv_gemm at CBK 1 (nosg without subgroups) and depthwise.wgsl', async () => {
+  it('on a software adapter, tiered: starts conv_gemm at CBK 2 (nosg without subgroups) and depthwise.wgsl', async () => {
     const gpu = await acquireDevice(undefined, ['subgroups']);
     try {
       tuning.software = true;
       const subgroups = gpu.device.features.has('subgroups');
       for (const ignored of [new Set<string>(), new Set(['subgroups'])]) {
         const stem = subgroups && ignored.size === 0 ? 'conv_gemm' : 'conv_gemm_nosg';
-        // 32 output channels: CBK 8 once upgraded, CBK 1 first.
+        // 32 output channels: CBK 8 once upgraded, CBK 2 first.
         const b = new GraphBuilder('wide', { seed: 6 });
         b.output(
           b.op('Conv', [b.input('x', [1, 6, 9, 8]), b.param('w', [32, 6, 3, 3])], { pads: [1, 1, 1, 1] }),
@@ -80,7 +80,7 @@ describe.skipIf(skip !== undefined)('webgpu precompileConvKernels', () => {
         expect(started).toBeDefined();
         await started;
         // A plain conv: a pipeline with no conv_gemm feature (FEAT 0).
-        expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 1, FEAT: 0 })).toBe(true);
+        expect(new PipelineCache(gpu.device).isCompiled(stem, { WG: 64, CBK: 2, FEAT: 0 })).toBe(true);
       }
       // Depthwise convs start on depthwise.wgsl (their row kernel is the upgrade).
       const dw = precompile(convGraph(true));

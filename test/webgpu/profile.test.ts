@@ -177,7 +177,7 @@ describe.skipIf(skip !== undefined)('profile and shader dump on webgpu', () => {
     const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
       overrides: Record<string, number>;
     }[];
-    // 32 output channels: CBK 8 once upgraded, CBK 1 first; a GPU runs conv_pixel (no CBK).
-    expect(index.map((e) => e.overrides.CBK)).toEqual(software ? [1, 8] : [undefined]);
+    // 32 output channels: CBK 8 once upgraded, CBK 2 first; a GPU runs conv_pixel (no CBK).
+    expect(index.map((e) => e.overrides.CBK)).toEqual(software ? [2, 8] : [undefined]);
   });
 });

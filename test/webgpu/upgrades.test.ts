@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ignoredFeatures, tuning } from '../../src/engine/backends/webgpu/index.js';
-import { packGemm, retileOneBlock } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
+import { packGemm, retileBlocks } from '../../src/engine/backends/webgpu/kernels/conv_gemm.js';
 import { loadWgsl, registerWgsl } from '../../src/engine/backends/webgpu/shaders.js';
 import { Session } from '../../src/engine/session.js';
 import type { Tensor } from '../../src/engine/tensor.js';
@@ -11,43 +11,57 @@ import { randomFeeds, webgpuSkipReason } from './helpers.js';
 
 /**
  * Tiered start-up (DispatchStep.upgrade, upgrades.ts): on a software adapter a conv that conv_gemm
- * runs with several channel blocks starts on CBK = 1 (re-tiled weights) and switches to its own
- * CBK once that pipeline compiled, after the first run or when `upgraded()` asks.
+ * runs with another channel-block count starts on CBK = 2 (FIRST_TIER_CBK, re-tiled weights) and
+ * switches to its own CBK once that pipeline compiled, after the first run or when `upgraded()` asks.
  */
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
 
-describe('retileOneBlock', () => {
-  it('re-tiles conv_gemm weights and bias packed for 8 blocks as one-block tiles (2 groups of 37 channels)', () => {
-    const [group, mg, cg, kh, kw] = [2, 37, 3, 2, 2];
-    const m = group * mg;
-    const w = (oc: number, k: number) => oc * 100 + k + 1;
-    const b = (oc: number) => -(oc + 1);
-    const pk = packGemm(m, group, cg, kh, kw, w, b);
-    expect(pk.cbk).toBe(8);
-    const tiles = Math.ceil(mg / 4);
-    const weights = retileOneBlock(pk.weights, group, pk.tilesM, pk.k, pk.cbk, tiles);
-    const bias = retileOneBlock(pk.bias, group, pk.tilesM, 1, pk.cbk, tiles);
-    // The one-block layout, written out: [group][tile][r][s][ic][4], zero past the group's channels.
-    const wantW = new Float32Array(group * tiles * pk.k * 4);
-    const wantB = new Float32Array(group * tiles * 4);
-    for (let oc = 0; oc < m; oc++) {
+describe('retileBlocks', () => {
+  /** conv_gemm's layout for `to` blocks per tile, written out: [group][tile][r][s][ic][4 * to], zero past the group's channels. */
+  function expected(group: number, mg: number, cg: number, taps: number, k: number, to: number) {
+    const w = (oc: number, kk: number) => oc * 100 + kk + 1;
+    const tiles = Math.ceil(Math.ceil(mg / 4) / to);
+    const wantW = new Float32Array(group * tiles * k * 4 * to);
+    const wantB = new Float32Array(group * tiles * 4 * to);
+    for (let oc = 0; oc < group * mg; oc++) {
       const g = Math.floor(oc / mg);
-      const tile = g * tiles + Math.floor((oc % mg) / 4);
-      const lane = (oc % mg) % 4;
-      wantB[tile * 4 + lane] = b(oc);
+      const tile = g * tiles + Math.floor((oc % mg) / (4 * to));
+      const lane = (oc % mg) % (4 * to);
+      wantB[tile * 4 * to + lane] = -(oc + 1);
       for (let ic = 0; ic < cg; ic++) {
-        for (let t = 0; t < kh * kw; t++) {
-          wantW[(tile * pk.k + t * cg + ic) * 4 + lane] = w(oc, ic * kh * kw + t);
-        }
+        for (let t = 0; t < taps; t++) wantW[(tile * k + t * cg + ic) * 4 * to + lane] = w(oc, ic * taps + t);
       }
     }
-    expect(weights).toEqual(wantW);
-    expect(bias).toEqual(wantB);
-  });
+    return { tiles, wantW, wantB };
+  }
+
+  for (const [mg, to] of [
+    [37, 1],
+    [37, 2],
+    [37, 4],
+    [3, 2],
+  ] as const) {
+    it(`re-tiles conv_gemm weights and bias packed for their own CBK as ${to}-block tiles (2 groups of ${mg} channels)`, () => {
+      const [group, cg, kh, kw] = [2, 3, 2, 2];
+      const pk = packGemm(
+        group * mg,
+        group,
+        cg,
+        kh,
+        kw,
+        (oc, k) => oc * 100 + k + 1,
+        (oc) => -(oc + 1),
+      );
+      expect(pk.cbk).toBe(mg === 37 ? 8 : 1);
+      const { tiles, wantW, wantB } = expected(group, mg, cg, kh * kw, pk.k, to);
+      expect(retileBlocks(pk.weights, group, pk.tilesM, pk.k, pk.cbk, tiles, to)).toEqual(wantW);
+      expect(retileBlocks(pk.bias, group, pk.tilesM, 1, pk.cbk, tiles, to)).toEqual(wantB);
+    });
+  }
 });
 
-/** Two convs (32 and 6 output channels: CBK 8 and 2) and a 4x4 ConvTranspose (16 channels: CBK 4). */
+/** Two convs (32 and 3 output channels: CBK 8 and 1) and a 4x4 ConvTranspose (16 channels: CBK 4). */
 function chain(): Graph {
   const b = new GraphBuilder('tiers', { seed: 11 });
   const x = b.input('x', [1, 5, 9, 7]);
@@ -56,7 +70,7 @@ function chain(): Graph {
     strides: [2, 2],
     pads: [1, 1, 1, 1],
   });
-  b.output(b.op('Conv', [up, b.param('w2', [6, 16, 1, 1])], {}));
+  b.output(b.op('Conv', [up, b.param('w2', [3, 16, 1, 1])], {}));
   return b.build();
 }
 
@@ -89,7 +103,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     tuning.tiered = undefined;
   });
 
-  it('runs CBK 1 first, its own CBK after upgraded(), both matching ref', async () => {
+  it('runs CBK 2 first (re-tiled from 8, 4 and 1 blocks), its own CBK after upgraded(), both matching ref', async () => {
     tuning.software = true;
     const g = chain();
     const feeds = randomFeeds(g, 4);
@@ -97,12 +111,12 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     const gpu = await Session.create(g, { backend: 'webgpu', optimize: false });
     try {
       const first = await output(gpu, feeds);
-      // conv, 4 ConvTranspose phases, conv: six dispatches, one CBK = 1 pipeline (the upgrades are
+      // conv, 4 ConvTranspose phases, conv: six dispatches, one CBK = 2 pipeline (the upgrades are
       // asked for once the first run is done, and swapped in at the start of a later run).
-      expect(cbks(gpu).slice(0, 6)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(cbks(gpu).slice(0, 6)).toEqual([2, 2, 2, 2, 2, 2]);
       await gpu.upgraded();
       const second = await output(gpu, feeds);
-      expect(cbks(gpu).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
+      expect(cbks(gpu).slice(6)).toEqual([8, 4, 4, 4, 4, 1]);
       const third = await output(gpu, feeds);
       expectClose(first, want, TOL, 'first tier');
       expectClose(second, want, TOL, 'upgraded');
@@ -146,11 +160,11 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     const g = chain();
     const s = await Session.create(g, { backend: 'webgpu', optimize: false });
     try {
-      expect(cbks(s)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(cbks(s)).toEqual([2, 2, 2, 2, 2, 2]);
       await s.upgraded();
       await s.upgraded(); // settled: asks nothing more
       expect(cbks(s)).toHaveLength(12);
-      expect(cbks(s).slice(6)).toEqual([8, 4, 4, 4, 4, 2]);
+      expect(cbks(s).slice(6)).toEqual([8, 4, 4, 4, 4, 1]);
       const feeds = randomFeeds(g, 5);
       expectClose(await output(s, feeds), await refOutput(g, feeds), TOL, 'upgraded first run');
     } finally {
@@ -166,7 +180,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
       await a.upgraded();
       const b = await Session.create(g, { backend: 'webgpu', optimize: false });
       try {
-        expect(cbks(b)).toEqual([8, 4, 4, 4, 4, 2]);
+        expect(cbks(b)).toEqual([8, 4, 4, 4, 4, 1]);
         await b.upgraded();
         expect(cbks(b)).toHaveLength(6);
       } finally {
@@ -197,7 +211,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
       'conv_gemm:4',
       'conv_gemm:4',
       'conv_gemm:4',
-      'conv_gemm:2',
+      'conv_gemm:1',
     ]);
     tuning.tiered = undefined;
     expect(await kernels({ profile: true })).toHaveLength(6);
@@ -209,7 +223,7 @@ describe.skipIf(skip !== undefined)('webgpu tiered start-up', () => {
     tuning.software = true;
     ignoredFeatures.add('subgroups');
     const original = await loadWgsl('conv_gemm_nosg');
-    // 64 invocations at CBK 1, 4 and 2; 512 at CBK 8, past the 256 a device gives by default: only
+    // 64 invocations at CBK 1, 2 and 4; 512 at CBK 8, past the 256 a device gives by default: only
     // the 32-channel conv's upgrade fails (at pipeline creation).
     const broken = original.replace('@compute @workgroup_size(WG)', '@compute @workgroup_size(WG * CBK)');
     expect(broken).not.toBe(original);

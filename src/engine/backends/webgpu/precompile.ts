@@ -1,6 +1,7 @@
 import type { Graph } from '../../../graph/ir.js';
 import { isDepthwiseConv } from '../../ops/conv.js';
 import { liveDevice } from './device.js';
+import { FIRST_TIER_CBK } from './kernels/conv_gemm.js';
 import { PipelineCache } from './pipelines.js';
 import { WG } from './types.js';
 
@@ -24,8 +25,8 @@ export interface PrecompileTuning {
  * - On a GPU (~50 ms on an H200 for conv_pixel, 24–36 for depthwise): conv_pixel.wgsl for every
  *   non-depthwise Conv and ConvTranspose, depthwise.wgsl for depthwise Convs.
  * - On a software adapter, tiered: conv_gemm.wgsl (conv_gemm_nosg.wgsl without subgroups) at
- *   CBK = 1, where every non-depthwise Conv and ConvTranspose starts, and depthwise.wgsl, where
- *   every depthwise Conv starts. Untiered, the lowering's choices (CBK, row kernels) depend on
+ *   FIRST_TIER_CBK, where every non-depthwise Conv and ConvTranspose starts, and depthwise.wgsl,
+ *   where every depthwise Conv starts. Untiered, the lowering's choices (CBK, row kernels) depend on
  *   shapes: nothing starts.
  * Every one with the graph's conv features (FEAT, conv-features.ts), as the lowering asks for it.
  * Returns the compiles (settled, never rejected) or undefined where nothing starts.
@@ -42,7 +43,7 @@ export function precompileConvKernels(graph: Graph, tuning: PrecompileTuning): P
   const common = { WG, FEAT: tuning.convFeatures };
   const [stem, overrides] = !software
     ? ['conv_pixel', common]
-    : [subgroups ? 'conv_gemm' : 'conv_gemm_nosg', { ...common, CBK: 1 }];
+    : [subgroups ? 'conv_gemm' : 'conv_gemm_nosg', { ...common, CBK: FIRST_TIER_CBK }];
   const cache = new PipelineCache(live.device);
   const started = [
     ...(dense ? [cache.get(stem, overrides, { node: dense.name, op: dense.op })] : []),

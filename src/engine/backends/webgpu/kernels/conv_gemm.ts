@@ -173,62 +173,78 @@ export type ConvKernelChoice = Pick<
 >;
 
 /**
+ * Channel blocks of the tiered start-up's conv_gemm (gemmConvStep). Chromium/SwiftShader, a cold
+ * 4x4 ConvTranspose 64c (4 phases), traced: CBK 1 compiled in ~70 ms and its first run took ~90;
+ * CBK 2 ~82 + ~50; CBK 4 ~130 + ~48. With CBK 2 LR-ASPP's cold start went 626 → 520 ms and the
+ * selfie segmenter's 427 → 365 (medians of 4, alternating; bench/browser/README.md).
+ */
+export const FIRST_TIER_CBK = 2;
+
+/**
  * The dispatch for one conv (see convStep). Tiered (a software adapter's start-up): every conv
- * first runs on conv_gemm with one channel block (CBK = 1, weights re-tiled), one pipeline for the
- * model that compiles in about half the time of CBK 8 (Chromium/SwiftShader: 205-245 vs 363-482 ms
- * for CBK 4-8) but runs slower (a 4x4 ConvTranspose 64c: 80 vs 52 ms). Its `upgrade`, compiled in
- * the background after the first run, is the step it would have had: conv_gemm at its own CBK, or
- * conv_pixel for the few-pixel convs (FEW_PIXELS).
+ * first runs on conv_gemm with FIRST_TIER_CBK channel blocks (weights re-tiled up or down), one
+ * pipeline for the model that compiles faster than CBK 4-8 and runs faster than CBK 1. Its
+ * `upgrade`, compiled in the background after the first run, is the step it would have had:
+ * conv_gemm at its own CBK, or conv_pixel for the few-pixel convs (FEW_PIXELS).
  */
 export function gemmConvStep(a: GemmConv, choice: ConvKernelChoice): DispatchStep {
   const step = convStep(a, choice);
   if (!choice.tiered || !choice.software) return step;
-  if (step.stem !== 'conv_pixel' && a.packed.cbk === 1) return step;
-  const first = convStep(a.packed.cbk === 1 ? a : oneBlock(a), { ...choice, fewPixels: 0 });
+  if (step.stem !== 'conv_pixel' && a.packed.cbk === FIRST_TIER_CBK) return step;
+  const first = convStep(a.packed.cbk === FIRST_TIER_CBK ? a : reblock(a, FIRST_TIER_CBK), {
+    ...choice,
+    fewPixels: 0,
+  });
   return { ...first, upgrade: step };
 }
 
-/** `a` with its weights and biases (every rate's) re-tiled for one channel block per workgroup. */
-function oneBlock(a: GemmConv): GemmConv {
+/** `a` with its weights and biases (every rate's) re-tiled for `cbk` channel blocks per workgroup. */
+function reblock(a: GemmConv, cbk: number): GemmConv {
   const pk = a.packed;
-  const tiles = Math.ceil(pk.mg / 4);
+  const tiles = Math.ceil(Math.ceil(pk.mg / 4) / cbk);
   const retiled = new Map<Float32Array, Float32Array>();
   const retile = (data: Float32Array, k: number) => {
     let out = retiled.get(data);
     if (!out) {
-      out = retileOneBlock(data, a.group, pk.tilesM, k, pk.cbk, tiles);
+      out = retileBlocks(data, a.group, pk.tilesM, k, pk.cbk, tiles, cbk);
       retiled.set(data, out);
     }
     return out;
   };
   return {
     ...a,
-    packed: { ...pk, weights: retile(pk.weights, pk.k), bias: retile(pk.bias, 1), cbk: 1, tilesM: tiles },
+    packed: { ...pk, weights: retile(pk.weights, pk.k), bias: retile(pk.bias, 1), cbk, tilesM: tiles },
     rates: a.rates?.map((r) => ({ ...r, weights: retile(r.weights, r.k), bias: retile(r.bias, 1) })),
   };
 }
 
 /**
  * Data packed as [group][tile][k][4 * cbk] (PackedGemm, k = 1 for a bias) re-tiled as
- * [group][tile'][k][4] with `tiles` one-block tiles per group: block b of tile t is tile' t * cbk + b.
+ * [group][tile'][k][4 * to] with `tiles` tiles of `to` blocks per group: block b of tile t' is the
+ * group's block q = t' * to + b, i.e. block q % cbk of tile q / cbk (zeros past the packed blocks).
  */
-export function retileOneBlock(
+export function retileBlocks(
   data: Float32Array,
   group: number,
   tilesM: number,
   k: number,
   cbk: number,
   tiles: number,
+  to: number,
 ): Float32Array {
   const tc = 4 * cbk;
-  const out = new Float32Array(group * tiles * k * 4);
+  const out = new Float32Array(group * tiles * k * 4 * to);
   for (let g = 0; g < group; g++) {
     for (let t = 0; t < tiles; t++) {
-      const from = (g * tilesM + Math.floor(t / cbk)) * k * tc + (t % cbk) * 4;
-      const to = (g * tiles + t) * k * 4;
-      for (let kk = 0; kk < k; kk++) {
-        const src = from + kk * tc;
-        out.set(data.subarray(src, src + 4), to + kk * 4);
+      for (let b = 0; b < to; b++) {
+        const q = t * to + b;
+        if (q >= tilesM * cbk) continue;
+        const from = (g * tilesM + Math.floor(q / cbk)) * k * tc + (q % cbk) * 4;
+        const into = (g * tiles + t) * k * 4 * to + b * 4;
+        for (let kk = 0; kk < k; kk++) {
+          const src = from + kk * tc;
+          out.set(data.subarray(src, src + 4), into + kk * 4 * to);
+        }
       }
     }
   }
