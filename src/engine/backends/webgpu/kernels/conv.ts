@@ -73,17 +73,8 @@ export function convGemmArgs(
   const m = w.dims[0] as number;
   if (group === c && m === c) return { depthwise: { x, y, w, b, hA, wA, n, c } };
   const cg = w.dims[1] as number;
-  const taps = hA.k * wA.k;
   const wd = w.data as Float32Array;
-  const packed = packGemm(
-    m,
-    group,
-    cg,
-    hA.k,
-    wA.k,
-    (oc, k) => wd[oc * cg * taps + k] as number,
-    (oc) => (b ? b.get(oc) : 0),
-  );
+  const packed = packGemm(m, group, cg, hA.k, wA.k, wd, (oc) => (b ? b.get(oc) : 0));
   return {
     node,
     x,
