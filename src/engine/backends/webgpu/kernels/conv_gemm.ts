@@ -186,7 +186,9 @@ export type ConvKernelChoice = Pick<
  * Channel blocks of the tiered start-up's conv_gemm (gemmConvStep). Chromium/SwiftShader, a cold
  * 4x4 ConvTranspose 64c (4 phases), traced: CBK 1 compiled in ~70 ms and its first run took ~90;
  * CBK 2 ~82 + ~50; CBK 4 ~130 + ~48. With CBK 2 LR-ASPP's cold start went 626 → 520 ms and the
- * selfie segmenter's 427 → 365 (medians of 4, alternating; bench/browser/README.md).
+ * selfie segmenter's 427 → 365 (medians of 4, alternating; src/engine/backends/webgpu/README.md,
+ * round 9). A model whose convs all have one block (≤ 4 output channels a group) now starts on CBK
+ * 2 and upgrades to 1: one more compile, after the first run.
  */
 export const FIRST_TIER_CBK = 2;
 
