@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { hashText } from '../../src/engine/backends/webgpu/shaders.js';
 import { specialization } from '../../src/engine/backends/webgpu/specialize.js';
 import type { Tensor } from '../../src/engine/tensor.js';
@@ -49,6 +50,15 @@ function separableGraph(): Graph {
   return b.build();
 }
 
+/** A 3×3 conv to 32 channels (+ Tanh) and a 1×1 to 16: conv_gemm at CBK 8 and 4 once upgraded. */
+function wideGraph(): Graph {
+  const b = new GraphBuilder('wide', { seed: 25 });
+  const x = b.input('x', [1, 5, 9, 7]);
+  const c = conv(b, x, 'c', [32, 5, 3, 3], { pads: [1, 1, 1, 1], activation: 'Tanh' });
+  b.output(conv(b, c, 'd', [16, 32, 1, 1]));
+  return b.build();
+}
+
 /** Plain, softmax and argmax resizes: 8× (2 × 8 cells), 3 × 2.5 (short cells), nearest. */
 function resizeGraph(): Graph {
   const b = new GraphBuilder('resizes', { seed: 22 });
@@ -82,19 +92,41 @@ describe.skipIf(skip !== undefined)('webgpu kernels as written (no // #if region
   });
   afterAll(() => {
     specialization.enabled = true;
+    tuning.tiered = undefined;
+    tuning.software = undefined;
   });
 
-  it('conv kernels: residual + LeakyRelu, KSAC rates + Clip/Relu, summed rates, depthwise + HardSwish', async () => {
+  it('conv kernels (conv_gemm at CBK 1-8, conv_pixel, depthwise): residual + LeakyRelu, KSAC rates + Clip/Relu, summed rates, HardSwish, Tanh', async () => {
     const stems = new Set<string>();
-    for (const g of [
+    const cbks: number[] = [];
+    const graphs = [
       residualGraph(true, true, false),
       ksacGraph(6, 4, [7, 9]),
       ksacSumGraph(1),
       separableGraph(),
+      wideGraph(),
+    ];
+    // Tiered (the first tier's uses; expectMatchesRef checks the upgrades' results too), then
+    // untiered: each conv on its own CBK from the start; then the GPU tuning (conv_pixel).
+    for (const [tiered, software] of [
+      [true, true],
+      [false, true],
+      [true, false],
     ]) {
-      for (const u of await asWritten(g)) stems.add(u.file.replace(/-[0-9a-z]+\.wgsl$/, ''));
+      tuning.tiered = tiered;
+      tuning.software = software;
+      for (const g of graphs) {
+        for (const u of await asWritten(g)) {
+          stems.add(u.file.replace(/-[0-9a-z]+\.wgsl$/, ''));
+          if (u.overrides.CBK !== undefined) cbks.push(u.overrides.CBK);
+        }
+      }
     }
     expect([...stems].filter((s) => /^(conv_|depthwise)/.test(s)).length).toBeGreaterThan(1);
+    expect(cbks).toEqual(expect.arrayContaining([1, 2, 4, 8]));
+    // conv_gemm, or conv_gemm_nosg on an adapter without subgroups.
+    expect([...stems].some((s) => s.startsWith('conv_gemm'))).toBe(true);
+    expect([...stems]).toEqual(expect.arrayContaining(['conv_pixel', 'depthwise']));
   });
 
   it('resize kernels: plain, softmax, argmax (select_last) and softmax→argmax; linear and nearest; long and short cells', async () => {
