@@ -48,6 +48,23 @@ describe('scanConvFeatures', () => {
     expect(scanConvFeatures(gcnGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL);
     expect(scanConvFeatures(ksacSumGraph(1))).toBe(FEATURE_RATES | FEATURE_RESIDUAL | RELU);
   });
+
+  it('no rates where the convs of one x differ in channels, group or strides (LR-ASPP: 40 → 120 and 40 → 21)', () => {
+    const twoConvs = (a: number[], b: number[], at: Record<string, unknown> = {}, dynamic = false) => {
+      const g = new GraphBuilder('two', { seed: 4 });
+      const x = g.input('x', [1, 4, 9, 7]);
+      const w = dynamic ? g.input('w', b) : g.param('wb', b);
+      g.output(conv(g, x, 'a', a), g.op('Conv', [x, w], at));
+      return scanConvFeatures(g.build());
+    };
+    expect(twoConvs([6, 4, 1, 1], [3, 4, 1, 1])).toBe(0);
+    expect(twoConvs([6, 4, 3, 3], [6, 4, 1, 1])).toBe(FEATURE_RATES);
+    expect(twoConvs([4, 4, 3, 3], [4, 2, 3, 3], { group: 2 })).toBe(0);
+    expect(twoConvs([6, 4, 1, 1], [6, 4, 1, 1], { strides: [2, 2] })).toBe(0);
+    expect(twoConvs([6, 4, 1, 1], [6, 4, 1, 1], { strides: [1, 1] })).toBe(FEATURE_RATES);
+    // A weight that is not an initializer could be any shape.
+    expect(twoConvs([6, 4, 1, 1], [3, 4, 1, 1], {}, true)).toBe(FEATURE_RATES);
+  });
 });
 
 const skip = await webgpuSkipReason();
