@@ -8,6 +8,7 @@ import {
 import { tuning } from '../../src/engine/backends/webgpu/index.js';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
+import type { Attrs } from '../../src/graph/ir.js';
 import { optimizeGraph } from '../../src/graph/passes/index.js';
 import { conv, gcnGraph, ksacGraph, ksacSumGraph, residualGraph } from './conv-graphs.js';
 import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
@@ -50,7 +51,7 @@ describe('scanConvFeatures', () => {
   });
 
   it('no rates where the convs of one x differ in channels, group or strides (LR-ASPP: 40 → 120 and 40 → 21)', () => {
-    const twoConvs = (a: number[], b: number[], at: Record<string, unknown> = {}, dynamic = false) => {
+    const twoConvs = (a: number[], b: number[], at: Attrs = {}, dynamic = false) => {
       const g = new GraphBuilder('two', { seed: 4 });
       const x = g.input('x', [1, 4, 9, 7]);
       const w = dynamic ? g.input('w', b) : g.param('wb', b);
