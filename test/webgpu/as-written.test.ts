@@ -8,7 +8,7 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import type { Graph } from '../../src/graph/ir.js';
 import type { Tolerance } from '../helpers/compare.js';
 import { conv, ksacGraph, ksacSumGraph, residualGraph } from './conv-graphs.js';
-import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 import { nearestSpecialsCase } from './resize-graphs.js';
 
 const skip = await webgpuSkipReason();
@@ -29,8 +29,8 @@ async function asWritten(
 ) {
   const uses = await expectMatchesRef(graph, tol, 1, feeds);
   expect(uses.length).toBeGreaterThan(0);
-  for (const u of uses) {
-    const stem = u.file.replace(/-[0-9a-z]+\.wgsl$/, '');
+  for (const [i, stem] of kernelStems(uses).entries()) {
+    const u = uses[i] as (typeof uses)[number];
     const source = readFileSync(`kernels/${stem}.wgsl`, 'utf8');
     expect(u.file, u.node).toBe(`${stem}-${hashText(source)}.wgsl`);
   }
@@ -116,10 +116,9 @@ describe.skipIf(skip !== undefined)('webgpu kernels as written (no // #if region
       tuning.tiered = tiered;
       tuning.software = software;
       for (const g of graphs) {
-        for (const u of await asWritten(g)) {
-          stems.add(u.file.replace(/-[0-9a-z]+\.wgsl$/, ''));
-          if (u.overrides.CBK !== undefined) cbks.push(u.overrides.CBK);
-        }
+        const uses = await asWritten(g);
+        for (const stem of kernelStems(uses)) stems.add(stem);
+        for (const u of uses) if (u.overrides.CBK !== undefined) cbks.push(u.overrides.CBK);
       }
     }
     expect([...stems].filter((s) => /^(conv_|depthwise)/.test(s)).length).toBeGreaterThan(1);
@@ -131,7 +130,7 @@ describe.skipIf(skip !== undefined)('webgpu kernels as written (no // #if region
 
   it('resize kernels: plain, softmax, argmax (select_last) and softmax→argmax; linear and nearest; long and short cells', async () => {
     const uses = await asWritten(resizeGraph(), (want) => (want.dtype === 'int64' ? EXACT : TOL));
-    const stems = new Set(uses.map((u) => u.file.replace(/-[0-9a-z]+\.wgsl$/, '')));
+    const stems = new Set(kernelStems(uses));
     expect([...stems].sort()).toEqual(['resize', 'resize_argmax', 'resize_softmax']);
   });
 

@@ -46,7 +46,9 @@ export function scanConvFeatures(graph: Graph): number {
     if (CONVS.has(node.op)) {
       bits |= activationFeature(fusedAct(node).code);
       const x = node.inputs[0] ?? '';
-      readers.set(x, [...(readers.get(x) ?? []), node]);
+      const convs = readers.get(x);
+      if (convs) convs.push(node);
+      else readers.set(x, [node]);
     } else if (node.op === 'Add' && node.inputs.some(isConv)) {
       bits |= FEATURE_RESIDUAL;
     } else if (
