@@ -1,4 +1,10 @@
-import { type BackendName, BackendUnavailableError, Session, type Tensor } from '../src/index.js';
+import {
+  type BackendName,
+  BackendUnavailableError,
+  outputError,
+  Session,
+  type Tensor,
+} from '../src/index.js';
 import { type Timing, type TimingOptions, timeAsync } from './timing.js';
 import type { BuiltWorkload } from './workloads.js';
 
@@ -66,16 +72,7 @@ export function agreement(actual: OutputData, expected: OutputData): Agreement {
   const sameDims =
     actual.dims.length === expected.dims.length && actual.dims.every((d, i) => d === expected.dims[i]);
   if (!sameDims) return { maxAbs: Number.POSITIVE_INFINITY, rel: Number.POSITIVE_INFINITY };
-  let maxAbs = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.data.length; i++) {
-    const e = expected.data[i] as number;
-    const d = Math.abs((actual.data[i] as number) - e);
-    // NaN on either side counts as an infinite error.
-    maxAbs = Math.max(maxAbs, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d);
-    scale = Math.max(scale, Math.abs(e));
-  }
-  return { maxAbs, rel: maxAbs / Math.max(scale, 1e-30) };
+  return outputError(actual.data, expected.data);
 }
 
 export function message(e: unknown): string {

@@ -1,6 +1,7 @@
 export type { BackendName } from './engine/backend.js';
 export { setAtrousWasmBytes } from './engine/backends/wasm/module.js';
 export { OPS } from './engine/ops/index.js';
+export { type OutputError, outputError } from './engine/output-error.js';
 export { Session, type SessionOptions } from './engine/session.js';
 export { type DType, sizeOf, stridesOf, Tensor, type TensorData } from './engine/tensor.js';
 export * from './errors.js';

@@ -6,7 +6,7 @@
  * start-up has its upgrades in place (Session.upgraded, untimed: reported as upgradeMs). Outputs
  * are read back to the CPU on both sides.
  */
-import { Session, type Tensor } from '../../src/index.js';
+import { outputError, Session, type Tensor } from '../../src/index.js';
 
 interface OrtTensor {
   data: unknown;
@@ -118,13 +118,8 @@ async function timeSide(
 
 function errors(got: Float32Array | undefined, want: Float32Array | undefined) {
   if (!got || !want || got.length !== want.length) return undefined;
-  let m = 0;
-  let peak = 0;
-  for (let i = 0; i < got.length; i++) {
-    m = Math.max(m, Math.abs((got[i] as number) - (want[i] as number)));
-    peak = Math.max(peak, Math.abs(want[i] as number));
-  }
-  return { maxErr: m, relErr: peak > 0 ? m / peak : m };
+  const e = outputError(got, want);
+  return { maxErr: e.maxAbs, relErr: e.rel };
 }
 
 type Errors = ReturnType<typeof errors>;

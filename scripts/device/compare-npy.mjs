@@ -1,18 +1,12 @@
 // node scripts/device/compare-npy.mjs GOT.npy WANT.npy: the issue's relative error of one output,
 // max |got - want| / max |want|, and whether it is within 1e-3.
 import { readFileSync } from 'node:fs';
-import { parseNpy } from '../../dist/index.js';
+import { outputError, parseNpy } from '../../dist/index.js';
 
 const [got, want] = process.argv.slice(2).map((f) => parseNpy(readFileSync(f)));
 if (!got || !want) throw new Error('usage: compare-npy.mjs GOT.npy WANT.npy');
 if (got.dims.join('x') !== want.dims.join('x')) throw new Error(`dims ${got.dims} vs ${want.dims}`);
-let num = 0;
-let den = 0;
-for (let i = 0; i < want.size; i++) {
-  num = Math.max(num, Math.abs(got.get(i) - want.get(i)));
-  den = Math.max(den, Math.abs(want.get(i)));
-}
-const rel = num / Math.max(den, 1e-12);
+const { rel } = outputError(got.data, want.data);
 console.log(
   `relative error ${rel.toExponential(3)} (${rel <= 1e-3 ? 'within' : 'OVER'} 1e-3), dims ${want.dims.join('x')}`,
 );

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { outputError } from '../../src/engine/output-error.js';
 import type { Tensor } from '../../src/engine/tensor.js';
 
 export interface Tolerance {
@@ -47,13 +48,13 @@ export function expectClose(actual: Tensor, expected: Tensor, tol: Tolerance, la
   }
 }
 
-/** Relative error of the whole tensor: ||a - e||_inf / max(||e||_inf, eps) — the "relative error". */
+/** Relative error of the whole tensor: ||a - e||_inf / ||e||_inf (outputError) — the "relative error". */
 export function relativeError(actual: Tensor, expected: Tensor): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < expected.size; i++) {
-    num = Math.max(num, Math.abs(actual.get(i) - expected.get(i)));
-    den = Math.max(den, Math.abs(expected.get(i)));
-  }
-  return num / Math.max(den, 1e-12);
+  expect([...actual.dims], 'dims').toEqual([...expected.dims]);
+  return outputError(numbers(actual), numbers(expected)).rel;
+}
+
+function numbers(t: Tensor): ArrayLike<number> {
+  if (t.data instanceof BigInt64Array) return Float64Array.from(t.data, Number);
+  return t.data;
 }
