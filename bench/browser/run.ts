@@ -10,7 +10,8 @@
  * atrous' upgrade wait (tiered start-up) and its CPU ms, warm median ms and CPU ms per run (CPU ms
  * are steadier than wall time on a shared machine); then a second cold start of the same case, its
  * shaders already compiled ("again": the cold start's floor).
- * --trace: no report; prints each case's WebGPU calls over a cold run of either side (trace.ts).
+ * --trace: no report; prints each case's WebGPU calls over a cold run of either side (trace.ts),
+ * then atrous' second cold start of the case, every pipeline compiled ('atrous again').
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { CHROMIUM, CHROMIUM_ARGS, serveRepo } from '../../test/helpers/chromium.js';
