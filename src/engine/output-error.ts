@@ -2,11 +2,11 @@ import { InputError } from '../errors.js';
 
 /** How far an output is from a reference. */
 export interface OutputError {
-  /** max |actual − expected| (infinite where one side is NaN and the other is not). */
+  /** max |actual − expected| (infinite where that difference is NaN: a NaN on either side, or inf − inf). */
   maxAbs: number;
   /**
-   * maxAbs / max |expected|: the relative error the issues and benches quote (maxAbs itself when
-   * every expected value is 0).
+   * maxAbs / max |expected|: the relative error the issues and benches quote (infinite when every
+   * expected value is 0 and maxAbs is not).
    */
   rel: number;
 }
@@ -23,11 +23,11 @@ export function outputError(actual: ArrayLike<number>, expected: ArrayLike<numbe
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i] as number;
     const e = expected[i] as number;
-    // Equal values (infinities included) and NaN against NaN agree; NaN against a number does not.
-    const d =
-      a === e || (Number.isNaN(a) && Number.isNaN(e)) ? 0 : Number.isNaN(a - e) ? Infinity : Math.abs(a - e);
+    // A NaN difference is no agreement: the tests fail on it, the benches report it.
+    const d = Math.abs(a - e);
+    if (Number.isNaN(d)) maxAbs = Infinity;
     if (d > maxAbs) maxAbs = d;
     if (Math.abs(e) > scale) scale = Math.abs(e);
   }
-  return { maxAbs, rel: scale > 0 ? maxAbs / scale : maxAbs };
+  return { maxAbs, rel: scale > 0 ? maxAbs / scale : maxAbs > 0 ? Infinity : 0 };
 }

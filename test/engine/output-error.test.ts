@@ -8,17 +8,23 @@ describe('outputError', () => {
     expect(e.rel).toBeCloseTo(1 / 3, 12);
   });
 
-  it('is zero for equal outputs, infinities and NaNs included', () => {
-    expect(outputError([Infinity, Number.NaN, 0], [Infinity, Number.NaN, 0])).toEqual({ maxAbs: 0, rel: 0 });
+  it('is zero for equal finite outputs', () => {
+    expect(outputError([0, -2.5, 3], [0, -2.5, 3])).toEqual({ maxAbs: 0, rel: 0 });
   });
 
-  it('counts a NaN against a number as an infinite error', () => {
+  it('counts a NaN difference (a NaN on either side, inf - inf) as an infinite error', () => {
     expect(outputError([Number.NaN, 1], [0, 1]).rel).toBe(Infinity);
     expect(outputError([0, 1], [Number.NaN, 1]).maxAbs).toBe(Infinity);
+    expect(outputError([Number.NaN, 1], [Number.NaN, 1]).maxAbs).toBe(Infinity);
+    expect(outputError([Infinity, 1], [Infinity, 1]).maxAbs).toBe(Infinity);
   });
 
-  it('is the absolute error where every expected value is 0', () => {
-    expect(outputError(new Float32Array([0, 0.5]), new Float32Array(2))).toEqual({ maxAbs: 0.5, rel: 0.5 });
+  it('is infinite where every expected value is 0 and the output is not', () => {
+    expect(outputError(new Float32Array([0, 0.5]), new Float32Array(2))).toEqual({
+      maxAbs: 0.5,
+      rel: Infinity,
+    });
+    expect(outputError(new Float32Array(2), new Float32Array(2))).toEqual({ maxAbs: 0, rel: 0 });
   });
 
   it('names a length mismatch', () => {
