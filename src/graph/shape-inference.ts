@@ -2,8 +2,9 @@ import { REF_KERNELS } from '../engine/backends/ref/kernels/index.js';
 import { OPS } from '../engine/ops/index.js';
 import type { ValueInfo } from '../engine/ops/types.js';
 import type { Tensor } from '../engine/tensor.js';
-import { AtrousError, InputError, ShapeError } from '../errors.js';
+import { AtrousError, InputError, ShapeError, UnsupportedOpError } from '../errors.js';
 import type { Dim, Graph, Node } from './ir.js';
+import { isOpType, OP_TYPES } from './op-types.js';
 import { topoSort } from './validate.js';
 
 export interface InferOptions {
@@ -40,6 +41,7 @@ export function inferShapes(graph: Graph, options: InferOptions = {}): Map<strin
 }
 
 function inferNode(node: Node, infos: Map<string, ValueInfo>, foldLimit: number): void {
+  if (!isOpType(node.op)) throw new UnsupportedOpError(node.name, node.op, OP_TYPES);
   const inputs = node.inputs.map((name) => (name ? infos.get(name) : undefined));
   let outputs: ValueInfo[];
   try {

@@ -1,8 +1,9 @@
 import { OPS } from '../engine/ops/index.js';
 import type { AttrSpec } from '../engine/ops/types.js';
 import { Tensor } from '../engine/tensor.js';
-import { GraphValidationError, UnsupportedAttributeError } from '../errors.js';
+import { GraphValidationError, UnsupportedAttributeError, UnsupportedOpError } from '../errors.js';
 import type { AttrValue, Graph, Node } from './ir.js';
+import { isOpType, OP_TYPES } from './op-types.js';
 
 /**
  * Orders nodes so that every node comes after the producers of its inputs (Kahn's algorithm,
@@ -99,6 +100,8 @@ export function validateGraph(graph: Graph): Node[] {
 
 /** Arity and attributes of one node against its op definition. */
 export function validateNode(node: Node): void {
+  // A graph built in JS (or cast in TS) can name any op; the importers already check theirs.
+  if (!isOpType(node.op)) throw new UnsupportedOpError(node.name, node.op, OP_TYPES);
   const def = OPS[node.op];
   const nIn = lastPresent(node.inputs);
   if (nIn < def.inputs.min || node.inputs.length > def.inputs.max) {

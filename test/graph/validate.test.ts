@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/engine/tensor.js';
-import { type GraphProblem, GraphValidationError, UnsupportedAttributeError } from '../../src/errors.js';
+import {
+  type GraphProblem,
+  GraphValidationError,
+  UnsupportedAttributeError,
+  UnsupportedOpError,
+} from '../../src/errors.js';
 import type { Attrs, Graph, Node } from '../../src/graph/ir.js';
 import type { OpType } from '../../src/graph/op-types.js';
+import { inferShapes } from '../../src/graph/shape-inference.js';
 import { topoSort, validateGraph } from '../../src/graph/validate.js';
 
 function node(name: string, op: OpType, inputs: string[], outputs: string[], attrs: Attrs = {}): Node {
@@ -134,5 +140,21 @@ describe('validateGraph', () => {
     const pads = Tensor.fromNumbers('int64', [4], [0, 1, 0, 1]);
     const g = graph([node('pad', 'Pad', ['x', 'p'], ['y'], { mode: 'wrap' })], ['y'], { p: pads });
     expectBadAttribute(g, 'pad', 'mode', /"wrap" is not supported; supported: .*"constant"/);
+  });
+
+  it('rejects an op atrous does not know (a graph built in JS can name any), in shape inference too', () => {
+    // ReduceSum is a real ONNX op that atrous does not implement: the error names it and the node.
+    const g = graph([node('sum', 'ReduceSum' as OpType, ['x'], ['y'])], ['y']);
+    for (const check of [() => validateGraph(g), () => inferShapes(g)]) {
+      let caught: unknown;
+      try {
+        check();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedOpError);
+      expect((caught as UnsupportedOpError).op).toBe('ReduceSum');
+      expect((caught as Error).message).toMatch(/node 'sum': op 'ReduceSum' is not supported/);
+    }
   });
 });

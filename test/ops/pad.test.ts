@@ -104,6 +104,15 @@ describe('Pad shape inference and errors', () => {
     expect(() => infer([1, 3], info([3], [0, 1, 1]))).toThrow(ShapeError);
     expect(() => infer([1, 3], info([3], [0, 1, 1]))).toThrow(/pads has 3 values, expected 4/);
     expect(() => infer([1, 3], info([4], [0, -2, 0, -2]))).toThrow(/axis 1 of size 3 cannot be cropped/);
+    // edge / reflect read the cropped window: one cropped away entirely is refused at build time,
+    // before any backend runs (constant padding has nothing to read, so it may).
+    for (const mode of ['edge', 'reflect']) {
+      expect(() => padGraph([1, 4], [0, -4, 0, 2], { mode })).toThrow(ShapeError);
+      expect(() => padGraph([1, 4], [0, -4, 0, 2], { mode })).toThrow(
+        new RegExp(`${mode} padding needs a non-empty axis 1, but pads -4, 2 crop all 4 of it`),
+      );
+    }
+    expect(padGraph([1, 4], [0, -4, 0, 2]).outputs[0]?.shape).toEqual([1, 2]);
     expect(() => padGraph([1, 4], [0, 1, 0, 1], { mode: 'wrap' })).toThrow(UnsupportedAttributeError);
     expect(() => padGraph([1, 4], [0, 1, 0, 1], { mode: 'wrap' })).toThrow(
       /supported: "constant", "reflect", "edge"/,

@@ -147,6 +147,13 @@ describe('WASM data movement vs ref', () => {
       ]);
     });
   }
+  for (const mode of ['reflect', 'edge']) {
+    // The pads reach past the cropped window (reflect folds again, numpy-style, where onnxruntime
+    // refuses): the window must be the cropped one, not the whole axis.
+    it(`Pad ${mode}, cropped at one end and padded past the window at the other`, async () => {
+      await single('Pad', [1, 3, 5, 6], { mode }, (b) => [b.ints('p', [0, 0, -3, 4, 0, 0, 4, -3])]);
+    });
+  }
   it('Expand', async () => {
     await single('Expand', [1, 3, 1, 5], {}, (b) => [b.ints('s', [2, 3, 4, 5])]);
   });

@@ -1,5 +1,5 @@
 import { ShapeError, UnsupportedAttributeError } from '../../errors.js';
-import { hasAttr, intsAttr } from '../../graph/attrs.js';
+import { hasAttr, intsAttr, stringAttr } from '../../graph/attrs.js';
 import type { Dim, Node } from '../../graph/ir.js';
 import type { Tensor } from '../tensor.js';
 import { checkIntInput, constInts, normAxes, req, symDim } from './shape-utils.js';
@@ -70,6 +70,39 @@ export function padDims(node: Node, shape: readonly Dim[], p: PadAmounts): Dim[]
   });
 }
 
+/**
+ * Negative pads crop first; edge and reflect then read the cropped window of each axis (as
+ * onnxruntime does). Its first index and length on axis `a` of size `d`.
+ */
+export function padWindow(d: number, p: PadAmounts, a: number): { start: number; length: number } {
+  const start = Math.max(0, -(p.begin[a] as number));
+  return { start, length: d - start - Math.max(0, -(p.end[a] as number)) };
+}
+
+/**
+ * Edge and reflect padding copy from the cropped window, so they need it non-empty wherever the
+ * output axis is: checked here, in shape inference, so every backend rejects the same graphs.
+ */
+function checkWindows(
+  node: Node,
+  mode: string,
+  shape: readonly Dim[],
+  p: PadAmounts,
+  out: readonly Dim[],
+): void {
+  if (mode === 'constant') return;
+  shape.forEach((d, a) => {
+    if (typeof d === 'string' || out[a] === 0) return;
+    if (padWindow(d, p, a).length <= 0) {
+      throw new ShapeError(
+        node.name,
+        node.op,
+        `${mode} padding needs a non-empty axis ${a}, but pads ${p.begin[a]}, ${p.end[a]} crop all ${d} of it`,
+      );
+    }
+  });
+}
+
 /** Pad: constant / reflect / edge padding, negative pads crop; 'wrap' (opset 19) is not implemented. */
 export const Pad: OpDef = {
   op: 'Pad',
@@ -109,6 +142,7 @@ export const Pad: OpDef = {
     }
     const p = padAmounts(node, x.shape.length, inputs[1], inputs[3]);
     const shape = p ? padDims(node, x.shape, p) : x.shape.map((_, a) => symDim(node, a));
+    if (p) checkWindows(node, stringAttr(node, 'mode', 'constant'), x.shape, p, shape);
     return [{ dtype: x.dtype, shape }];
   },
   flops: (_node, _inputs, outputs) => elementCount(outputs[0]?.shape ?? []),

@@ -1,6 +1,6 @@
 import { UnsupportedAttributeError } from '../../../errors.js';
 import { floatAttr, stringAttr } from '../../../graph/attrs.js';
-import { padAmounts } from '../../ops/pad.js';
+import { type PadAmounts, padAmounts, padWindow } from '../../ops/pad.js';
 import { normAxis } from '../../ops/shape-utils.js';
 import { sliceRanges } from '../../ops/slice.js';
 import { permOf } from '../../ops/transpose.js';
@@ -175,7 +175,7 @@ export function compilePad(ctx: Ctx): Step[] {
   const p = padAmounts(node, x.dims.length, infos[1], infos[3]);
   if (!p)
     throw new UnsupportedAttributeError(node.name, node.op, 'pads', 'must be constants on the WASM backend');
-  if (mode !== 'constant') return padByTables(ctx, x, p.begin, mode === 'reflect');
+  if (mode !== 'constant') return padByTables(ctx, x, p, mode === 'reflect');
   let value = floatAttr(node, 'value', 0);
   if (node.inputs[2]) {
     const v = ctx.constant(2);
@@ -220,8 +220,11 @@ function sourceIndex(i: number, n: number, reflect: boolean): number {
   return j;
 }
 
-/** edge / reflect Pad: one offset table per output axis, gathered by assembly/pad.ts. */
-function padByTables(ctx: Ctx, x: Val, begin: readonly number[], reflect: boolean): Step[] {
+/**
+ * edge / reflect Pad: one offset table per output axis, gathered by assembly/pad.ts. Each axis
+ * reads its cropped window (negative pads crop first), as the ref backend does.
+ */
+function padByTables(ctx: Ctx, x: Val, p: PadAmounts, reflect: boolean): Step[] {
   const dims = outDims(ctx, 0);
   const y = ctx.output(0, defaultPerm(dims.length));
   const xs = logicalStrides(x.dims, x.perm);
@@ -234,19 +237,14 @@ function padByTables(ctx: Ctx, x: Val, begin: readonly number[], reflect: boolea
       'the WASM backend pads at most 4 axes of size > 1',
     );
   }
-  const tables = axes.map((L) =>
-    Int32Array.from({ length: dims[L] as number }, (_, o) => {
-      const i = sourceIndex(o - (begin[L] as number), x.dims[L] as number, reflect);
-      return i * (xs[L] as number);
-    }),
-  );
+  const source = (L: number, o: number) => {
+    const w = padWindow(x.dims[L] as number, p, L);
+    const pre = Math.max(0, p.begin[L] as number);
+    return (w.start + sourceIndex(o - pre, w.length, reflect)) * (xs[L] as number);
+  };
+  const tables = axes.map((L) => Int32Array.from({ length: dims[L] as number }, (_, o) => source(L, o)));
   // Axes of size 1 still read their one (mirrored) source index.
-  const fixed = y.perm
-    .filter((L) => (dims[L] as number) === 1)
-    .reduce(
-      (a, L) => a + sourceIndex(-(begin[L] as number), x.dims[L] as number, reflect) * (xs[L] as number),
-      0,
-    );
+  const fixed = y.perm.filter((L) => (dims[L] as number) === 1).reduce((a, L) => a + source(L, 0), 0);
   while (tables.length < 4) tables.unshift(Int32Array.of(0));
   const ptrs = tables.map((t) => ctx.upload(t));
   const d = tables.map((t) => t.length);

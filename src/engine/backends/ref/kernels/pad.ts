@@ -1,6 +1,6 @@
 import { ShapeError } from '../../../../errors.js';
 import { floatAttr, stringAttr } from '../../../../graph/attrs.js';
-import { padAmounts, padDims } from '../../../ops/pad.js';
+import { padAmounts, padDims, padWindow } from '../../../ops/pad.js';
 import type { RefKernel } from '../../../ops/types.js';
 import { setElement, stridesOf, Tensor } from '../../../tensor.js';
 
@@ -34,11 +34,8 @@ export const Pad: RefKernel = (node, inputs) => {
   const strides = stridesOf(x.dims);
   // Per axis: the input offset (element index * stride) each output position reads, or -1.
   const maps = outDims.map((n, a) => {
-    const cropBegin = Math.max(0, -(p.begin[a] as number));
-    const len = (x.dims[a] as number) - cropBegin - Math.max(0, -(p.end[a] as number));
-    if (len <= 0 && mode !== 'constant' && n > 0) {
-      throw new ShapeError(node.name, node.op, `${mode} padding needs a non-empty axis ${a}`);
-    }
+    // An empty window under edge/reflect was rejected by shape inference (Pad's inferShape).
+    const { start: cropBegin, length: len } = padWindow(x.dims[a] as number, p, a);
     return Int32Array.from({ length: n }, (_, o) => {
       const j = sourceOf(mode, o - Math.max(0, p.begin[a] as number), len);
       return j < 0 ? -1 : (cropBegin + j) * (strides[a] as number);

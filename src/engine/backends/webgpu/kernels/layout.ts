@@ -1,6 +1,6 @@
 import { floatAttr, intAttr, stringAttr } from '../../../../graph/attrs.js';
 import type { Node } from '../../../../graph/ir.js';
-import { padAmounts } from '../../../ops/pad.js';
+import { padAmounts, padWindow } from '../../../ops/pad.js';
 import { normAxis } from '../../../ops/shape-utils.js';
 import { sliceRanges } from '../../../ops/slice.js';
 import { permOf } from '../../../ops/transpose.js';
@@ -201,8 +201,9 @@ export const Pad: Lowering = (node, ctx) => {
     throw new WebGpuUnsupportedError(node, 'a constant_value that is not a constant');
   const out = ctx.dims(y);
   const xs = strides(xd);
-  const crop = xd.map((_, a) => Math.max(0, -(p.begin[a] as number)));
-  const lens = xd.map((d, a) => d - (crop[a] as number) - Math.max(0, -(p.end[a] as number)));
+  const windows = xd.map((d, a) => padWindow(d, p, a));
+  const crop = windows.map((w) => w.start);
+  const lens = windows.map((w) => w.length);
   const n = count(out);
   return [
     {
