@@ -79,6 +79,20 @@ describe.skipIf(skip !== undefined)('webgpu Resize (cells of shared taps) vs ref
     '8× and 3× upscales, identity (several planes per invocation), a downscale; linear and nearest',
     cellsCase,
   );
+  it('a downscale to an empty axis (scale 1/3 of 1 row) gives the empty output ref gives', async () => {
+    const b = new GraphBuilder('empty_resize', { seed: 5 });
+    const x = b.input('x', [1, 2, 1, 3]);
+    const outs = ['linear', 'nearest'].map((mode) =>
+      b.op('Resize', [x, '', b.param(`s_${mode}`, [4], [1, 1, 1 / 3, 2])], { mode }),
+    );
+    b.output(...outs);
+    const g = b.build();
+    expect(g.outputs.map((o) => o.shape)).toEqual([
+      [1, 2, 0, 6],
+      [1, 2, 0, 6],
+    ]);
+    await expectMatchesRef(g, EXACT);
+  });
   it('nearest copies ±inf and NaN as they are (plain and fused with ArgMax)', async () => {
     const { graph, feeds } = nearestSpecialsCase();
     const uses = await expectMatchesRef(graph, EXACT, 1, feeds);

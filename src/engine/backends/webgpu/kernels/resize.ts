@@ -86,9 +86,12 @@ function segments(t: Tap[], most: number): { start: number; len: number }[] {
   return out;
 }
 
-/** The longest run of equal taps, capped at MAX_CELL: the cell size along that axis. */
+/**
+ * The longest run of equal taps, capped at MAX_CELL: the cell size along that axis (1 for an
+ * empty axis, a downscale that floors to 0: the override must stay a finite count).
+ */
 function cellSize(t: Tap[]): number {
-  return Math.max(...segments(t, MAX_CELL).map((s) => s.len));
+  return Math.max(1, ...segments(t, MAX_CELL).map((s) => s.len));
 }
 
 /** Writes the segments of one axis into the table at segment index `at` (offsets × stride). */
