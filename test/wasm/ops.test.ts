@@ -139,6 +139,13 @@ describe('WASM data movement vs ref', () => {
     );
     await expectWasmMatchesRef(b, { x: randomInput(new Rng(9), [1, 6, 5, 3]) }, 'reshape');
   });
+  it('copies and broadcasts over 5 and 6 axes that nothing merges (outer axes looped around the rank-4 kernels)', async () => {
+    await single('Transpose', [2, 5, 2, 4, 3], { perm: [4, 3, 2, 1, 0] });
+    // Pixel shuffle as exporters write it: a 6-D transpose between two reshapes.
+    await single('Transpose', [2, 2, 3, 3, 4, 5], { perm: [0, 1, 4, 2, 5, 3] });
+    await single('Add', [2, 3, 4, 5, 6], {}, (b) => [b.param('c', [2, 1, 4, 1, 6])]);
+    await single('Mul', [3, 1, 4, 1, 5], {}, (b) => [b.param('c', [3, 2, 1, 3, 5])]);
+  });
   for (const mode of ['constant', 'reflect', 'edge']) {
     it(`Pad ${mode} (with a crop)`, async () => {
       await single('Pad', [1, 3, 5, 6], { mode }, (b) => [

@@ -1,6 +1,5 @@
 import { UnsupportedAttributeError } from '../../../errors.js';
 import { floatAttr, intAttr } from '../../../graph/attrs.js';
-import type { Node } from '../../../graph/ir.js';
 import { type Ctx, elements, type Step } from './context.js';
 import { actArgs, type Kernels } from './kernels.js';
 import { coalesce, logicalStrides, rowMajorStrides, type Val } from './values.js';
@@ -8,7 +7,7 @@ import { coalesce, logicalStrides, rowMajorStrides, type Val } from './values.js
 const BINARY_CODES: Readonly<Record<string, number>> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4 };
 
 /** y = a (op) b with numpy broadcasting, y laid out as y.perm, a and b read through strides. */
-export function binaryStep(k: Kernels, node: Node, op: number, a: Val, b: Val, y: Val): Step {
+export function binaryStep(k: Kernels, op: number, a: Val, b: Val, y: Val): Step {
   const r = y.dims.length;
   const strideFor = (v: Val) => {
     const s = logicalStrides(v.dims, v.perm);
@@ -16,10 +15,13 @@ export function binaryStep(k: Kernels, node: Node, op: number, a: Val, b: Val, y
     return y.perm.map((L) => (L < lead || v.dims[L - lead] === 1 ? 0 : (s[L - lead] as number)));
   };
   const dims = y.perm.map((L) => y.dims[L] as number);
-  const c = coalesce(node, dims, [strideFor(a), strideFor(b), rowMajorStrides(dims)]);
+  const c = coalesce(dims, [strideFor(a), strideFor(b), rowMajorStrides(dims)]);
   const [as, bs] = c.strides as [number[], number[]];
   const args = [...c.dims, ...as, ...bs];
-  return () => k.binaryStrided(op, a.ptr, b.ptr, y.ptr, ...args);
+  return () => {
+    for (const [ao, bo, yo] of c.outer as [number, number, number][])
+      k.binaryStrided(op, a.ptr + ao * 4, b.ptr + bo * 4, y.ptr + yo * 4, ...args);
+  };
 }
 
 /** The layout of a broadcast result: that of a run-time input of the same rank, else default. */
@@ -33,7 +35,7 @@ export function compileBinary(ctx: Ctx): Step[] {
   const b = ctx.input(1);
   const rank = (ctx.infos.get(ctx.node.outputs[0] as string)?.shape.length ?? 0) as number;
   const y = ctx.output(0, resultPerm(ctx, rank, [a, b]));
-  return [binaryStep(ctx.k, ctx.node, BINARY_CODES[ctx.node.op] as number, a, b, y)];
+  return [binaryStep(ctx.k, BINARY_CODES[ctx.node.op] as number, a, b, y)];
 }
 
 function unaryParams(ctx: Ctx): number[] {
@@ -129,5 +131,5 @@ export function compileBatchNorm(ctx: Ctx): Step[] {
   const sv: Val = { ptr: ctx.upload(s), dims, perm, dtype: 'float32' };
   const tv: Val = { ptr: ctx.upload(t), dims, perm, dtype: 'float32' };
   const y = ctx.output(0, x.perm);
-  return [binaryStep(ctx.k, node, 2, x, sv, y), binaryStep(ctx.k, node, 0, y, tv, y)];
+  return [binaryStep(ctx.k, 2, x, sv, y), binaryStep(ctx.k, 0, y, tv, y)];
 }

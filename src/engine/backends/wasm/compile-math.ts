@@ -62,7 +62,7 @@ export function compileReduce(ctx: Ctx): Step[] {
   let pre: Step | undefined;
   if (!sameOrder(x.perm, order, x.dims)) {
     const ptr = ctx.scratch(0);
-    const copy = relayout(k, node, x, order);
+    const copy = relayout(k, x, order);
     pre = () => copy(ptr);
     src = ptr;
   }
@@ -110,7 +110,7 @@ function matrix(
   const perm = trans ? [1, 0] : [0, 1];
   if (sameOrder(v.perm, perm, v.dims) && !trans) return { ptr: v.ptr };
   const ptr = ctx.scratch(which);
-  const copy = relayout(ctx.k, ctx.node, v, perm);
+  const copy = relayout(ctx.k, v, perm);
   return { ptr, step: () => copy(ptr) };
 }
 

@@ -43,7 +43,6 @@ function regionCopy(
   const order = dst.perm;
   const copy = stridedCopy(
     ctx.k,
-    ctx.node,
     order.map((L) => dims[L] as number),
     order.map((L) => (ss[L] as number) * (stepsOf[L] as number)),
     order.map((L) => ds[L] as number),
@@ -63,11 +62,11 @@ export function compileReshape(ctx: Ctx): Step[] {
   let pre: Step | undefined;
   if (!sameOrder(x.perm, identity(x.dims.length), x.dims)) {
     if (rowMajorOut) {
-      const copy = relayout(ctx.k, ctx.node, x, identity(x.dims.length));
+      const copy = relayout(ctx.k, x, identity(x.dims.length));
       return [() => copy(y.ptr)];
     }
     const ptr = ctx.scratch(0);
-    const copy = relayout(ctx.k, ctx.node, x, identity(x.dims.length));
+    const copy = relayout(ctx.k, x, identity(x.dims.length));
     pre = () => copy(ptr);
     src = { ...x, ptr, perm: identity(x.dims.length) };
   }
@@ -96,7 +95,6 @@ export function compileTranspose(ctx: Ctx): Step[] {
   const xs = logicalStrides(x.dims, x.perm);
   const copy = stridedCopy(
     ctx.k,
-    ctx.node,
     y.perm.map((L) => dims[L] as number),
     y.perm.map((L) => xs[tp[L] as number] as number),
     rowMajorStrides(y.perm.map((L) => dims[L] as number)),
@@ -203,7 +201,6 @@ export function compileExpand(ctx: Ctx): Step[] {
   const order = y.perm;
   const copy = stridedCopy(
     ctx.k,
-    ctx.node,
     order.map((L) => dims[L] as number),
     order.map((L) => (L < lead || x.dims[L - lead] === 1 ? 0 : (xs[L - lead] as number))),
     rowMajorStrides(order.map((L) => dims[L] as number)),

@@ -57,7 +57,7 @@ export function ensureLayout(
 ): { val: Val; step?: Step } {
   if (sameOrder(v.perm, perm, v.dims)) return { val: v };
   const ptr = ctx.scratch(which);
-  const copy = relayout(ctx.k, ctx.node, v, perm);
+  const copy = relayout(ctx.k, v, perm);
   return { val: { ...v, ptr, perm: [...perm] }, step: () => copy(ptr) };
 }
 

@@ -221,12 +221,7 @@ function compileProgram(
       }
       const staging = alloc(n * 4);
       const stage: Val = { ...val, ptr: staging, perm: identity(dims.length) };
-      const toLayout = relayout(
-        k,
-        { name: t.name, op: 'input', inputs: [], outputs: [], attrs: {} } as never,
-        stage,
-        val.perm,
-      );
+      const toLayout = relayout(k, stage, val.perm);
       return { name: t.name, staging, n, run: () => toLayout(val.ptr) };
     });
 
@@ -317,12 +312,7 @@ function compileProgram(
       };
     }
     const staging = alloc(n * 4);
-    const toRowMajor = relayout(
-      k,
-      { name: o.name, op: 'output', inputs: [], outputs: [], attrs: {} } as never,
-      v,
-      identity(v.dims.length),
-    );
+    const toRowMajor = relayout(k, v, identity(v.dims.length));
     return {
       name: o.name,
       read: () => {

@@ -1,5 +1,3 @@
-import { UnsupportedAttributeError } from '../../../errors.js';
-import type { Node } from '../../../graph/ir.js';
 import type { DType } from '../../tensor.js';
 import type { Kernels } from './kernels.js';
 
@@ -58,13 +56,14 @@ export const count = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1
 
 /**
  * Drops size-1 axes and merges neighbours that are contiguous on every side, so most copies run
- * as 1–3 long rows. Returns dims and strides padded at the front to rank 4 (the kernels' rank).
+ * as 1–3 long rows. Returns the last 4 axes' dims and strides (padded at the front to rank 4, the
+ * kernels' rank) and, in `outer`, the element offsets (one per stride set) of every index of the
+ * axes before them: a rank-4 kernel call each (a 5-D transpose that nothing merges, say).
  */
 export function coalesce(
-  node: Node,
   dims: readonly number[],
   strides: readonly (readonly number[])[],
-): { dims: number[]; strides: number[][] } {
+): { dims: number[]; strides: number[][]; outer: number[][] } {
   const d: number[] = [];
   const s: number[][] = strides.map(() => []);
   dims.forEach((n, i) => {
@@ -82,19 +81,19 @@ export function coalesce(
       (s[k] as number[]).push(st[i] as number);
     });
   });
-  if (d.length > 4) {
-    throw new UnsupportedAttributeError(
-      node.name,
-      node.op,
-      'shape',
-      `needs a ${d.length}-axis strided access; the WASM backend handles at most 4 non-mergeable axes`,
+  let outer: number[][] = [strides.map(() => 0)];
+  while (d.length > 4) {
+    const n = d.shift() as number;
+    const step = s.map((st) => st.shift() as number);
+    outer = outer.flatMap((o) =>
+      Array.from({ length: n }, (_, i) => o.map((v, k) => v + i * (step[k] as number))),
     );
   }
   while (d.length < 4) {
     d.unshift(1);
     for (const st of s) st.unshift(0);
   }
-  return { dims: d, strides: s };
+  return { dims: d, strides: s, outer };
 }
 
 /**
@@ -103,26 +102,24 @@ export function coalesce(
  */
 export function stridedCopy(
   k: Kernels,
-  node: Node,
   dims: readonly number[],
   srcStrides: readonly number[],
   dstStrides: readonly number[],
 ): (src: number, dst: number) => void {
-  const c = coalesce(node, dims, [srcStrides, dstStrides]);
-  const [d0, d1, d2, d3] = c.dims as [number, number, number, number];
-  const [s0, s1, s2, s3] = c.strides[0] as [number, number, number, number];
-  const [t0, t1, t2, t3] = c.strides[1] as [number, number, number, number];
+  const c = coalesce(dims, [srcStrides, dstStrides]);
+  const args = [...c.dims, ...(c.strides[0] as number[]), ...(c.strides[1] as number[])];
   if (count(dims) === 0) return () => {};
-  return (src, dst) => k.copyStrided(src, dst, d0, d1, d2, d3, s0, s1, s2, s3, t0, t1, t2, t3);
+  return (src, dst) => {
+    for (const [o, p] of c.outer as [number, number][]) k.copyStrided(src + o * 4, dst + p * 4, ...args);
+  };
 }
 
 /** A copy of `v` into a contiguous buffer laid out as `perm` (same logical dims). */
-export function relayout(k: Kernels, node: Node, v: Val, perm: readonly number[]): (dst: number) => void {
+export function relayout(k: Kernels, v: Val, perm: readonly number[]): (dst: number) => void {
   const src = logicalStrides(v.dims, v.perm);
   const dims = perm.map((a) => v.dims[a] as number);
   const copy = stridedCopy(
     k,
-    node,
     dims,
     perm.map((a) => src[a] as number),
     rowMajorStrides(dims),
