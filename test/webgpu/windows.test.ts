@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
-import { expectMatchesRef, webgpuSkipReason } from './helpers.js';
+import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 
 const skip = await webgpuSkipReason();
 if (skip) console.warn(`webgpu tests skipped: ${skip}`);
@@ -84,6 +84,23 @@ describe.skipIf(skip !== undefined)('webgpu resize, pools, softmax, argmax, redu
       b.op('ReduceMax', [x, b.ints('ax1', [1])], { keepdims: 0 }),
     );
     await expectMatchesRef(b.build(), TOL);
+  });
+
+  it('ReduceMean/Max over axes apart (reduce_nd.wgsl), and apart only across size-1 axes (reduce.wgsl)', async () => {
+    const b = new GraphBuilder('reduce_apart', { opset: 13, seed: 15 });
+    const x = b.input('x', [3, 5, 1, 4, 6]);
+    const outs = [
+      b.op('ReduceMean', [x], { axes: [0, 3], keepdims: 1 }),
+      b.op('ReduceMax', [x], { axes: [1, 4], keepdims: 0 }),
+      b.op('ReduceMean', [x], { axes: [0, 2, 4], keepdims: 0 }),
+      // [1, 3] are apart only across the size-1 axis 2: one contiguous run, reduce.wgsl.
+      b.op('ReduceMax', [x], { axes: [1, 3], keepdims: 1 }),
+      // Only size-1 axes: the values are unchanged.
+      b.op('ReduceMean', [x], { axes: [2], keepdims: 0 }),
+    ];
+    b.output(...outs);
+    const uses = await expectMatchesRef(b.build(), TOL);
+    expect(kernelStems(uses)).toEqual(['reduce_nd', 'reduce_nd', 'reduce_nd', 'reduce']);
   });
 
   it('ArgMax picks the first of tied maxima (and the last with select_last_index)', async () => {

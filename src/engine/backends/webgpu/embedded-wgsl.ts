@@ -41,6 +41,7 @@ import globalAveragePool from '../../../../kernels/global_average_pool.wgsl?raw'
 import pad from '../../../../kernels/pad.wgsl?raw';
 import pool from '../../../../kernels/pool.wgsl?raw';
 import reduce from '../../../../kernels/reduce.wgsl?raw';
+import reduceNd from '../../../../kernels/reduce_nd.wgsl?raw';
 import resize from '../../../../kernels/resize.wgsl?raw';
 import resizeArgmax from '../../../../kernels/resize_argmax.wgsl?raw';
 import resizeSoftmax from '../../../../kernels/resize_softmax.wgsl?raw';
@@ -85,6 +86,7 @@ export const EMBEDDED_WGSL: Readonly<Record<string, string>> = {
   pad: pad,
   pool: pool,
   reduce: reduce,
+  reduce_nd: reduceNd,
   resize: resize,
   resize_argmax: resizeArgmax,
   resize_softmax: resizeSoftmax,
