@@ -79,17 +79,21 @@ describe.skipIf(skip !== undefined)('webgpu Resize (cells of shared taps) vs ref
     '8× and 3× upscales, identity (several planes per invocation), a downscale; linear and nearest',
     cellsCase,
   );
-  it('a downscale to an empty axis (scale 1/3 of 1 row) gives the empty output ref gives', async () => {
+  it('empty outputs (a downscale of 1 row by 1/3, no channels under a fused head) match ref', async () => {
     const b = new GraphBuilder('empty_resize', { seed: 5 });
     const x = b.input('x', [1, 2, 1, 3]);
     const outs = ['linear', 'nearest'].map((mode) =>
       b.op('Resize', [x, '', b.param(`s_${mode}`, [4], [1, 1, 1 / 3, 2])], { mode }),
     );
+    // No channels under a fused Softmax head (its planes are grouped by channel count).
+    const none = b.input('none', [2, 0, 3, 3]);
+    outs.push(b.op('Softmax', [b.op('Resize', [none, '', b.param('s2', [4], [1, 1, 2, 2])])], { axis: 1 }));
     b.output(...outs);
     const g = b.build();
     expect(g.outputs.map((o) => o.shape)).toEqual([
       [1, 2, 0, 6],
       [1, 2, 0, 6],
+      [2, 0, 6, 6],
     ]);
     await expectMatchesRef(g, EXACT);
   });

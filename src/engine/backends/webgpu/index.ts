@@ -377,6 +377,13 @@ async function assemble(
     label: string,
     entries: GPUBindGroupEntry[],
   ): Encoded {
+    // A lowering's arithmetic gone wrong (0/0 on an empty tensor) must not reach dispatchWorkgroups.
+    if (!Number.isSafeInteger(step.invocations) || step.invocations < 0) {
+      throw new AtrousError(
+        'INTERNAL',
+        `${label}: ${step.stem} was lowered to ${step.invocations} invocations`,
+      );
+    }
     const group = device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
     const empty = step.invocations === 0;
     const groups = Math.ceil(step.invocations / WG);

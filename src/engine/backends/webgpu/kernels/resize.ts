@@ -187,11 +187,12 @@ function lowerResize(
   const G =
     head.kind !== 'none'
       ? rank >= 3
-        ? (out[rank - 3] as number)
+        ? Math.max(1, out[rank - 3] as number)
         : 1
       : ctx.software
         ? planesPerInvocation(planes, cells)
         : 1;
+  // An empty output (no planes, channels or pixels) dispatches nothing.
   const groups = planes / G;
   return [
     {
@@ -213,7 +214,7 @@ function lowerResize(
         { kind: 'data', data: table.subarray(0, (rows + cols) * SEG_WORDS), label: 'segments' },
         { kind: 'value', name: head.y },
       ],
-      invocations: OH * OW === 0 ? 0 : cells * groups,
+      invocations: count(out) === 0 ? 0 : cells * groups,
     },
   ];
 }
