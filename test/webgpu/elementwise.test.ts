@@ -68,6 +68,15 @@ describe.skipIf(skip !== undefined)('webgpu activations, binary, BatchNormalizat
     expect(new Set(kernelStems(await expectMatchesRef(b.build(), TOL, 6)))).toEqual(new Set(['binary_vec4']));
   });
 
+  it('empty same-shape operands (0 elements, a multiple of 4): bound at the vec4 minimum, nothing run', async () => {
+    const b = new GraphBuilder('empty_binary', { seed: 7 });
+    const x = b.input('x', [0, 3, 4, 4]);
+    b.output(b.op('Add', [x, b.op('Relu', [x])]));
+    const g = b.build();
+    expect(g.outputs[0]?.shape).toEqual([0, 3, 4, 4]);
+    expect(kernelStems(await expectMatchesRef(g, TOL, 7))).toEqual(['activation', 'binary_vec4']);
+  });
+
   it('broadcasts that collapse to two axes (the straight-line path) and to one', async () => {
     const b = new GraphBuilder('binary2', { seed: 5 });
     // A squeeze-excite scale [1, C, H, W] × [1, C, 1, 1], a row and a column broadcast, a scalar.

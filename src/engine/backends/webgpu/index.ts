@@ -363,7 +363,9 @@ async function assemble(
     step.bindings.forEach((b: Binding, i) => {
       if (b.kind === 'value') {
         const loc = locate(b.name, node);
-        entries.push({ binding: i + 1, resource: { buffer: loc.buffer, size: Math.max(4, loc.bytes) } });
+        // At least one vec4: kernels that read vec4 arrays have that minimum binding size, and an
+        // empty (or tiny) value still binds its buffer (every buffer is at least 16 bytes).
+        entries.push({ binding: i + 1, resource: { buffer: loc.buffer, size: Math.max(16, loc.bytes) } });
       } else {
         entries.push({ binding: i + 1, resource: { buffer: own(upload(`${label} ${b.label}`, b.data)) } });
       }
