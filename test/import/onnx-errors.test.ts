@@ -126,6 +126,21 @@ describe('ONNX import of unsupported content', () => {
     expect(e.message).toMatch(/node 'lr' \(LeakyRelu\): attribute 'alpha' must be of type float.*STRING/);
   });
 
+  it('a STRING attribute with no bytes (the field left out) reads as empty, then fails its check', async () => {
+    // protobufjs decodes the absent bytes field to a plain empty array, not a Uint8Array.
+    const bytes = encodeModel({
+      nodes: [
+        node('Pad', ['x', 'p'], ['y'], [{ name: 'mode', type: AttributeType.STRING }], { name: 'pad' }),
+      ],
+    });
+    const graph = importOnnx(bytes);
+    expect(graph.nodes[0]?.attrs.mode).toBe('');
+    await expect(Session.create(bytes)).rejects.toThrow(UnsupportedAttributeError);
+    await expect(Session.create(bytes)).rejects.toThrow(
+      /node 'pad' \(Pad\): attribute 'mode' = "" is not supported/,
+    );
+  });
+
   it('an attribute the op does not have is rejected when the session validates the graph', async () => {
     const bytes = encodeModel({ nodes: [node('Relu', ['x'], ['y'], [attr.int('bogus', 1)])] });
     await expect(Session.create(bytes)).rejects.toThrow(

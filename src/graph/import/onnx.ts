@@ -21,6 +21,9 @@ export const MIN_OPSET = 11;
 export const MAX_OPSET = 18;
 
 const utf8 = new TextDecoder();
+/** A bytes field as text; an absent one decodes to protobufjs' default, a plain empty array. */
+const text = (bytes: Uint8Array | readonly number[]) =>
+  utf8.decode(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
 
 /**
  * Reads an ONNX model (ModelProto bytes) into a Graph. Nodes pass through as they are in the file
@@ -165,10 +168,10 @@ function convertAttr(a: AttributeProtoMsg, node: string, op: Node['op']): AttrVa
       value = a.floats.map(shortFloat);
       break;
     case AttributeType.STRING:
-      value = utf8.decode(a.s);
+      value = text(a.s);
       break;
     case AttributeType.STRINGS:
-      value = a.strings.map((s) => utf8.decode(s));
+      value = a.strings.map(text);
       break;
     case AttributeType.TENSOR:
       if (!a.t) return fail('is declared TENSOR but holds no tensor');
