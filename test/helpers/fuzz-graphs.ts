@@ -275,6 +275,74 @@ const OPS: Record<string, FuzzGenerator> = {
   Mul: (r, o) => binary('Mul', r, o),
   Div: (r, o) => binary('Div', r, o),
   Sub: (r, o) => binary('Sub', r, o),
+  PRelu: (r, o) => {
+    const dims = [r.int(1, 2), r.int(1, 6), r.int(1, 6), r.int(1, 6)];
+    const slope = pick(r, [[dims[1] as number, 1, 1], [1], [dims[3] as number]]);
+    return single('PRelu', r, o, dims, {}, (b) => [b.param('slope', slope)]);
+  },
+  Split: (r, o) => {
+    const dims = [1, r.int(2, 8), r.int(1, 5), r.int(1, 5)];
+    const axis = r.int(-4, 3);
+    const n = dims[(axis + 4) % 4] as number;
+    const b = new GraphBuilder('fuzz', { opset: 13, seed: r.int(1, 1e6) });
+    const x = b.input('x', maybeEmpty(r, dims, o));
+    const first = r.int(0, n);
+    const outs = chance(r, 0.5)
+      ? b.ops('Split', [x, b.ints('split', [first, n - first])], { axis }, 2)
+      : b.ops('Split', [x], { axis }, r.int(1, 2));
+    b.output(...outs);
+    return { graph: b.build(), desc: `Split x=[${dims}] axis ${axis} into ${outs.length}` };
+  },
+  Gather: (r, o) => {
+    const dims = [r.int(1, 3), r.int(1, 6), r.int(1, 5)];
+    const axis = r.int(-3, 2);
+    const n = dims[(axis + 3) % 3] as number;
+    const idx = pick(r, [[], [2], [2, 2]]);
+    const values = Array.from({ length: idx.reduce((a, d) => a * d, 1) }, () => r.int(-n, n - 1));
+    return single('Gather', r, o, dims, { axis }, (b) => [b.ints('i', values, idx)]);
+  },
+  Expand: (r, o) => {
+    const dims = [r.int(1, 3), 1, r.int(1, 4), 1];
+    const shape = [
+      pick(r, [1, dims[0] as number]),
+      r.int(1, 4),
+      pick(r, [1, dims[2] as number]),
+      r.int(1, 4),
+    ];
+    return single('Expand', r, o, dims, {}, (b) => [
+      b.ints('shape', chance(r, 0.3) ? [r.int(1, 3), ...shape] : shape),
+    ]);
+  },
+  Upsample: (r, o) => {
+    const mode = pick(r, ['nearest', 'linear']);
+    const scales = [1, 1, pick(r, [1, 2, 3, 1.5]), pick(r, [1, 2, 4, 2.5])];
+    return single(
+      'Upsample',
+      r,
+      o,
+      [1, r.int(1, 4), r.int(1, 6), r.int(1, 6)],
+      { mode },
+      (b) => [b.constant('scales', Tensor.fromNumbers('float32', [4], scales))],
+      9,
+    );
+  },
+  Reshapes: (r, o) => {
+    const dims = [r.int(1, 2), r.int(1, 6), r.int(1, 4), r.int(1, 4)];
+    const b = new GraphBuilder('fuzz', { opset: 13, seed: r.int(1, 1e6) });
+    const inDims = maybeEmpty(r, dims, o);
+    const x = b.input('x', inDims);
+    const flat = b.op('Flatten', [x], { axis: r.int(0, 4) });
+    const back = b.op('Reshape', [flat, b.ints('shape', [0, -1])]);
+    const unsq = b.op('Unsqueeze', [back, b.ints('ax', [r.int(0, 2)])]);
+    const perm = chance(r, 0.5) ? [2, 0, 1] : [1, 2, 0];
+    const t = b.op('Transpose', [unsq], { perm });
+    const act = b.op(pick(r, ['Relu', 'Sigmoid', 'Tanh'] as const), [t]);
+    b.output(act, b.op('Squeeze', [unsq]));
+    return {
+      graph: b.build(),
+      desc: `Flatten/Reshape/Unsqueeze/Transpose/Squeeze x=[${inDims}] perm ${perm}`,
+    };
+  },
   BatchNormalization: (r, o) => {
     const C = r.int(1, 9);
     const variance = Array.from({ length: C }, () => r.uniform(0.1, 2));

@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import type { OpType } from '../../src/graph/op-types.js';
 import { expectWasmMatchesRef, Rng, randomInput } from './ref-oracle.js';
@@ -161,6 +162,13 @@ describe('WASM data movement vs ref', () => {
       await single('Pad', [1, 3, 5, 6], { mode }, (b) => [b.ints('p', [0, 0, -3, 4, 0, 0, 4, -3])]);
     });
   }
+  it('Gather with constant indices: a class plane (scalar index), negatives and repeats, 2-D indices', async () => {
+    await single('Gather', [2, 21, 3, 5], { axis: 1 }, (b) => [
+      b.constant('i', Tensor.fromNumbers('int64', [], [15])),
+    ]);
+    await single('Gather', [2, 6, 3, 5], { axis: -1 }, (b) => [b.ints('i', [-1, 0, 0, 2, 3])]);
+    await single('Gather', [2, 6, 3, 5], { axis: 2 }, (b) => [b.ints('i', [1, 0, 2, 1], [2, 2])]);
+  });
   it('Expand', async () => {
     await single('Expand', [1, 3, 1, 5], {}, (b) => [b.ints('s', [2, 3, 4, 5])]);
   });

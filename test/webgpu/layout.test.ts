@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/engine/session.js';
+import { Tensor } from '../../src/engine/tensor.js';
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { expectMatchesRef, kernelStems, webgpuSkipReason } from './helpers.js';
 
@@ -34,6 +35,26 @@ describe.skipIf(skip !== undefined)(
       const t = b.op('Transpose', [x], { perm: [0, 2, 3, 1] });
       b.output(s0, s1, sl, t);
       await expectMatchesRef(b.build(), EXACT);
+    });
+
+    it('Gather with constant indices (gather.wgsl): a class plane, negatives and repeats, 2-D indices', async () => {
+      const b = new GraphBuilder('gather', { opset: 13, seed: 11 });
+      const x = b.input('x', [2, 21, 3, 5]);
+      b.output(
+        // The person plane of a 21-class head (scalar index: the axis drops).
+        b.op('Gather', [x, b.constant('person', Tensor.fromNumbers('int64', [], [15]))], { axis: 1 }),
+        b.op('Gather', [x, b.ints('picks', [-1, 0, 0, 2])], { axis: 3 }),
+        b.op('Gather', [x, b.ints('grid', [1, 0, 2, 1], [2, 2])], { axis: 2 }),
+        b.op('Gather', [x, b.ints('none', [], [0])], { axis: 0 }),
+      );
+      const g = b.build();
+      expect(g.outputs.map((o) => o.shape)).toEqual([
+        [2, 3, 5],
+        [2, 21, 3, 4],
+        [2, 21, 2, 2, 5],
+        [0, 21, 3, 5],
+      ]);
+      expect(new Set(kernelStems(await expectMatchesRef(g, EXACT)))).toEqual(new Set(['gather']));
     });
 
     it('copies that collapse to two axes (copy.wgsl) and ones that keep three or more (copy_nd.wgsl)', async () => {
@@ -94,12 +115,13 @@ describe.skipIf(skip !== undefined)(
       await expectMatchesRef(b.build(), EXACT);
     });
 
-    it('an op without a WGSL kernel fails prepare with a typed error naming it (no CPU fallback)', async () => {
+    it('what a kernel cannot run fails prepare with a typed error naming the node (no CPU fallback)', async () => {
+      // Gather's indices come from the graph input: gather.wgsl takes them as constants only.
       const b = new GraphBuilder('nokernel', { seed: 12 });
       const x = b.input('x', [2, 3]);
       b.output(b.op('Gather', [x, b.input('idx', [2], 'int64')], { axis: 0 }, { name: 'gather_me' }));
       await expect(Session.create(b.build(), { backend: 'webgpu', optimize: false })).rejects.toThrow(
-        /node 'gather_me' \(Gather\).*no WGSL kernel for Gather/,
+        /node 'gather_me' \(Gather\): the webgpu backend cannot run this: indices that are not constants/,
       );
     });
   },

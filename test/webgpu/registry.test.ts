@@ -9,7 +9,7 @@ import { OP_TYPES } from '../../src/graph/op-types.js';
  * constants (those nodes never reach the GPU); left at run time they fail Session.create with a
  * typed error. Adding an op to the registry without a kernel or an entry here fails this test.
  */
-const NO_KERNEL_YET = ['Shape', 'Gather', 'Constant', 'ConstantOfShape'];
+const NO_KERNEL_YET = ['Shape', 'Constant', 'ConstantOfShape'];
 
 describe('webgpu kernel registry', () => {
   it('every op has a WGSL lowering, except the listed shape-math ops', () => {

@@ -1,5 +1,5 @@
 import { UnsupportedAttributeError } from '../../../errors.js';
-import { floatAttr, stringAttr } from '../../../graph/attrs.js';
+import { floatAttr, intAttr, stringAttr } from '../../../graph/attrs.js';
 import { type PadAmounts, padAmounts, padWindow } from '../../ops/pad.js';
 import { normAxis } from '../../ops/shape-utils.js';
 import { sliceRanges } from '../../ops/slice.js';
@@ -163,6 +163,41 @@ export function compileSlice(ctx: Ctx): Step[] {
       ranges.map((r) => r.step),
     ),
   ];
+}
+
+/**
+ * Gather with constant indices: one region copy per run of consecutive indices (selecting a class
+ * plane, say, is one copy). The output is laid out row-major so that it can be viewed with the
+ * indices flattened into the gathered axis: [data dims before axis, m, data dims after].
+ */
+export function compileGather(ctx: Ctx): Step[] {
+  const { node } = ctx;
+  const x = ctx.input(0);
+  const indices = ctx.constant(1);
+  if (!indices)
+    throw new UnsupportedAttributeError(
+      node.name,
+      node.op,
+      'indices',
+      'must be constants on the WASM backend',
+    );
+  const axis = normAxis(node, intAttr(node, 'axis', 0), x.dims.length);
+  const n = x.dims[axis] as number;
+  const dims = outDims(ctx, 0);
+  const y = ctx.output(0, identity(dims.length));
+  const picks = indices.toNumbers().map((v) => (v < 0 ? v + n : v));
+  const viewDims = x.dims.map((d, L) => (L === axis ? picks.length : d));
+  const view: Val = { ...y, dims: viewDims, perm: identity(viewDims.length) };
+  const at = (L: number, i: number) => x.dims.map((_, a) => (a === L ? i : 0));
+  const list: Step[] = [];
+  for (let j = 0; j < picks.length; ) {
+    let run = 1;
+    while (j + run < picks.length && picks[j + run] === (picks[j] as number) + run) run++;
+    const region = viewDims.map((d, L) => (L === axis ? run : d));
+    list.push(regionCopy(ctx, x, view, region, at(axis, picks[j] as number), at(axis, j)));
+    j += run;
+  }
+  return list;
 }
 
 export function compilePad(ctx: Ctx): Step[] {

@@ -5,6 +5,7 @@ import { compileResize } from './compile-resize.js';
 import {
   compileConcat,
   compileExpand,
+  compileGather,
   compilePad,
   compileReshape,
   compileSlice,
@@ -51,6 +52,7 @@ export const WASM_COMPILERS: Readonly<Record<string, (ctx: Ctx) => Step[]>> = {
   Concat: compileConcat,
   Split: compileSplit,
   Slice: compileSlice,
+  Gather: compileGather,
   Pad: compilePad,
   Expand: compileExpand,
   Softmax: compileSoftmax,

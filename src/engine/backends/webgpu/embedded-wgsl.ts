@@ -36,6 +36,7 @@ import crfSplat from '../../../../kernels/crf_splat.wgsl?raw';
 import crfUpdate from '../../../../kernels/crf_update.wgsl?raw';
 import depthwise from '../../../../kernels/depthwise.wgsl?raw';
 import depthwiseRow from '../../../../kernels/depthwise_row.wgsl?raw';
+import gather from '../../../../kernels/gather.wgsl?raw';
 import gemm from '../../../../kernels/gemm.wgsl?raw';
 import globalAveragePool from '../../../../kernels/global_average_pool.wgsl?raw';
 import pad from '../../../../kernels/pad.wgsl?raw';
@@ -82,6 +83,7 @@ export const EMBEDDED_WGSL: Readonly<Record<string, string>> = {
   depthwise: depthwise,
   depthwise_row: depthwiseRow,
   gemm: gemm,
+  gather,
   global_average_pool: globalAveragePool,
   pad: pad,
   pool: pool,

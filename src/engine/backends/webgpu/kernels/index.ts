@@ -34,6 +34,7 @@ export const WEBGPU_KERNELS: Partial<Record<OpType, Lowering>> = {
   Concat: L.Concat,
   Split: L.Split,
   Slice: L.Slice,
+  Gather: L.Gather,
   Transpose: L.Transpose,
   Expand: L.Expand,
   Pad: L.Pad,

@@ -184,6 +184,34 @@ export const Expand: Lowering = (node, ctx) => {
   ];
 };
 
+/** Gather on gather.wgsl, its indices constants (uploaded once, normalised); 32- and 64-bit data. */
+export const Gather: Lowering = (node, ctx) => {
+  const [x = '', indices = ''] = node.inputs;
+  const words = wordsOf(node, ctx, x);
+  const values = ctx.constant(indices);
+  if (!values) throw new WebGpuUnsupportedError(node, 'indices that are not constants');
+  const xd = ctx.dims(x);
+  const axis = normAxis(node, intAttr(node, 'axis', 0), xd.length);
+  const n = xd[axis] as number;
+  const picks = Uint32Array.from(values.toNumbers(), (v) => (v < 0 ? v + n : v));
+  const inner = count(xd.slice(axis + 1)) * words;
+  const total = count(xd.slice(0, axis)) * picks.length * inner;
+  return [
+    {
+      kind: 'dispatch',
+      stem: 'gather',
+      overrides: {},
+      uniforms: new Uniforms().u(total, picks.length, inner, n).bytes(),
+      bindings: [
+        { kind: 'value', name: x },
+        { kind: 'data', data: picks, label: 'indices' },
+        { kind: 'value', name: node.outputs[0] as string },
+      ],
+      invocations: total,
+    },
+  ];
+};
+
 const PAD_CODES: Record<string, number> = { constant: 0, reflect: 1, edge: 2 };
 
 /** Pad on pad.wgsl; pads, axes and the constant value must be constants. */
