@@ -139,6 +139,11 @@ export class Session {
   }
 
   private checkFeeds(feeds: Record<string, Tensor>): Map<string, Tensor> {
+    if (feeds === null || typeof feeds !== 'object') {
+      throw new InputError(
+        `feeds must be an object of input name -> Tensor, got ${feeds === null ? 'null' : typeof feeds}`,
+      );
+    }
     const map = new Map<string, Tensor>();
     const names = this.inputs.map((i) => i.name);
     for (const name of Object.keys(feeds)) {
@@ -149,6 +154,18 @@ export class Session {
     for (const info of this.inputs) {
       const t = feeds[info.name];
       if (!t) throw new InputError(`missing input '${info.name}' (${describe(info)})`);
+      // Plain JS callers can pass anything: a typed array, or a tensor-like whose data does not fit.
+      if (typeof t !== 'object' || !Array.isArray(t.dims) || !ArrayBuffer.isView(t.data)) {
+        throw new InputError(
+          `input '${info.name}' is not a Tensor (make one with new Tensor(dtype, dims, data))`,
+        );
+      }
+      const size = t.dims.reduce((a, d) => a * d, 1);
+      if ((t.data as ArrayLike<unknown>).length !== size) {
+        throw new InputError(
+          `input '${info.name}' holds ${(t.data as ArrayLike<unknown>).length} values for shape [${t.dims.join(', ')}] (${size})`,
+        );
+      }
       if (t.dtype !== info.dtype) {
         throw new InputError(`input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
       }

@@ -448,70 +448,72 @@ async function assemble(
   pipelines.clear();
   encoded.length = 0;
 
-  let running = false;
+  /** One run: the feeds written, the program recorded and submitted, the outputs read back. */
+  async function runOnce(feeds: ReadonlyMap<string, Tensor>, wanted: readonly string[]) {
+    if (gpu.lost) throw gpu.lost;
+    tiers.apply(program);
+    for (const [name, t] of feeds) {
+      const loc = locations.get(name);
+      if (!loc) continue;
+      // Dawn rejects writes from a SharedArrayBuffer: those feeds go through a copy.
+      const data = t.data.buffer instanceof ArrayBuffer ? t.data : t.data.slice();
+      device.queue.writeBuffer(loc.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    }
+    if (profiler) last = await profiler.run();
+    let enc = device.createCommandEncoder({ label: 'atrous run' });
+    let pass: GPUComputePassEncoder | undefined;
+    const getPass = () => {
+      pass ??= enc.beginComputePass({ label: 'atrous' });
+      return pass;
+    };
+    const end = () => {
+      pass?.end();
+      pass = undefined;
+    };
+    if (!profiler) {
+      for (const step of program) {
+        if (typeof step === 'function') {
+          step(enc, getPass, end);
+          continue;
+        }
+        // Host step: the recorded work is submitted, later steps go into a new encoder.
+        end();
+        enc = await runHost(gpu, step, enc);
+      }
+    }
+    end();
+    for (const name of wanted) {
+      const out = outputs.get(name);
+      if (out) enc.copyBufferToBuffer(out.loc.buffer, 0, out.staging, 0, out.loc.bytes);
+    }
+    device.queue.submit([enc.finish()]);
+    const result = new Map<string, Tensor>();
+    for (const name of wanted) {
+      const out = outputs.get(name);
+      if (!out) {
+        const value = infos.get(name)?.value;
+        if (value) result.set(name, value);
+        continue;
+      }
+      result.set(name, await readTensor(out.staging, out.dtype, out.dims));
+    }
+    if (gpu.lost) throw gpu.lost;
+    // The first run is done: the upgrades compile now, in the background.
+    tiers.start();
+    return result;
+  }
+
+  // Runs share the session's buffers: one asked for while another is in flight waits its turn
+  // (as on the CPU backends), so overlapping calls (a video loop that does not await) stay right.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
     upgraded: () => tiers.start(),
     lastProfile: () => last,
     shaders: () => ({ files: new Map(cache.files), uses: cache.uses.map((u) => ({ ...u })) }),
-    async run(feeds, wanted) {
-      if (gpu.lost) throw gpu.lost;
-      if (running)
-        throw new AtrousError('INPUT', 'this webgpu session is already running; await the previous run');
-      running = true;
-      try {
-        tiers.apply(program);
-        for (const [name, t] of feeds) {
-          const loc = locations.get(name);
-          if (!loc) continue;
-          // Dawn rejects writes from a SharedArrayBuffer: those feeds go through a copy.
-          const data = t.data.buffer instanceof ArrayBuffer ? t.data : t.data.slice();
-          device.queue.writeBuffer(loc.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-        }
-        if (profiler) last = await profiler.run();
-        let enc = device.createCommandEncoder({ label: 'atrous run' });
-        let pass: GPUComputePassEncoder | undefined;
-        const getPass = () => {
-          pass ??= enc.beginComputePass({ label: 'atrous' });
-          return pass;
-        };
-        const end = () => {
-          pass?.end();
-          pass = undefined;
-        };
-        if (!profiler) {
-          for (const step of program) {
-            if (typeof step === 'function') {
-              step(enc, getPass, end);
-              continue;
-            }
-            // Host step: the recorded work is submitted, later steps go into a new encoder.
-            end();
-            enc = await runHost(gpu, step, enc);
-          }
-        }
-        end();
-        for (const name of wanted) {
-          const out = outputs.get(name);
-          if (out) enc.copyBufferToBuffer(out.loc.buffer, 0, out.staging, 0, out.loc.bytes);
-        }
-        device.queue.submit([enc.finish()]);
-        const result = new Map<string, Tensor>();
-        for (const name of wanted) {
-          const out = outputs.get(name);
-          if (!out) {
-            const value = infos.get(name)?.value;
-            if (value) result.set(name, value);
-            continue;
-          }
-          result.set(name, await readTensor(out.staging, out.dtype, out.dims));
-        }
-        if (gpu.lost) throw gpu.lost;
-        // The first run is done: the upgrades compile now, in the background.
-        tiers.start();
-        return result;
-      } finally {
-        running = false;
-      }
+    run(feeds, wanted) {
+      const turn = queue.then(() => runOnce(feeds, wanted));
+      queue = turn.catch(() => undefined);
+      return turn;
     },
     release() {
       tiers.release();
