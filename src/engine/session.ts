@@ -74,10 +74,17 @@ export class Session {
     model: Uint8Array | ArrayBuffer | Graph,
     options: SessionOptions = {},
   ): Promise<Session> {
+    if (options === null || typeof options !== 'object') {
+      throw new InputError(
+        `options must be an object (SessionOptions), got ${options === null ? 'null' : typeof options}`,
+      );
+    }
     const backendName = options.backend ?? 'ref';
     const backend = await resolveBackend(backendName);
     const imported =
-      model instanceof Uint8Array || model instanceof ArrayBuffer ? importModel(toBytes(model)) : model;
+      model instanceof Uint8Array || model instanceof ArrayBuffer
+        ? importModel(toBytes(model))
+        : asGraph(model);
     validateGraph(imported);
     const graph = options.optimize === false ? imported : optimizeGraph(imported);
     const infos: Map<string, ValueInfo> = inferShapes(graph);
@@ -181,6 +188,23 @@ export class Session {
     }
     return map;
   }
+}
+
+/** A model given as a Graph (built with GraphBuilder, or imported): anything else is named. */
+function asGraph(model: unknown): Graph {
+  const g = model as Partial<Graph> | null;
+  const isGraph =
+    typeof g === 'object' &&
+    g !== null &&
+    Array.isArray(g.inputs) &&
+    Array.isArray(g.outputs) &&
+    Array.isArray(g.nodes) &&
+    g.initializers instanceof Map;
+  if (isGraph) return g as Graph;
+  const what = typeof model === 'string' ? `the string '${model}'` : model === null ? 'null' : typeof model;
+  throw new InputError(
+    `a model is its bytes (Uint8Array or ArrayBuffer: read the file first, e.g. readBytes from 'atrous/node') or a Graph; got ${what}`,
+  );
 }
 
 function describe(info: TensorInfo): string {

@@ -7,7 +7,10 @@ import { GraphBuilder } from '../../src/graph/builder.js';
 import { Rng } from '../../src/util/random.js';
 import { webgpuSkipReason } from '../webgpu/helpers.js';
 
-/** What Session.run accepts, on every backend: bad feeds are InputErrors, overlapping runs queue. */
+/**
+ * What Session.create and Session.run accept, on every backend: bad arguments are InputErrors that
+ * say what was given, overlapping runs queue.
+ */
 const skip = await webgpuSkipReason();
 const BACKENDS: BackendName[] = skip ? ['ref', 'wasm'] : ['ref', 'wasm', 'webgpu'];
 
@@ -20,6 +23,23 @@ function model() {
 
 const rng = new Rng(5);
 const input = () => new Tensor('float32', [1, 3, 8, 8], rng.floats(192));
+
+describe('Session.create arguments', () => {
+  it('a path, null or a half-made graph is named, not a TypeError from inside', async () => {
+    const graph = model();
+    const bad: [unknown, unknown, RegExp][] = [
+      ['model.onnx', {}, /a model is its bytes .* or a Graph; got the string 'model.onnx'/],
+      [null, {}, /got null/],
+      [{ ...graph, initializers: undefined }, {}, /or a Graph; got object/],
+      [graph, null, /options must be an object \(SessionOptions\), got null/],
+    ];
+    for (const [m, options, message] of bad) {
+      const create = () => Session.create(m as Parameters<typeof Session.create>[0], options as object);
+      await expect(create()).rejects.toThrow(InputError);
+      await expect(create()).rejects.toThrow(message);
+    }
+  });
+});
 
 describe.each(BACKENDS)('Session.run feeds on %s', (backend) => {
   it('names what is wrong with bad feeds (InputError, never a TypeError)', async () => {
@@ -53,7 +73,7 @@ describe.each(BACKENDS)('Session.run feeds on %s', (backend) => {
     const s = await Session.create(model(), { backend });
     try {
       const inputs = Array.from({ length: 5 }, input);
-      const one = [];
+      const one: Tensor[] = [];
       for (const x of inputs) one.push((await s.run({ x })).Relu_0 as Tensor);
       const overlapping = await Promise.all(inputs.map((x) => s.run({ x })));
       overlapping.forEach((o, i) => {
