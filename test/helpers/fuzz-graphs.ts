@@ -427,6 +427,29 @@ const same = (k: number, d = 1) => {
 };
 
 const BLOCKS: Record<string, FuzzGenerator> = {
+  // Channel counts past one tile of output channels (conv_gemm's CBK blocks of 4 × CBK), odd rests.
+  WideConv: (r, o) => {
+    const [C, M] = [r.int(1, 70), r.int(1, 70)];
+    const k = pick(r, [
+      [1, 1],
+      [3, 3],
+      [1, 3],
+      [5, 5],
+    ] as [number, number][]);
+    const d = r.int(1, 4);
+    const pads = [((k[0] - 1) * d) >> 1, ((k[1] - 1) * d) >> 1, ((k[0] - 1) * d) >> 1, ((k[1] - 1) * d) >> 1];
+    const size = pick(r, [1, 2, 3, 7, 16, 24]);
+    return block('WideConv', r, o, [1, C, size, r.int(1, 24)], (b, x) => [
+      b.act(b.conv(x, C, M, k, { dilations: [d, d], pads, strides: [r.int(1, 2), r.int(1, 2)] })),
+    ]);
+  },
+  WideDepthwise: (r, o) => {
+    const [C, kk, s, d] = [r.int(1, 80), pick(r, [3, 5, 7]), r.int(1, 2), r.int(1, 3)];
+    return block('WideDepthwise', r, o, [1, C, r.int(1, 20), r.int(1, 20)], (b, x) => [
+      b.act(b.conv(x, C, C, [kk, kk], { pads: same(kk, d), dilations: [d, d], strides: [s, s] }, C)),
+    ]);
+  },
+
   ConvBnAct: (r, o) => {
     const [C, M] = [r.int(1, 9), r.int(1, 12)];
     const k = pick(r, [
