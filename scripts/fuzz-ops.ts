@@ -26,6 +26,7 @@ const program = new Command('fuzz-ops')
     "webgpu: the lowerings' GPU choices (conv_pixel, one output per invocation) on this adapter",
   )
   .option('--untiered', 'webgpu: no tiered start-up (the upgraded kernels from the first run)')
+  .option('--profile', 'profiled sessions (webgpu: one compute pass per node, timestamp queries)')
   .parse();
 const opts = program.opts<{
   cases: string;
@@ -35,6 +36,7 @@ const opts = program.opts<{
   zero?: boolean;
   gpuTuning?: boolean;
   untiered?: boolean;
+  profile?: boolean;
 }>();
 
 const names = opts.only ? opts.only.split(',') : Object.keys(FUZZ_GENERATORS);
@@ -59,7 +61,7 @@ for (let i = 0; i < cases; i++) {
   const c = drawFuzzCase(FUZZ_GENERATORS[name] as (typeof FUZZ_GENERATORS)[string], r, { zero: opts.zero });
   if (!c) tally.set(`${name} invalid draw`, (tally.get(`${name} invalid draw`) ?? 0) + 1);
   else {
-    for (const o of await runFuzzCase(c.graph, fuzzFeeds(c.graph, r), backends)) {
+    for (const o of await runFuzzCase(c.graph, fuzzFeeds(c.graph, r), backends, { profile: opts.profile })) {
       const key = `${name} ${o.backend} ${o.verdict}`;
       tally.set(key, (tally.get(key) ?? 0) + 1);
       const bad: FuzzVerdict[] = ['refused', 'mismatch', 'crash'];

@@ -62,11 +62,12 @@ function compare(got: Record<string, Tensor>, want: Record<string, Tensor>): str
   return undefined;
 }
 
-/** Runs `graph` in onnxruntime and on each backend (graph passes on, as users run it). */
+/** Runs `graph` in onnxruntime and on each backend (graph passes on, as users run it; `profile`: timed runs). */
 export async function runFuzzCase(
   graph: Graph,
   feeds: Record<string, Tensor>,
   backends: readonly BackendName[],
+  options: { profile?: boolean } = {},
 ): Promise<FuzzOutcome[]> {
   let want: Record<string, Tensor> | undefined;
   let ortError = '';
@@ -79,7 +80,7 @@ export async function runFuzzCase(
   for (const backend of backends) {
     let session: Session | undefined;
     try {
-      session = await Session.create(graph, { backend });
+      session = await Session.create(graph, { backend, ...options });
       const got = await session.run(feeds);
       if (!want) outcomes.push({ backend, verdict: 'ort-only-failed', detail: ortError });
       else {
