@@ -159,6 +159,11 @@ describe('Resize shape inference and errors', () => {
     );
     expect(() => infer([1, 3, 7, 5])).toThrow(ShapeError);
     expect(() => infer([1, 3, 7, 5], f32([1, 1, 0, 2]))).toThrow(/must be > 0/);
+    // An empty axis has nothing to interpolate from: sizes may keep it empty, not grow it.
+    expect(() => infer([0, 3, 7, 5], undefined, i64([1, 3, 14, 10]), { mode: 'linear' })).toThrow(
+      /sizes\[0\] = 1: axis 0 is empty, it resizes only to 0/,
+    );
+    expect(infer([0, 3, 7, 5], undefined, i64([0, 3, 14, 10]))).toEqual([0, 3, 14, 10]);
   });
 
   it('linear scaling N or C is rejected, nearest may', () => {
@@ -238,6 +243,22 @@ describe('Resize vs onnxruntime', () => {
       await expectMatchesOrt(g, { x: rand(dims, 50 + i) }, { atol: 1e-6, rtol: 1e-5 });
       const h = resizeGraph(dims, { scales: [1, 1, 2, 1.5] }, attrs, 11);
       await expectMatchesOrt(h, { x: rand(dims, 60 + i) }, { atol: 1e-6, rtol: 1e-5 });
+    }
+  });
+
+  it('tf_half_pixel_for_nn leaves axes of scale 1 as they are (N, C, and H or W), as onnxruntime does', async () => {
+    // Its coordinate (x + 0.5) / scale would shift a scale-1 axis under ceil or round (or a lerp).
+    const cases: [number[], Target, Attrs][] = [
+      [[2, 3, 5, 2], { sizes: [2, 3, 17, 16] }, { nearest_mode: 'ceil' }],
+      [[1, 1, 5, 2], { sizes: [1, 1, 5, 3] }, { nearest_mode: 'ceil' }],
+      [[2, 1, 1, 2], { sizes: [2, 1, 1, 3] }, { nearest_mode: 'round_prefer_ceil' }],
+      [[2, 3, 4, 4], { sizes: [2, 3, 4, 4] }, { nearest_mode: 'ceil' }],
+      [[1, 5, 3, 6], { scales: [1, 1, 4, 1] }, { mode: 'linear' }],
+      [[2, 5, 7, 9], { scales: [1, 1, 1, 1 / 3] }, { mode: 'linear' }],
+    ];
+    for (const [i, [dims, t, attrs]] of cases.entries()) {
+      const g = resizeGraph(dims, t, { coordinate_transformation_mode: 'tf_half_pixel_for_nn', ...attrs });
+      await expectMatchesOrt(g, { x: rand(dims, 80 + i) }, { atol: 1e-6, rtol: 1e-5 });
     }
   });
 

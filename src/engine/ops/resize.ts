@@ -86,6 +86,13 @@ export function resizePlan(
   const target = sizes as number[];
   target.forEach((size, i) => {
     if (size < 0) throw new ShapeError(node.name, node.op, `sizes[${i}] = ${size} must be >= 0`);
+    // Nothing to interpolate from (onnxruntime refuses it too).
+    if (inDims[axes[i] as number] === 0 && size > 0)
+      throw new ShapeError(
+        node.name,
+        node.op,
+        `sizes[${i}] = ${size}: axis ${axes[i]} is empty, it resizes only to 0`,
+      );
   });
   const policy = stringAttr(node, 'keep_aspect_ratio_policy', 'stretch');
   if (policy === 'stretch') {

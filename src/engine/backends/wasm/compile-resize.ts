@@ -2,7 +2,7 @@ import { UnsupportedAttributeError } from '../../../errors.js';
 import { stringAttr } from '../../../graph/attrs.js';
 import { type CoordinateMode, type NearestMode, resizePlan, upsamplePlan } from '../../ops/resize.js';
 import type { ValueInfo } from '../../ops/types.js';
-import { nearestIndex, sourceCoordinate } from '../ref/kernels/resize.js';
+import { axisTaps } from '../ref/kernels/resize.js';
 import { type Ctx, ensureLayout, type Step, steps } from './context.js';
 import { channelsLast, identity } from './values.js';
 
@@ -17,24 +17,11 @@ function taps(o: Options, inSize: number, outSize: number, scale: number): Array
   const buf = new ArrayBuffer(outSize * 12);
   const ints = new Int32Array(buf);
   const floats = new Float32Array(buf);
-  for (let i = 0; i < outSize; i++) {
-    const c = sourceCoordinate(o.coord, i, scale, inSize, outSize);
-    let i0: number;
-    let i1: number;
-    let w1 = 0;
-    if (o.linear) {
-      const cc = Math.min(Math.max(c, 0), inSize - 1);
-      i0 = Math.min(Math.trunc(cc), inSize - 1);
-      i1 = Math.min(i0 + 1, inSize - 1);
-      w1 = i0 === i1 ? 0 : cc - i0;
-    } else {
-      i0 = nearestIndex(o.nearest, c, scale, inSize);
-      i1 = i0;
-    }
-    ints[i * 3] = i0;
-    ints[i * 3 + 1] = i1;
-    floats[i * 3 + 2] = w1;
-  }
+  axisTaps(o, scale, inSize, outSize).forEach((t, i) => {
+    ints[i * 3] = t.i0;
+    ints[i * 3 + 1] = t.i1;
+    floats[i * 3 + 2] = t.w1;
+  });
   return buf;
 }
 

@@ -62,6 +62,39 @@ export function nearestIndex(mode: NearestMode, c: number, scale: number, inSize
   return Math.min(Math.max(i, 0), inSize - 1);
 }
 
+/** The source of one output index along an axis: rows (columns) i0, i1 and the weight of i1. */
+export interface AxisTap {
+  i0: number;
+  i1: number;
+  w1: number;
+}
+
+/**
+ * Taps of one axis for every output index, shared by every backend so that all pick the same
+ * source pixels. An axis of scale 1 maps each index to itself, as onnxruntime does (only
+ * tf_half_pixel_for_nn moves it otherwise: by half a pixel, which nearest rounding or a lerp turns
+ * into a shift). Nearest: i0 = i1, w1 = 0. Linear: the two neighbours of the edge-clamped coordinate.
+ */
+export function axisTaps(
+  o: { coord: CoordinateMode; linear: boolean; nearest: NearestMode },
+  scale: number,
+  inSize: number,
+  outSize: number,
+): AxisTap[] {
+  return Array.from({ length: outSize }, (_, i) => {
+    if (scale === 1 && inSize === outSize) return { i0: i, i1: i, w1: 0 };
+    const c = sourceCoordinate(o.coord, i, scale, inSize, outSize);
+    if (!o.linear) {
+      const i0 = nearestIndex(o.nearest, c, scale, inSize);
+      return { i0, i1: i0, w1: 0 };
+    }
+    const cc = Math.min(Math.max(c, 0), inSize - 1);
+    const i0 = Math.min(Math.trunc(cc), inSize - 1);
+    const i1 = Math.min(i0 + 1, inSize - 1);
+    return { i0, i1, w1: i0 === i1 ? 0 : cc - i0 };
+  });
+}
+
 /** A plan on a concrete input: every output dim is a number. */
 interface Concrete {
   out: number[];
@@ -78,11 +111,10 @@ interface Options {
 function resizeNearest(x: Tensor, plan: Concrete, o: Options): Tensor {
   const strides = stridesOf(x.dims);
   const maps = plan.out.map((n, a) =>
-    Int32Array.from({ length: n }, (_, i) => {
-      const inSize = x.dims[a] as number;
-      const c = sourceCoordinate(o.coord, i, plan.scales[a] as number, inSize, n);
-      return nearestIndex(o.nearest, c, plan.scales[a] as number, inSize) * (strides[a] as number);
-    }),
+    Int32Array.from(
+      axisTaps(o, plan.scales[a] as number, x.dims[a] as number, n),
+      (t) => t.i0 * (strides[a] as number),
+    ),
   );
   const y = new Tensor(x.dtype, plan.out);
   const src = x.data as Float32Array;
@@ -103,15 +135,10 @@ function resizeNearest(x: Tensor, plan: Concrete, o: Options): Tensor {
 
 /** Two taps and their weights along one axis for linear interpolation (edge-clamped). */
 function linearTaps(o: Options, plan: Concrete, axis: number, inSize: number) {
-  const outSize = plan.out[axis] as number;
-  return Array.from({ length: outSize }, (_, i) => {
-    const c = sourceCoordinate(o.coord, i, plan.scales[axis] as number, inSize, outSize);
-    const cc = Math.min(Math.max(c, 0), inSize - 1);
-    const i0 = Math.min(Math.trunc(cc), inSize - 1);
-    const i1 = Math.min(i0 + 1, inSize - 1);
-    const w1 = i0 === i1 ? 0 : cc - i0;
-    return { i0, i1, w0: 1 - w1, w1 };
-  });
+  return axisTaps(o, plan.scales[axis] as number, inSize, plan.out[axis] as number).map((t) => ({
+    ...t,
+    w0: 1 - t.w1,
+  }));
 }
 
 /** Bilinear on the last two axes; all outer axes keep their size (checked by checkLinearAxes). */

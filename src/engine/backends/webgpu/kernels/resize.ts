@@ -7,7 +7,7 @@ import {
   resizePlan,
   upsamplePlan,
 } from '../../../ops/resize.js';
-import { nearestIndex, sourceCoordinate } from '../../ref/kernels/resize.js';
+import { axisTaps, type AxisTap as Tap } from '../../ref/kernels/resize.js';
 import { count, type LowerContext, type Lowering, type Step, WebGpuUnsupportedError } from '../types.js';
 import { Uniforms } from '../uniforms.js';
 import { requireFloat32 } from './common.js';
@@ -16,13 +16,6 @@ interface Mode {
   coord: CoordinateMode;
   linear: boolean;
   nearest: NearestMode;
-}
-
-/** Source taps of one output index: rows (columns) i0, i1 and the weight of i1. */
-interface Tap {
-  i0: number;
-  i1: number;
-  w1: number;
 }
 
 /** Most columns per cell (kernels/resize*.wgsl are unrolled for 8; rows: see PLAIN_ROWS). */
@@ -55,24 +48,6 @@ const KERNEL: Record<ResizeHead, { stem: string }> = {
   argmax: { stem: 'resize_argmax' },
   'softmax-argmax': { stem: 'resize_argmax' },
 };
-
-/**
- * Taps per output index of one axis, with the reference backend's own float32 coordinate
- * functions, so GPU and CPU pick the same source pixels in every ONNX mode.
- */
-function taps(mode: Mode, scale: number, inSize: number, outSize: number): Tap[] {
-  return Array.from({ length: outSize }, (_, i) => {
-    const c = sourceCoordinate(mode.coord, i, scale, inSize, outSize);
-    if (!mode.linear) {
-      const i0 = nearestIndex(mode.nearest, c, scale, inSize);
-      return { i0, i1: i0, w1: 0 };
-    }
-    const cc = Math.min(Math.max(c, 0), inSize - 1);
-    const i0 = Math.min(Math.trunc(cc), inSize - 1);
-    const i1 = Math.min(i0 + 1, inSize - 1);
-    return { i0, i1, w1: i0 === i1 ? 0 : cc - i0 };
-  });
-}
 
 /** Runs of consecutive outputs that read the same source pair, each at most `most` long. */
 function segments(t: Tap[], most: number): { start: number; len: number }[] {
@@ -157,23 +132,19 @@ function lowerResize(
   if (mode.linear) checkLinearAxes(node, plan);
   const out = plan.out as number[];
   const rank = xd.length;
-  // Outer axes must map each index to itself (tf_half_pixel_for_nn with ceil rounding does not).
+  // Outer axes must map each index to itself (a scale of 1 does: axisTaps).
   const outerSame = xd.slice(0, -2).every((d, a) => {
     if (d !== out[a]) return false;
     if (mode.linear) return true;
-    const scale = plan.scales[a] as number;
-    for (let i = 0; i < d; i++) {
-      if (nearestIndex(mode.nearest, sourceCoordinate(mode.coord, i, scale, d, d), scale, d) !== i)
-        return false;
-    }
-    return true;
+    return axisTaps(mode, plan.scales[a] as number, d, d).every((t, i) => t.i0 === i);
   });
   if (!outerSame)
     throw new WebGpuUnsupportedError(node, 'resizing (or shifting) axes other than the last two');
   const [H, W] = rank === 1 ? [1, xd[0] as number] : (xd.slice(-2) as [number, number]);
   const [OH, OW] = rank === 1 ? [1, out[0] as number] : (out.slice(-2) as [number, number]);
-  const rowTaps = rank === 1 ? [{ i0: 0, i1: 0, w1: 0 }] : taps(mode, plan.scales[rank - 2] as number, H, OH);
-  const colTaps = taps(mode, plan.scales[rank - 1] as number, W, OW);
+  const rowTaps =
+    rank === 1 ? [{ i0: 0, i1: 0, w1: 0 }] : axisTaps(mode, plan.scales[rank - 2] as number, H, OH);
+  const colTaps = axisTaps(mode, plan.scales[rank - 1] as number, W, OW);
   // A GPU wants an invocation per output (and per plane); a software adapter wants blocks of them.
   const by = ctx.software ? Math.min(cellSize(rowTaps), head.kind === 'none' ? PLAIN_ROWS : FUSED_ROWS) : 1;
   const bx = ctx.software ? cellSize(colTaps) : 1;
