@@ -1,4 +1,4 @@
-import { decode as decodePngRaw } from 'fast-png';
+import { type DecodedPng, decode as decodePngRaw } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { Tensor } from '../engine/tensor.js';
 import { ImageFormatError, InputError } from '../errors.js';
@@ -51,14 +51,133 @@ export function decodeImage(bytes: Uint8Array): RgbImage {
   }
 }
 
+/**
+ * A baseline JPEG codes every 8x8 block with at least 2 bits (a DC code and an end-of-block code),
+ * so a frame header (SOF0/SOF1) that promises more blocks than the file has bits for is corrupt:
+ * rejected here before jpeg-js allocates the frame (hundreds of MB for a forged header).
+ * Progressive files (EOB runs skip many blocks per code) are left to jpeg-js's own limits.
+ */
+function checkJpegHeader(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let frame: { width: number; height: number; sampling: [number, number][] } | undefined;
+  for (let at = 2; at + 4 <= bytes.length && bytes[at] === 0xff; ) {
+    const marker = bytes[at + 1] as number;
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0xda) {
+      if (!frame) return;
+      const { width, height, sampling } = frame;
+      const hMax = Math.max(...sampling.map(([h]) => h), 1);
+      const vMax = Math.max(...sampling.map(([, v]) => v), 1);
+      const blocks = sampling.reduce(
+        (n, [h, v]) => n + Math.ceil((width * h) / hMax / 8) * Math.ceil((height * v) / vMax / 8),
+        0,
+      );
+      if (blocks / 4 > bytes.length - at) {
+        throw new ImageFormatError(
+          `cannot decode the JPEG image: its frame header says ${width}x${height} pixels, more than its ${bytes.length - at} bytes of scan data can hold (truncated or corrupt file)`,
+        );
+      }
+      return;
+    }
+    const length = view.getUint16(at + 2);
+    if ((marker === 0xc0 || marker === 0xc1) && at + 10 <= bytes.length) {
+      const components = bytes[at + 9] as number;
+      const sampling: [number, number][] = [];
+      for (let c = 0; c < components && at + 12 + 3 * c <= bytes.length; c++) {
+        const hv = bytes[at + 11 + 3 * c] as number;
+        sampling.push([hv >> 4, hv & 15]);
+      }
+      frame = { height: view.getUint16(at + 5), width: view.getUint16(at + 7), sampling };
+    }
+    at += 2 + length;
+  }
+}
+
 export function decodeJpeg(bytes: Uint8Array): RgbImage {
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  checkJpegHeader(bytes);
+  let img: { width: number; height: number; data: Uint8Array };
+  try {
+    img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
+  } catch (e) {
+    // jpeg-js throws Errors with a reason, but a corrupt scan can also make it read past its tables.
+    const reason =
+      e instanceof TypeError || e instanceof RangeError
+        ? 'the data is corrupt or truncated'
+        : (e as Error).message;
+    throw new ImageFormatError(`cannot decode the JPEG image: ${reason}`);
+  }
   return { width: img.width, height: img.height, data: img.data };
+}
+
+/** Deflate expands at most 1032:1, so IDAT data of n bytes holds at most this many bytes of pixels. */
+const MAX_INFLATE_RATIO = 1032;
+
+/** Channels of each PNG colour type: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA. */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Checks what fast-png takes on trust before it allocates: the IHDR sizes (at least 1, at most
+ * 2^31 - 1) and that the IDAT data can inflate to the pixels IHDR promises, so a corrupt header
+ * cannot make it allocate gigabytes. Other structural problems are left to fast-png.
+ */
+function checkPngHeader(bytes: Uint8Array, what: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (!PNG_MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new ImageFormatError(`cannot decode the ${what}: it does not start with the PNG signature`);
+  }
+  if (bytes.length < 8 + 8 + 13 || type(12) !== 'IHDR') {
+    throw new ImageFormatError(`cannot decode the ${what}: the IHDR header chunk is missing or cut off`);
+  }
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
+    throw new ImageFormatError(
+      `cannot decode the ${what}: its header (IHDR) says ${width}x${height} pixels; sizes must be 1 to 2^31-1`,
+    );
+  }
+  const channels = PNG_CHANNELS[bytes[25] as number];
+  if (channels === undefined) return; // an unknown colour type: fast-png names it
+  let idat = 0;
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = view.getUint32(at);
+    if (type(at + 4) === 'IDAT') idat += length;
+    at += 12 + length;
+  }
+  const pixelBytes = height * Math.ceil((width * channels * (bytes[24] as number)) / 8);
+  if (pixelBytes > idat * MAX_INFLATE_RATIO + 1024) {
+    throw new ImageFormatError(
+      `cannot decode the ${what}: its header (IHDR) says ${width}x${height} pixels (${pixelBytes} bytes), more than its ${idat} bytes of IDAT data can hold (truncated or corrupt file)`,
+    );
+  }
+}
+
+/**
+ * fast-png's decode with typed errors: every failure is an ImageFormatError whose message starts
+ * with "cannot decode the <what>". `what` names the file's role ('PNG image', 'label PNG').
+ */
+export function decodePngChecked(bytes: Uint8Array, what = 'PNG image'): DecodedPng {
+  checkPngHeader(bytes, what);
+  try {
+    return decodePngRaw(bytes);
+  } catch (e) {
+    const message = (e as Error).message;
+    // fast-png reads the filter byte of a row past the end of short pixel data as undefined.
+    const reason = /filter: undefined/.test(message)
+      ? 'the pixel data ends before the last row (truncated or corrupt IDAT data)'
+      : e instanceof TypeError || (e instanceof RangeError && /bounds/.test(message))
+        ? 'the file is truncated or corrupt'
+        : message;
+    throw new ImageFormatError(`cannot decode the ${what}: ${reason}`);
+  }
 }
 
 /** PNG of any colour type and bit depth (1-16, gray, gray+alpha, RGB, RGBA, palette) → RGB8. */
 export function decodePng(bytes: Uint8Array): RgbImage {
-  const png = decodePngRaw(bytes);
+  const png = decodePngChecked(bytes);
   const { width, height, depth, channels } = png;
   const samples = unpackSamples(png.data, width, height, channels, depth);
   const out = new Uint8Array(width * height * 3);

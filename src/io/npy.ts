@@ -107,7 +107,9 @@ function parseDescr(descr: PyValue): DType {
   }
   const order = descr[0];
   const code = descr.slice(1);
-  const dtype = '<>|='.includes(order ?? '') ? DESCR_TO_DTYPE[code] : undefined;
+  // Own keys only: a descr like '<constructor' must not find Object.prototype's members.
+  const dtype =
+    '<>|='.includes(order ?? '') && Object.hasOwn(DESCR_TO_DTYPE, code) ? DESCR_TO_DTYPE[code] : undefined;
   if (!dtype) {
     throw new NpyFormatError(`unsupported .npy dtype '${descr}'; supported: ${SUPPORTED}`);
   }
@@ -120,8 +122,13 @@ function parseDescr(descr: PyValue): DType {
 }
 
 function parseShape(shape: PyValue): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)) {
-    throw new NpyFormatError(`bad .npy header: shape ${JSON.stringify(shape)} is not a tuple of sizes`);
+  if (
+    !Array.isArray(shape) ||
+    !shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0)
+  ) {
+    throw new NpyFormatError(
+      `bad .npy header: shape ${JSON.stringify(shape)} is not a tuple of sizes (integers from 0 to 2^53-1)`,
+    );
   }
   return shape as number[];
 }

@@ -64,7 +64,8 @@ class Parser {
 
   private dict(): PyValue {
     this.pos++;
-    const out: { [key: string]: PyValue } = {};
+    // No prototype: a '__proto__' key is then an ordinary key, not a prototype to inherit keys from.
+    const out: { [key: string]: PyValue } = Object.create(null);
     this.items('}', () => {
       this.skipSpace();
       const key = this.string();

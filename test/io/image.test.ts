@@ -3,7 +3,15 @@ import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/engine/tensor.js';
 import { ImageFormatError, InputError } from '../../src/errors.js';
-import { decodeImage, imageToTensor, type RgbImage, resizeBilinear, sniffImage } from '../../src/io/image.js';
+import {
+  decodeImage,
+  decodeJpeg,
+  decodePng,
+  imageToTensor,
+  type RgbImage,
+  resizeBilinear,
+  sniffImage,
+} from '../../src/io/image.js';
 import { Rng } from '../../src/util/random.js';
 import { expectClose } from '../helpers/compare.js';
 
@@ -143,6 +151,92 @@ describe('decodeImage: errors', () => {
     const png = encodePng({ width: W, height: H, data: rgb, channels: 3, depth: 8 });
     fails(png.subarray(0, 40), /cannot decode the PNG image/);
     fails(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 1]), /cannot decode the JPEG image/);
+  });
+});
+
+/** The PNG with its IHDR width and height (bytes 16..24) replaced; fast-png does not check CRCs. */
+function withSize(png: Uint8Array, width: number, height: number): Uint8Array {
+  const out = png.slice();
+  const view = new DataView(out.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  return out;
+}
+
+/** decodePng/decodeJpeg directly (public API) and through decodeImage: an ImageFormatError matching `pattern`. */
+function rejects(bytes: Uint8Array, decode: (b: Uint8Array) => RgbImage, pattern: RegExp): void {
+  for (const f of [decode, decodeImage]) {
+    let error: unknown;
+    try {
+      f(bytes);
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `${f.name}`).toBeInstanceOf(ImageFormatError);
+    expect((error as Error).message).toMatch(pattern);
+  }
+}
+
+// Regressions found by fuzzing the decoders (scratch fuzz driver, seeded mutations of small PNGs/JPEGs).
+describe('decodePng / decodeJpeg: corrupt files', () => {
+  const png = encodePng({ width: W, height: H, data: rgb, channels: 3, depth: 8 });
+
+  it('decodePng and decodeJpeg themselves throw ImageFormatError, not the decoder errors', () => {
+    // Were: RangeError 'Offset is outside the bounds of the DataView', Error 'SOI not found'.
+    rejects(png.subarray(0, 40), decodePng, /cannot decode the PNG image/);
+    expect(() => decodePng(new TextEncoder().encode('not a png at all'))).toThrow(/PNG signature/);
+    expect(() => decodeJpeg(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 1]))).toThrow(ImageFormatError);
+  });
+
+  it('rejects IHDR sizes the IDAT data cannot hold, before allocating them', () => {
+    // Was: a RangeError (invalid typed array length) or an allocation of gigabytes in fast-png.
+    rejects(
+      withSize(png, 100_000, 100_000),
+      decodePng,
+      /IHDR\) says 100000x100000 pixels \(30000000000 bytes\), more than its \d+ bytes of IDAT data can hold/,
+    );
+    rejects(withSize(png, 0xffffffff, 2), decodePng, /4294967295x2 pixels; sizes must be 1 to 2\^31-1/);
+  });
+
+  it('rejects a zero width or height', () => {
+    // Was: a silently "decoded" 5x0 image.
+    rejects(withSize(png, W, 0), decodePng, /says 5x0 pixels; sizes must be 1 to 2\^31-1/);
+    rejects(withSize(png, 0, H), decodePng, /says 0x3 pixels/);
+  });
+
+  it('says the pixel data is short when IHDR promises more rows than IDAT has', () => {
+    // Was: "Unsupported filter: undefined".
+    rejects(
+      withSize(png, W, 40),
+      decodePng,
+      /the pixel data ends before the last row \(truncated or corrupt/,
+    );
+  });
+
+  it('rejects a JPEG frame header larger than the scan data can hold, before allocating it', () => {
+    const data = new Uint8Array(16 * 16 * 4).fill(90);
+    const jpg = new Uint8Array(jpeg.encode({ width: 16, height: 16, data }, 90).data);
+    const view = new DataView(jpg.buffer);
+    let sof = 2;
+    while (jpg[sof + 1] !== 0xc0) sof += 2 + view.getUint16(sof + 2);
+    view.setUint16(sof + 5, 9000);
+    view.setUint16(sof + 7, 9000);
+    // Was: jpeg-js allocated ~0.5 GB (RSS ~0.9 GB) for this 700-byte file before its memory limit stopped it.
+    rejects(jpg, decodeJpeg, /frame header says 9000x9000 pixels, more than its \d+ bytes of scan data/);
+    // A large but flat (highly compressed) real JPEG is still fine.
+    const flat = jpeg.encode(
+      { width: 1024, height: 768, data: new Uint8Array(1024 * 768 * 4).fill(200) },
+      90,
+    );
+    expect(decodeJpeg(new Uint8Array(flat.data)).width).toBe(1024);
+  });
+
+  it('reports a JPEG the decoder trips over as corrupt, not with its TypeError', () => {
+    const data = Uint8Array.from({ length: 8 * 8 * 4 }, (_, i) => (i * 13) % 256);
+    const jpg = new Uint8Array(jpeg.encode({ width: 8, height: 8, data }, 90).data);
+    jpg[24] = 1; // the quantization table id: jpeg-js then reads an undefined table
+    // Was: "Cannot read properties of undefined (reading '0')".
+    rejects(jpg, decodeJpeg, /cannot decode the JPEG image: the data is corrupt or truncated/);
   });
 });
 

@@ -206,6 +206,27 @@ describe('npy: bad files', () => {
     );
     bad(npyBytes(padded('[1, 2]')), /expected a dictionary/);
   });
+
+  // Found by fuzzing: a descr naming an Object.prototype member was looked up as a dtype and failed
+  // later as an InputError "unknown dtype 'function Object() ...'".
+  it('rejects descrs that name Object.prototype members as unsupported dtypes', () => {
+    for (const descr of ['<constructor', '|__proto__', '<toString', '<hasOwnProperty']) {
+      bad(npyBytes(hdr(`'${descr}'`), f32([1, 2])), new RegExp(`unsupported .npy dtype '${descr}'`));
+    }
+  });
+
+  // Found by fuzzing: a '__proto__' key became the dict's prototype, so its keys were found by `in`
+  // and the header parsed as if it had them.
+  it("does not take a header's keys from a '__proto__' entry", () => {
+    const dict = "{'__proto__': {'descr': '<f4', 'fortran_order': False, 'shape': (2,)}}";
+    bad(npyBytes(padded(dict), f32([1, 2])), /the key 'descr' is missing/);
+  });
+
+  // Found by fuzzing: 9007199254740993 read as 9007199254740992, a silently different shape.
+  it('rejects dimensions beyond 2^53, which numbers cannot hold exactly', () => {
+    const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 9007199254740993), }";
+    bad(npyBytes(padded(dict)), /is not a tuple of sizes \(integers from 0 to 2\^53-1\)/);
+  });
 });
 
 describe('npy: Node Buffers', () => {

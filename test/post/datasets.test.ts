@@ -66,6 +66,28 @@ describe('label PNG decoding', () => {
       [9, 2],
     ]);
   });
+
+  // Found by fuzzing decodeLabelPng with IHDR edits (fast-png trusts the header's sizes).
+  it('rejects label PNGs whose header sizes are zero, huge, or more than the data holds', () => {
+    const withSize = (width: number, height: number) => {
+      const png = grayPng(2, 2, [0, 1, 2, 3]);
+      new DataView(png.buffer, png.byteOffset).setUint32(16, width);
+      new DataView(png.buffer, png.byteOffset).setUint32(20, height);
+      return png;
+    };
+    const cases: [Uint8Array, RegExp][] = [
+      // Was: a silently empty 2x0 label map.
+      [withSize(2, 0), /label PNG: its header \(IHDR\) says 2x0 pixels; sizes must be 1 to 2\^31-1/],
+      // Was: fast-png allocating width x height bytes (RangeError, or gigabytes).
+      [withSize(65536, 65536), /says 65536x65536 pixels .*more than its \d+ bytes of IDAT data can hold/],
+      // Was: "Unsupported filter: undefined".
+      [withSize(2, 50), /label PNG: the pixel data ends before the last row/],
+    ];
+    for (const [png, message] of cases) {
+      expect(() => decodeLabelPng(png, 'plain'), String(message)).toThrow(message);
+      expect(() => decodeLabelPng(png, 'voc')).toThrow(ImageFormatError);
+    }
+  });
 });
 
 describe('folder pairing and class lists', () => {

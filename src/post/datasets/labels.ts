@@ -1,5 +1,5 @@
-import { decode as decodePngRaw } from 'fast-png';
 import { ImageFormatError } from '../../errors.js';
+import { decodePngChecked } from '../../io/image.js';
 import { vocPalette } from '../../io/mask.js';
 
 /**
@@ -122,12 +122,7 @@ function samples(data: ArrayLike<number>, width: number, height: number, channel
 
 /** Decodes a label PNG into class indices (raw palette indices for palette PNGs). */
 export function decodeLabelPng(bytes: Uint8Array, format: LabelFormat, fileName = ''): LabelMap {
-  let png: ReturnType<typeof decodePngRaw>;
-  try {
-    png = decodePngRaw(bytes);
-  } catch (e) {
-    throw new ImageFormatError(`cannot decode the label PNG: ${(e as Error).message}`);
-  }
+  const png = decodePngChecked(bytes, 'label PNG');
   const { width, height, channels, depth } = png;
   const n = width * height;
   const s = samples(png.data, width, height, channels, depth);
