@@ -219,4 +219,96 @@ describe('TFLite import errors', () => {
       /output shape in the file is \[1, 5, 4, 3\], the op computes \[1, 4, 4, 3\]/,
     );
   });
+
+  // Regressions found by fuzzing the importer (structural edits of small builder models).
+  const typed = (m: TflModelBuilder, type: new (...a: never[]) => Error, message: RegExp) => {
+    const e = thrown(() => importModel(m.build()));
+    expect(e).toBeInstanceOf(type);
+    expect((e as Error).message).toMatch(message);
+  };
+
+  it('an operator with too few inputs, or a required input absent (-1), is a ModelFormatError naming the op', () => {
+    // Was: "refers to tensor undefined" / "(tensor 'tensor_undefined') must be a constant".
+    typed(
+      convModel((m) => {
+        (m.ops[0] as { inputs: number[] }).inputs.length = 1;
+      }),
+      ModelFormatError,
+      /TFLite CONV_2D \(y\) needs 2 inputs, but it has 1/,
+    );
+    typed(
+      convModel((m) => {
+        (m.ops[0] as { inputs: number[] }).inputs[1] = -1;
+      }),
+      ModelFormatError,
+      /TFLite CONV_2D \(y\) needs 2 inputs, but input 1 is absent \(-1\)/,
+    );
+    const m = new TflModelBuilder();
+    const x = m.input([1, 2, 2, 1], 'x');
+    const y = m.value([1, 2, 2, 1], 'y');
+    m.op(OP.LOGISTIC, [x], []).output(y);
+    typed(m, ModelFormatError, /TFLite LOGISTIC \(operator 0\) has no output tensor/);
+  });
+
+  it('a conv input that is not rank 4 is a ModelFormatError naming the tensor', () => {
+    // Was: "the input has undefined (not a multiple)".
+    const m = new TflModelBuilder();
+    const x = m.input([4, 2], 'x');
+    const y = m.value([1, 4, 4, 3], 'y');
+    m.op(OP.CONV_2D, [x, m.f32([3, 1, 1, 2], new Array(6).fill(1)), -1], [y], OPT.Conv2D, convOpts()).output(
+      y,
+    );
+    typed(m, ModelFormatError, /CONV_2D \(y\): tensor 'x' has shape \[4, 2\], expected rank 4/);
+  });
+
+  it('FLOAT32 paddings or perm (where TFLite has INT32) are a ModelFormatError', () => {
+    // Int32 bytes typed FLOAT32 read as tiny denormals. Was: for PAD a RangeError "The number
+    // 1.4e-45 cannot be converted to a BigInt"; for TRANSPOSE a silently non-integer perm.
+    const asFloat = (m: TflModelBuilder, name: string, shape: number[], ints: number[]) =>
+      m.tensor({ name, shape, type: TT.FLOAT32, data: bytesOf(Int32Array.from(ints)) });
+    const pad = new TflModelBuilder();
+    const x = pad.input([1, 2, 2, 1], 'x');
+    const y = pad.value([1, 4, 4, 1], 'y');
+    const paddings = asFloat(pad, 'paddings', [4, 2], [0, 0, 1, 1, 1, 1, 0, 0]);
+    pad.op(OP.PAD, [x, paddings], [y], OPT.Pad, []).output(y);
+    typed(
+      pad,
+      ModelFormatError,
+      /PAD \(y\): paddings \(tensor 'paddings'\) must be an INT32 or INT64 constant/,
+    );
+    const tr = new TflModelBuilder();
+    const x2 = tr.input([1, 2, 3, 4], 'x');
+    const y2 = tr.value([1, 4, 2, 3], 'y');
+    tr.op(OP.TRANSPOSE, [x2, asFloat(tr, 'perm', [4], [0, 3, 1, 2])], [y2], OPT.Transpose, []).output(y2);
+    typed(
+      tr,
+      ModelFormatError,
+      /TRANSPOSE \(y\): perm \(tensor 'perm'\) must be an INT32 or INT64 constant, it is float32/,
+    );
+  });
+
+  it('a binary op input of higher rank than its rank-4 output is a ModelFormatError', () => {
+    // Was: RangeError "Invalid array length" (padding the shape to rank 4 with -1 ones).
+    const m = convModel();
+    const y = m.outputs[0] as number;
+    const z = m.value([1, 4, 4, 3], 'z');
+    m.op(OP.ADD, [y, m.f32([1, 1, 1, 1, 3], [1, 2, 3], 'b5')], [z], OPT.Add, []);
+    m.outputs = [z];
+    typed(
+      m,
+      ModelFormatError,
+      /ADD \(z\): input 'b5' has shape \[1, 1, 1, 1, 3\], of higher rank than the rank-4 output/,
+    );
+  });
+
+  it("a custom op named like an Object.prototype member ('constructor') is an UnsupportedOpError", () => {
+    // Was: Object() called as the op's mapper: no node, then a misleading "not computed" error.
+    for (const code of ['constructor', 'toString', '__proto__']) {
+      const m = new TflModelBuilder();
+      const x = m.input([1, 2, 2, 1], 'x');
+      const y = m.value([1, 2, 2, 1], 'y');
+      m.custom(code, [x], [y]).output(y);
+      typed(m, UnsupportedOpError, new RegExp(`op '${code}' \\(domain 'TFLite custom'\\) is not supported`));
+    }
+  });
 });

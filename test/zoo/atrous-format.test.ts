@@ -187,6 +187,13 @@ describe('.atrous format', () => {
         /graph: field 'opset'/,
       ],
       [
+        // Found by fuzzing: was "storage 'undefined' cannot hold float32".
+        patched((h) => {
+          delete (h.initializers[0] as { storage?: string }).storage;
+        }),
+        /initializer 'c1.weight': field 'storage' is missing or has the wrong type/,
+      ],
+      [
         patched((h) => {
           (h.graph.nodes[0]?.attrs as Record<string, unknown>).pads = { type: 'tensor', tensor: 9 };
         }),
@@ -205,5 +212,31 @@ describe('.atrous format', () => {
       ),
     ).toThrow(UnsupportedOpError);
     expect(loadAtrous(patched(() => {}))).toEqual(net());
+  });
+
+  // Found by fuzzing: `attrs[key] = value` with the key '__proto__' replaced the attrs object's
+  // prototype instead of adding the attribute, which then silently vanished.
+  it("keeps an attribute named '__proto__' as an attribute", () => {
+    const bytes = saveAtrous(net());
+    const h = header(bytes);
+    const attrs = h.graph.nodes[1]?.attrs as Record<string, unknown>;
+    Object.defineProperty(attrs, '__proto__', {
+      value: { type: 'numbers', value: [1, 2] },
+      enumerable: true,
+    });
+    const json = new TextEncoder().encode(JSON.stringify(h));
+    const n = new DataView(bytes.buffer).getUint32(8, true);
+    const start = Math.ceil((12 + json.length) / ATROUS_ALIGN) * ATROUS_ALIGN;
+    const out = new Uint8Array(start + h.dataBytes);
+    out.set(bytes.subarray(0, 12));
+    new DataView(out.buffer).setUint32(8, json.length, true);
+    out.set(json, 12);
+    out.set(bytes.subarray(Math.ceil((12 + n) / ATROUS_ALIGN) * ATROUS_ALIGN), start);
+    const node = loadAtrous(out).nodes[1];
+    expect(node?.op).toBe('LeakyRelu');
+    expect(Object.getPrototypeOf(node?.attrs)).toBe(Object.prototype);
+    expect(Object.hasOwn(node?.attrs ?? {}, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(node?.attrs, '__proto__')?.value).toEqual([1, 2]);
+    expect(node?.attrs.alpha).toBeCloseTo(0.1);
   });
 });

@@ -71,6 +71,15 @@ describe('safetensors reader', () => {
     expect(() => parseSafetensors(f)).toThrow(/tensor 'x.weight': dtype F8_E4M3 is not supported/);
   });
 
+  // Found by fuzzing: these were looked up on Object.prototype, giving "... needs NaN" bytes.
+  it('rejects dtypes named like Object.prototype members as unsupported', () => {
+    for (const dtype of ['constructor', 'toString', '__proto__']) {
+      const f = fileWith({ w: { dtype, shape: [2], data_offsets: [0, 8] } }, new Uint8Array(8));
+      expect(() => parseSafetensors(f)).toThrow(ModelFormatError);
+      expect(() => parseSafetensors(f)).toThrow(new RegExp(`tensor 'w': dtype ${dtype} is not supported`));
+    }
+  });
+
   it('rejects truncated and corrupt files with ModelFormatError', () => {
     const cases: [Uint8Array, RegExp][] = [
       [new Uint8Array(5), /too short for a header/],

@@ -94,6 +94,16 @@ export class TflContext {
     return this.tensor(i).shape.length;
   }
 
+  /** The shape of tensor i, which must be rank 4 (NHWC). */
+  shape4(i: number): [number, number, number, number] {
+    if (this.rank(i) !== 4) {
+      throw new ModelFormatError(
+        `TFLite ${this.opName} (${this.label}): tensor '${this.nameOf(i)}' has shape [${this.shape(i).join(', ')}], expected rank 4 (NHWC)`,
+      );
+    }
+    return this.shape(i) as [number, number, number, number];
+  }
+
   nameOf(i: number): string {
     return this.names[i] ?? `tensor_${i}`;
   }
@@ -137,6 +147,11 @@ export class TflContext {
   /** A constant integer input (shape, perm, paddings, axes) as numbers. */
   constInts(i: number, role: string): number[] {
     const t = this.requireConstant(i, role);
+    if (t.dtype !== 'int32' && t.dtype !== 'int64') {
+      throw new ModelFormatError(
+        `TFLite ${this.opName} (${this.label}): ${role} (tensor '${this.nameOf(i)}') must be an INT32 or INT64 constant, it is ${t.dtype}`,
+      );
+    }
     return Array.from({ length: t.size }, (_, k) => t.get(k));
   }
 
@@ -172,11 +187,7 @@ export class TflContext {
 
   /** The value of rank-4 tensor i as NCHW (a Transpose, or transposed constant data, when needed). */
   nchw(i: number): string {
-    if (this.rank(i) !== 4) {
-      throw new ModelFormatError(
-        `TFLite ${this.opName} (${this.label}): tensor '${this.nameOf(i)}' has shape [${this.shape(i).join(', ')}], expected rank 4 (NHWC)`,
-      );
-    }
+    this.shape4(i);
     const h = this.held.get(i) ?? {};
     if (h.nchw) return h.nchw;
     const name = this.fresh(`${this.nameOf(i)}/nchw`);

@@ -78,7 +78,7 @@ function window(
   dilations: [number, number],
 ): Window2d {
   checkPadding(ctx, padding);
-  const [, H, W] = ctx.shape(x) as [number, number, number, number];
+  const [, H, W] = ctx.shape4(x);
   return {
     kernel,
     strides,
@@ -112,7 +112,7 @@ export function convOp(ctx: TflContext, op: TflOperator, depthwise: boolean): vo
   const o = op.options;
   const [xi, fi] = op.inputs as [number, number];
   const filter = ctx.requireConstant(fi, 'filter');
-  const [N, , , C] = ctx.shape(xi) as [number, number, number, number];
+  const [N, , , C] = ctx.shape4(xi);
   if (filter.rank !== 4) {
     throw new ModelFormatError(
       `TFLite ${ctx.opName} (${ctx.label}): filter has rank ${filter.rank}, expected 4`,
@@ -167,7 +167,7 @@ export function convOp(ctx: TflContext, op: TflOperator, depthwise: boolean): vo
 export function poolOp(ctx: TflContext, op: TflOperator, max: boolean): void {
   const o = op.options;
   const xi = op.inputs[0] as number;
-  const [N, H, W, C] = ctx.shape(xi) as [number, number, number, number];
+  const [N, H, W, C] = ctx.shape4(xi);
   const strides: [number, number] = [
     positive(ctx, 'stride_h', o?.int(2) ?? 0),
     positive(ctx, 'stride_w', o?.int(1) ?? 0),

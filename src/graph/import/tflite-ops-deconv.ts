@@ -21,7 +21,7 @@ function emitTransposeConv(
   act: number,
 ): void {
   const filter = ctx.requireConstant(fi, 'weights');
-  const [N, H, W, C] = ctx.shape(xi) as [number, number, number, number];
+  const [N, H, W, C] = ctx.shape4(xi);
   if (filter.rank !== 4 || filter.dims[3] !== C) {
     throw new ModelFormatError(
       `TFLite ${ctx.opName} (${ctx.label}): weights [${filter.dims.join(', ')}] (OHWI) do not fit the input's ${C} channels`,
@@ -106,7 +106,7 @@ export function transposeConvBiasOp(ctx: TflContext, op: TflOperator): void {
   ];
   const [xi, fi, bi] = op.inputs as [number, number, number];
   const filter = ctx.requireConstant(fi, 'weights');
-  const [, H, W] = ctx.shape(xi) as [number, number, number, number];
+  const [, H, W] = ctx.shape4(xi);
   const k = [filter.dims[1] as number, filter.dims[2] as number];
   const total = [H, W].map((inSize, a) =>
     padding === 1 ? Math.max(0, (k[a] as number) - ((inSize - 1) % (strides[a] as number)) - 1) : 0,

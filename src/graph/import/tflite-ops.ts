@@ -11,6 +11,26 @@ import type { TflOperator } from './tflite-schema.js';
 
 type Mapper = (ctx: TflContext, op: TflOperator) => void;
 
+/**
+ * The mapper behind a check that the operator has its first `min` inputs (present, not -1) and an
+ * output, so a corrupt operator fails naming the op instead of reading tensor `undefined`.
+ */
+const needs =
+  (min: number, m: Mapper): Mapper =>
+  (ctx, o) => {
+    const absent = o.inputs.slice(0, min).findIndex((i) => i < 0);
+    if (o.inputs.length < min || absent >= 0) {
+      throw new ModelFormatError(
+        `TFLite ${ctx.opName} (${ctx.label}) needs ${min} input${min === 1 ? '' : 's'}, ` +
+          (absent >= 0 ? `but input ${absent} is absent (-1)` : `but it has ${o.inputs.length}`),
+      );
+    }
+    if (o.outputs.length === 0 || (o.outputs[0] as number) < 0) {
+      throw new ModelFormatError(`TFLite ${ctx.opName} (${ctx.label}) has no output tensor`);
+    }
+    m(ctx, o);
+  };
+
 const unary =
   (op: OpType): Mapper =>
   (ctx, o) => {
@@ -31,6 +51,11 @@ const activationOp =
 function broadcastNchw(ctx: TflContext, i: number): string {
   const shape = ctx.shape(i);
   if (shape.length === 4) return ctx.nchw(i);
+  if (shape.length > 4) {
+    throw new ModelFormatError(
+      `TFLite ${ctx.opName} (${ctx.label}): input '${ctx.nameOf(i)}' has shape [${shape.join(', ')}], of higher rank than the rank-4 output`,
+    );
+  }
   const lifted = [...new Array<number>(4 - shape.length).fill(1), ...shape];
   const c = ctx.constant(i);
   if (c?.dtype === 'float32') {
@@ -187,34 +212,34 @@ const dequantize: Mapper = (ctx, o) => {
 };
 
 const BUILTINS: Partial<Record<number, Mapper>> = {
-  [BuiltinOp.ADD]: binary('Add'),
-  [BuiltinOp.SUB]: binary('Sub'),
-  [BuiltinOp.MUL]: binary('Mul'),
-  [BuiltinOp.CONV_2D]: (ctx, o) => convOp(ctx, o, false),
-  [BuiltinOp.DEPTHWISE_CONV_2D]: (ctx, o) => convOp(ctx, o, true),
-  [BuiltinOp.AVERAGE_POOL_2D]: (ctx, o) => poolOp(ctx, o, false),
-  [BuiltinOp.MAX_POOL_2D]: (ctx, o) => poolOp(ctx, o, true),
-  [BuiltinOp.TRANSPOSE_CONV]: transposeConvOp,
-  [BuiltinOp.FULLY_CONNECTED]: fullyConnectedOp,
-  [BuiltinOp.HARD_SWISH]: unary('HardSwish'),
-  [BuiltinOp.LOGISTIC]: unary('Sigmoid'),
-  [BuiltinOp.RELU]: activationOp(Activation.RELU),
-  [BuiltinOp.RELU6]: activationOp(Activation.RELU6),
-  [BuiltinOp.RELU_N1_TO_1]: activationOp(Activation.RELU_N1_TO_1),
-  [BuiltinOp.TANH]: activationOp(Activation.TANH),
-  [BuiltinOp.RESIZE_BILINEAR]: (ctx, o) => resizeOp(ctx, o, true),
-  [BuiltinOp.RESIZE_NEAREST_NEIGHBOR]: (ctx, o) => resizeOp(ctx, o, false),
-  [BuiltinOp.CONCATENATION]: concatenation,
-  [BuiltinOp.RESHAPE]: reshape,
-  [BuiltinOp.TRANSPOSE]: transpose,
-  [BuiltinOp.PAD]: pad,
-  [BuiltinOp.MEAN]: mean,
-  [BuiltinOp.SOFTMAX]: softmax,
-  [BuiltinOp.DEQUANTIZE]: dequantize,
+  [BuiltinOp.ADD]: needs(2, binary('Add')),
+  [BuiltinOp.SUB]: needs(2, binary('Sub')),
+  [BuiltinOp.MUL]: needs(2, binary('Mul')),
+  [BuiltinOp.CONV_2D]: needs(2, (ctx, o) => convOp(ctx, o, false)),
+  [BuiltinOp.DEPTHWISE_CONV_2D]: needs(2, (ctx, o) => convOp(ctx, o, true)),
+  [BuiltinOp.AVERAGE_POOL_2D]: needs(1, (ctx, o) => poolOp(ctx, o, false)),
+  [BuiltinOp.MAX_POOL_2D]: needs(1, (ctx, o) => poolOp(ctx, o, true)),
+  [BuiltinOp.TRANSPOSE_CONV]: needs(3, transposeConvOp),
+  [BuiltinOp.FULLY_CONNECTED]: needs(2, fullyConnectedOp),
+  [BuiltinOp.HARD_SWISH]: needs(1, unary('HardSwish')),
+  [BuiltinOp.LOGISTIC]: needs(1, unary('Sigmoid')),
+  [BuiltinOp.RELU]: needs(1, activationOp(Activation.RELU)),
+  [BuiltinOp.RELU6]: needs(1, activationOp(Activation.RELU6)),
+  [BuiltinOp.RELU_N1_TO_1]: needs(1, activationOp(Activation.RELU_N1_TO_1)),
+  [BuiltinOp.TANH]: needs(1, activationOp(Activation.TANH)),
+  [BuiltinOp.RESIZE_BILINEAR]: needs(1, (ctx, o) => resizeOp(ctx, o, true)),
+  [BuiltinOp.RESIZE_NEAREST_NEIGHBOR]: needs(1, (ctx, o) => resizeOp(ctx, o, false)),
+  [BuiltinOp.CONCATENATION]: needs(1, concatenation),
+  [BuiltinOp.RESHAPE]: needs(1, reshape),
+  [BuiltinOp.TRANSPOSE]: needs(2, transpose),
+  [BuiltinOp.PAD]: needs(2, pad),
+  [BuiltinOp.MEAN]: needs(2, mean),
+  [BuiltinOp.SOFTMAX]: needs(1, softmax),
+  [BuiltinOp.DEQUANTIZE]: needs(1, dequantize),
 };
 
 const CUSTOMS: Record<string, Mapper> = {
-  Convolution2DTransposeBias: transposeConvBiasOp,
+  Convolution2DTransposeBias: needs(2, transposeConvBiasOp),
 };
 
 export const SUPPORTED_BUILTINS: readonly string[] = Object.keys(BUILTINS).map((k) => builtinName(Number(k)));
@@ -231,7 +256,7 @@ export function convertOperator(ctx: TflContext, op: TflOperator): void {
   ctx.op = op;
   if (code.builtin === BuiltinOp.CUSTOM) {
     ctx.opName = code.custom || '(unnamed custom op)';
-    const m = CUSTOMS[code.custom];
+    const m = Object.hasOwn(CUSTOMS, code.custom) ? CUSTOMS[code.custom] : undefined; // not Object.prototype's
     if (!m) throw new UnsupportedOpError(ctx.label, ctx.opName, SUPPORTED_CUSTOM, 'TFLite custom');
     m(ctx, op);
     return;

@@ -116,10 +116,13 @@ function readNode(n: unknown, index: number, attrTensors: Tensor[]): Node {
   const where = `node '${name}'`;
   const op = field(n, 'op', isString, where);
   if (!(OP_TYPES as readonly string[]).includes(op)) throw new UnsupportedOpError(name, op, OP_TYPES);
-  const attrs: Attrs = {};
-  for (const [key, a] of Object.entries(field(n, 'attrs', isObject, where))) {
-    attrs[key] = readAttr(a, `${where} attribute '${key}'`, attrTensors);
-  }
+  // fromEntries defines own properties: a key '__proto__' stays a key instead of replacing the prototype.
+  const attrs: Attrs = Object.fromEntries(
+    Object.entries(field(n, 'attrs', isObject, where)).map(([key, a]) => [
+      key,
+      readAttr(a, `${where} attribute '${key}'`, attrTensors),
+    ]),
+  );
   return {
     name,
     op: op as OpType,
@@ -160,7 +163,7 @@ function readTensor(e: unknown, data: Uint8Array, where: string): Tensor {
   const shape = field(e, 'shape', (v): v is number[] => Array.isArray(v) && v.every(isCount), where);
   const offset = field(e, 'offset', isCount, where);
   const length = field(e, 'bytes', isCount, where);
-  const storage = e.storage;
+  const storage = field(e, 'storage', isString, where);
   const size = sizeOf(shape);
   const expected =
     storage === 'f16' && dtype === 'float32'
@@ -168,7 +171,7 @@ function readTensor(e: unknown, data: Uint8Array, where: string): Tensor {
       : storage === (dtype === 'float32' ? 'f32' : 'raw')
         ? size * BYTES_PER_ELEMENT[dtype]
         : -1;
-  if (expected < 0) throw corrupt(`${where}: storage '${String(storage)}' cannot hold ${dtype}`);
+  if (expected < 0) throw corrupt(`${where}: storage '${storage}' cannot hold ${dtype}`);
   if (length !== expected)
     throw corrupt(`${where}: ${length} bytes stored, ${dtype} [${shape}] needs ${expected}`);
   if (offset + length > data.byteLength) throw corrupt(`${where}: its bytes lie beyond the end of the data`);

@@ -89,7 +89,7 @@ function parseTensor(name: string, entry: unknown, data: Uint8Array): Tensor {
   if (!isRecord(entry)) throw bad('the header entry is not an object');
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== 'string') throw bad('dtype is missing');
-  const kind = DTYPES[dtype];
+  const kind = Object.hasOwn(DTYPES, dtype) ? DTYPES[dtype] : undefined; // not Object.prototype's members
   if (!kind) {
     throw bad(`dtype ${dtype} is not supported (supported: ${Object.keys(DTYPES).join(', ')})`);
   }
