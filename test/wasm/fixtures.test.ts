@@ -97,12 +97,15 @@ describe('PyTorch fixtures on the WASM backend', () => {
 
 describe('WASM backend lifecycle and errors', () => {
   it('names the ops that lack a WASM kernel instead of falling back', async () => {
-    const b = new GraphBuilder('gather', { seed: 1 });
-    const x = b.input('x', [4, 3]);
-    b.output(b.op('Gather', [x, b.ints('i', [2, 0])], { axis: 0 }));
+    // Integer arithmetic on run-time data (the WASM kernels are float32).
+    const b = new GraphBuilder('int_add', { seed: 1 });
+    const x = b.input('x', [4, 3], 'int64');
+    b.output(b.op('Add', [x, b.ints('one', [1], [1])]));
     const err = await Session.create(b.build(), { backend: 'wasm' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendUnavailableError);
-    expect((err as Error).message).toMatch(/no WASM kernel yet for Gather \(Gather_0\)/);
+    expect((err as Error).message).toMatch(
+      /no WASM kernel yet for Add \(on non-float32 run-time data\) \(Add_0\)/,
+    );
   });
 
   it('a released session refuses to run; sessions are independent', async () => {
