@@ -16,7 +16,11 @@ import type { Rng } from '../../src/util/random.js';
  * - SAME_* pools with ceil_mode: onnxruntime's shape inference adds an output;
  * - Slice ends of INT_MAX with a negative step: onnxruntime reads 'to the start', the spec clamps
  *   it to the last index (an empty slice);
- * - reductions and ArgMax of empty tensors: onnxruntime keeps the input shape.
+ * - reductions and ArgMax of empty tensors: onnxruntime keeps the input shape;
+ * - nearest rounding (round_prefer_*) with sizes under asymmetric or tf_half_pixel_for_nn: where
+ *   x / (out / in) is exactly k + 0.5, atrous computes it in float32 as onnxruntime's source does
+ *   (a hair below the tie: 7 -> 4 maps output 2 to 3.4999998, so index 3) while onnxruntime-web
+ *   1.30 lands on the tie (index 4): 5 of 209 size pairs up to 12 -> 20 (floor and ceil agree).
  */
 export interface FuzzCase {
   graph: Graph;
@@ -135,11 +139,14 @@ function resize(r: Rng, o: FuzzOptions): FuzzCase {
   const opset = pick(r, [11, 13, 18]);
   const mode = pick(r, ['nearest', 'linear'] as const);
   const coords = ['half_pixel', 'align_corners', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn'];
-  const attrs: Attrs = { mode, coordinate_transformation_mode: pick(r, coords) };
-  if (mode === 'nearest')
-    attrs.nearest_mode = pick(r, ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil']);
+  const coord = pick(r, coords);
+  const attrs: Attrs = { mode, coordinate_transformation_mode: coord };
   const dims = [r.int(1, 2), r.int(1, 5), r.int(1, 9), r.int(1, 9)];
   const bySizes = chance(r, 0.5);
+  // Rounding ties of asymmetric / tf_half_pixel_for_nn with sizes: see the note at the top.
+  const tieProne = bySizes && (coord === 'asymmetric' || coord === 'tf_half_pixel_for_nn');
+  const rounding = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+  if (mode === 'nearest') attrs.nearest_mode = pick(r, tieProne ? rounding.slice(2) : rounding);
   const sizes = dims.map((d, i) => (i < 2 ? d : r.int(1, 20)));
   const scales = dims.map((_, i) => (i < 2 ? 1 : pick(r, [0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 8, 1 / 3])));
   const extra = (b: GraphBuilder) => {
