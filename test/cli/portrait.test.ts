@@ -72,7 +72,10 @@ describe('atrous segment <image> (the bundled selfie model)', () => {
             Math.abs((png.data[i] as number) - 255 * (expected.confidence[i] as number)),
           );
         }
-        expect(worst).toBeLessThanOrEqual(0.5 + 1e-6);
+        // Rounded, not floored (that would be off by up to 1). Two webgpu sessions may round their
+        // last bits differently (a session on a device that has compiled the faster kernels starts
+        // on them: tiered start-up), so the webgpu mask gets 1e-3 of slack at the rounding edge.
+        expect(worst).toBeLessThanOrEqual(0.5 + (backend === 'webgpu' ? 1e-3 : 1e-6));
         // Portrait: sure-person pixels untouched, sure-background pixels = the blurred photo.
         const blur = decodeImage(new Uint8Array(readFileSync(out('blur'))));
         const blurred = boxBlur(photo, { radius: 6 }).data;
