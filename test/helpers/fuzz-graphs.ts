@@ -274,6 +274,55 @@ const OPS: Record<string, FuzzGenerator> = {
   Mul: (r, o) => binary('Mul', r, o),
   Div: (r, o) => binary('Div', r, o),
   Sub: (r, o) => binary('Sub', r, o),
+  // Forms that changed between opsets 11 and 18 (attribute vs input, new attributes).
+  // Below opset 13 Softmax flattens from its axis on: in the IR that is coerce_2d = 1 (what the
+  // importer writes); a softmax over one axis can only be written there over the last one.
+  SoftmaxOpset11: (r, o) => {
+    const attrs: Attrs = chance(r, 0.5) ? { axis: r.int(-4, 3), coerce_2d: 1 } : { axis: -1 };
+    return single('Softmax', r, o, [r.int(1, 2), r.int(1, 6), r.int(1, 5), r.int(1, 5)], attrs, () => [], 11);
+  },
+  ReduceOpset18: (r) => {
+    const rank = r.int(1, 4);
+    const dims = ints(r, rank, 1, 5);
+    const axes = [...Array(rank).keys()].filter(() => chance(r, 0.5));
+    const op = pick(r, ['ReduceMean', 'ReduceMax'] as const);
+    const attrs: Attrs = { keepdims: r.int(0, 1), ...(chance(r, 0.3) ? { noop_with_empty_axes: 1 } : {}) };
+    return single(
+      op,
+      r,
+      {},
+      dims,
+      attrs,
+      (b) => (axes.length || chance(r, 0.5) ? [b.ints('axes', axes)] : []),
+      18,
+    );
+  },
+  SplitOpset18: (r, o) => {
+    const dims = [1, r.int(2, 9), r.int(1, 4), r.int(1, 4)];
+    const axis = r.int(1, 3);
+    const n = r.int(1, Math.min(4, dims[axis] as number));
+    const b = new GraphBuilder('fuzz', { opset: 18, seed: r.int(1, 1e6) });
+    const inDims = maybeEmpty(r, dims, o).map((d, i) => (i === axis ? (dims[axis] as number) : d));
+    b.output(...b.ops('Split', [b.input('x', inDims)], { axis, num_outputs: n }, n));
+    return { graph: b.build(), desc: `Split opset 18 x=[${inDims}] axis ${axis} num_outputs ${n}` };
+  },
+  Clip: (r, o) => {
+    const lo = chance(r, 0.7) ? r.uniform(-1, 0) : undefined;
+    const hi = chance(r, 0.7) ? r.uniform(0, 1) : undefined;
+    return single('Clip', r, o, [r.int(1, 2), r.int(1, 5), r.int(1, 5)], {}, (b) => [
+      lo === undefined ? '' : b.param('lo', [], [lo]),
+      ...(hi === undefined ? [] : [b.param('hi', [], [hi])]),
+    ]);
+  },
+  SqueezeOpset11: (r, o) => {
+    const dims = [1, r.int(1, 4), 1, r.int(1, 4)];
+    const b = new GraphBuilder('fuzz', { opset: 11, seed: r.int(1, 1e6) });
+    const inDims = maybeEmpty(r, dims, o);
+    const x = b.input('x', inDims);
+    const sq = b.op('Squeeze', [x], { axes: pick(r, [[0], [2], [0, 2], [-2]]) });
+    b.output(b.op('Unsqueeze', [sq], { axes: pick(r, [[0], [1], [0, 3]]) }));
+    return { graph: b.build(), desc: `Squeeze/Unsqueeze opset 11 x=[${inDims}]` };
+  },
   PRelu: (r, o) => {
     const dims = [r.int(1, 2), r.int(1, 6), r.int(1, 6), r.int(1, 6)];
     const slope = pick(r, [[dims[1] as number, 1, 1], [1], [dims[3] as number]]);

@@ -166,6 +166,26 @@ describe('ONNX export → import round trip', () => {
     // Before opset 13 coerce_2d = 1 is what Softmax means: it is dropped, not an error.
     const m = decodeModel(exportOnnx(softmax(11, 1)));
     expect(m.graph?.node[0]?.attribute).toEqual([]);
+    // A softmax over one axis (no coerce_2d) below opset 13: the last axis is written as axis -1
+    // (both meanings agree there); any other axis would change meaning, so it is refused.
+    const perAxis = (axis?: number): Graph => ({
+      ...softmax(11, 0),
+      nodes: [
+        {
+          name: 's',
+          op: 'Softmax',
+          inputs: ['x'],
+          outputs: ['y'],
+          attrs: axis === undefined ? {} : { axis },
+        },
+      ],
+    });
+    for (const axis of [undefined, -1]) {
+      const a = decodeModel(exportOnnx(perAxis(axis))).graph?.node[0]?.attribute;
+      expect(a?.map((x) => [x.name, Number(x.i)])).toEqual([['axis', -1]]);
+    }
+    expect(() => exportOnnx(perAxis(1))).toThrow(AtrousError);
+    expect(() => exportOnnx(perAxis(1))).toThrow(/softmax over axis 1 alone has no spelling there/);
   });
 });
 

@@ -59,7 +59,25 @@ function dimProto(d: Dim): Msg {
   return d >= 0 ? { dim_value: d } : {};
 }
 
-function nodeProto(n: Node, opset: number): Msg {
+/**
+ * A Softmax over one axis (the IR's meaning, opset 13's) written below opset 13, where Softmax
+ * flattens from `axis` on (coerce_2d): the two agree only over the last axis, so that one is
+ * written with axis = -1 and any other is refused rather than exported with another meaning.
+ */
+function softmaxBefore13(n: Node): Node {
+  if (n.attrs.coerce_2d === 1) return n;
+  const axis = (n.attrs.axis as number | undefined) ?? -1;
+  if (axis !== -1) {
+    throw new AtrousError(
+      'INTERNAL',
+      `cannot export node '${n.name}' (Softmax) at opset < 13: a softmax over axis ${axis} alone has no spelling there (opset 11 Softmax flattens from its axis on); export with opset 13 or later`,
+    );
+  }
+  return { ...n, attrs: { ...n.attrs, axis: -1 } };
+}
+
+function nodeProto(node: Node, opset: number): Msg {
+  const n = node.op === 'Softmax' && opset < 13 ? softmaxBefore13(node) : node;
   const attribute: Msg[] = [];
   for (const [name, value] of Object.entries(n.attrs)) {
     if (name === 'coerce_2d') {
