@@ -35,15 +35,22 @@ function fromOrt(name: string, t: ort.Tensor): Tensor {
  * Runs `graph` in onnxruntime-web (wasm, one thread, graph optimizations off so ORT computes the
  * graph as written): encodes it with exportOnnx, feeds `feeds`, returns every graph output.
  */
-export async function runOrt(graph: Graph, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+export async function runOrt(
+  graph: Graph,
+  feeds: Record<string, Tensor>,
+  options: { quiet?: boolean } = {},
+): Promise<Record<string, Tensor>> {
+  // quiet: onnxruntime's own log of a failed session (the error is thrown anyway) stays off.
+  const logSeverityLevel = options.quiet ? 4 : 3;
   const session = await ort.InferenceSession.create(exportOnnx(graph), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'disabled',
+    logSeverityLevel,
   });
   try {
     const inputs: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = toOrt(t);
-    const results = await session.run(inputs);
+    const results = await session.run(inputs, { logSeverityLevel });
     const out: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(results)) out[name] = fromOrt(name, t);
     return out;
