@@ -36,8 +36,10 @@ const pick = <T>(r: Rng, xs: readonly T[]): T => xs[r.int(0, xs.length - 1)] as 
 /** 1-3 mutations of `model`; returns the new bytes and what was done. */
 export function mutateOnnx(model: Uint8Array, r: Rng): { bytes: Uint8Array; what: string[] } {
   const msg = ModelProto.toObject(ModelProto.decode(model), { longs: Number, bytes: Array }) as ModelMsg;
-  const nodes = (msg.graph.node ??= []);
-  const inits = (msg.graph.initializer ??= []);
+  msg.graph.node ??= [];
+  msg.graph.initializer ??= [];
+  const nodes = msg.graph.node;
+  const inits = msg.graph.initializer;
   const what: string[] = [];
   for (let m = r.int(1, 3); m > 0; m--) {
     const node = pick(r, nodes);
