@@ -14,7 +14,7 @@ import {
 import { refBackend } from './backends/ref/index.js';
 import type { ValueInfo } from './ops/types.js';
 import type { RunProfile } from './profile.js';
-import type { Tensor } from './tensor.js';
+import { sizeOf, type Tensor } from './tensor.js';
 
 export interface SessionOptions {
   /** Which backend runs the model (default 'ref'). */
@@ -75,9 +75,7 @@ export class Session {
     options: SessionOptions = {},
   ): Promise<Session> {
     if (options === null || typeof options !== 'object') {
-      throw new InputError(
-        `options must be an object (SessionOptions), got ${options === null ? 'null' : typeof options}`,
-      );
+      throw new InputError(`options must be an object (SessionOptions), got ${kindOf(options)}`);
     }
     const backendName = options.backend ?? 'ref';
     const backend = await resolveBackend(backendName);
@@ -147,9 +145,7 @@ export class Session {
 
   private checkFeeds(feeds: Record<string, Tensor>): Map<string, Tensor> {
     if (feeds === null || typeof feeds !== 'object') {
-      throw new InputError(
-        `feeds must be an object of input name -> Tensor, got ${feeds === null ? 'null' : typeof feeds}`,
-      );
+      throw new InputError(`feeds must be an object of input name -> Tensor, got ${kindOf(feeds)}`);
     }
     const map = new Map<string, Tensor>();
     const names = this.inputs.map((i) => i.name);
@@ -167,7 +163,7 @@ export class Session {
           `input '${info.name}' is not a Tensor (make one with new Tensor(dtype, dims, data))`,
         );
       }
-      const size = t.dims.reduce((a, d) => a * d, 1);
+      const size = sizeOf(t.dims);
       if ((t.data as ArrayLike<unknown>).length !== size) {
         throw new InputError(
           `input '${info.name}' holds ${(t.data as ArrayLike<unknown>).length} values for shape [${t.dims.join(', ')}] (${size})`,
@@ -201,10 +197,15 @@ function asGraph(model: unknown): Graph {
     Array.isArray(g.nodes) &&
     g.initializers instanceof Map;
   if (isGraph) return g as Graph;
-  const what = typeof model === 'string' ? `the string '${model}'` : model === null ? 'null' : typeof model;
   throw new InputError(
-    `a model is its bytes (Uint8Array or ArrayBuffer: read the file first, e.g. readBytes from 'atrous/node') or a Graph; got ${what}`,
+    `a model is its bytes (Uint8Array or ArrayBuffer: read the file first, e.g. readBytes from 'atrous/node') or a Graph; got ${kindOf(model)}`,
   );
+}
+
+/** What a plain-JS caller passed instead, for an InputError. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  return typeof v === 'string' ? `the string '${v}'` : typeof v;
 }
 
 function describe(info: TensorInfo): string {

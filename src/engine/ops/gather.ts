@@ -1,4 +1,5 @@
 import { ShapeError } from '../../errors.js';
+import type { Tensor } from '../tensor.js';
 import { checkIntInput, constInts, normAxis, req } from './shape-utils.js';
 import type { OpDef, OutputInfo } from './types.js';
 
@@ -32,3 +33,8 @@ export const Gather: OpDef = {
     return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...ind.shape, ...x.shape.slice(axis + 1)] }];
   },
 };
+
+/** Gather's indices, flattened, with negatives counted from the end of an axis of size n. */
+export function gatherIndices(indices: Tensor, n: number): number[] {
+  return indices.toNumbers().map((v) => (v < 0 ? v + n : v));
+}

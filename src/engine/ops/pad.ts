@@ -80,6 +80,20 @@ export function padWindow(d: number, p: PadAmounts, a: number): { start: number;
 }
 
 /**
+ * Where output position j of an axis reads, as an index into a window of length len (padWindow),
+ * j counted from the window's start; -1 for a constant pad. Reflect is numpy's (the edge is not
+ * repeated), folding as often as needed.
+ */
+export function padSource(mode: string, j: number, len: number): number {
+  if (j >= 0 && j < len) return j;
+  if (mode === 'constant') return -1;
+  if (mode === 'edge' || len === 1) return j < 0 ? 0 : len - 1;
+  const period = 2 * (len - 1);
+  const m = ((j % period) + period) % period;
+  return m < len ? m : period - m;
+}
+
+/**
  * Edge and reflect padding copy from the cropped window, so they need it non-empty wherever the
  * output axis is: checked here, in shape inference, so every backend rejects the same graphs.
  */

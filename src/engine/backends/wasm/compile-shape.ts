@@ -1,6 +1,7 @@
 import { UnsupportedAttributeError } from '../../../errors.js';
 import { floatAttr, intAttr, stringAttr } from '../../../graph/attrs.js';
-import { type PadAmounts, padAmounts, padWindow } from '../../ops/pad.js';
+import { gatherIndices } from '../../ops/gather.js';
+import { type PadAmounts, padAmounts, padSource, padWindow } from '../../ops/pad.js';
 import { normAxis } from '../../ops/shape-utils.js';
 import { sliceRanges } from '../../ops/slice.js';
 import { permOf } from '../../ops/transpose.js';
@@ -185,7 +186,7 @@ export function compileGather(ctx: Ctx): Step[] {
   const n = x.dims[axis] as number;
   const dims = outDims(ctx, 0);
   const y = ctx.output(0, identity(dims.length));
-  const picks = indices.toNumbers().map((v) => (v < 0 ? v + n : v));
+  const picks = gatherIndices(indices, n);
   const viewDims = x.dims.map((d, L) => (L === axis ? picks.length : d));
   const view: Val = { ...y, dims: viewDims, perm: identity(viewDims.length) };
   const at = (L: number, i: number) => x.dims.map((_, a) => (a === L ? i : 0));
@@ -208,7 +209,7 @@ export function compilePad(ctx: Ctx): Step[] {
   const p = padAmounts(node, x.dims.length, infos[1], infos[3]);
   if (!p)
     throw new UnsupportedAttributeError(node.name, node.op, 'pads', 'must be constants on the WASM backend');
-  if (mode !== 'constant') return padByTables(ctx, x, p, mode === 'reflect');
+  if (mode !== 'constant') return padByTables(ctx, x, p, mode);
   let value = floatAttr(node, 'value', 0);
   if (node.inputs[2]) {
     const v = ctx.constant(2);
@@ -243,20 +244,11 @@ export function compileExpand(ctx: Ctx): Step[] {
   return [() => copy(x.ptr, y.ptr)];
 }
 
-/** Mirrored (reflect, edge not repeated) or clamped (edge) source index of i on an axis of n. */
-function sourceIndex(i: number, n: number, reflect: boolean): number {
-  if (!reflect || n === 1) return Math.min(Math.max(i, 0), n - 1);
-  const period = 2 * (n - 1);
-  let j = ((i % period) + period) % period;
-  if (j >= n) j = period - j;
-  return j;
-}
-
 /**
  * edge / reflect Pad: one offset table per output axis, gathered by assembly/pad.ts. Each axis
  * reads its cropped window (negative pads crop first), as the ref backend does.
  */
-function padByTables(ctx: Ctx, x: Val, p: PadAmounts, reflect: boolean): Step[] {
+function padByTables(ctx: Ctx, x: Val, p: PadAmounts, mode: string): Step[] {
   const dims = outDims(ctx, 0);
   const y = ctx.output(0, defaultPerm(dims.length));
   const xs = logicalStrides(x.dims, x.perm);
@@ -272,7 +264,7 @@ function padByTables(ctx: Ctx, x: Val, p: PadAmounts, reflect: boolean): Step[] 
   const source = (L: number, o: number) => {
     const w = padWindow(x.dims[L] as number, p, L);
     const pre = Math.max(0, p.begin[L] as number);
-    return (w.start + sourceIndex(o - pre, w.length, reflect)) * (xs[L] as number);
+    return (w.start + padSource(mode, o - pre, w.length)) * (xs[L] as number);
   };
   const tables = axes.map((L) => Int32Array.from({ length: dims[L] as number }, (_, o) => source(L, o)));
   // Axes of size 1 still read their one (mirrored) source index.

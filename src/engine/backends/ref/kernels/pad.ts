@@ -1,20 +1,8 @@
 import { ShapeError } from '../../../../errors.js';
 import { floatAttr, stringAttr } from '../../../../graph/attrs.js';
-import { padAmounts, padDims, padWindow } from '../../../ops/pad.js';
+import { padAmounts, padDims, padSource, padWindow } from '../../../ops/pad.js';
 import type { RefKernel } from '../../../ops/types.js';
 import { setElement, stridesOf, Tensor } from '../../../tensor.js';
-
-/** Where output position j of an axis reads, in an input window of length len (-1 = constant). */
-function sourceOf(mode: string, j: number, len: number): number {
-  if (j >= 0 && j < len) return j;
-  if (mode === 'constant') return -1;
-  if (mode === 'edge') return j < 0 ? 0 : len - 1;
-  // reflect (numpy 'reflect': the edge is not repeated), folding as often as needed.
-  if (len === 1) return 0;
-  const period = 2 * (len - 1);
-  const m = ((j % period) + period) % period;
-  return m < len ? m : period - m;
-}
 
 /**
  * Pads (and, with negative pads, crops) every axis. Cropping happens first: edge and reflect
@@ -37,7 +25,7 @@ export const Pad: RefKernel = (node, inputs) => {
     // An empty window under edge/reflect was rejected by shape inference (Pad's inferShape).
     const { start: cropBegin, length: len } = padWindow(x.dims[a] as number, p, a);
     return Int32Array.from({ length: n }, (_, o) => {
-      const j = sourceOf(mode, o - Math.max(0, p.begin[a] as number), len);
+      const j = padSource(mode, o - Math.max(0, p.begin[a] as number), len);
       return j < 0 ? -1 : (cropBegin + j) * (strides[a] as number);
     });
   });

@@ -1,5 +1,6 @@
 import { floatAttr, intAttr, stringAttr } from '../../../../graph/attrs.js';
 import type { Node } from '../../../../graph/ir.js';
+import { gatherIndices } from '../../../ops/gather.js';
 import { padAmounts, padWindow } from '../../../ops/pad.js';
 import { normAxis } from '../../../ops/shape-utils.js';
 import { sliceRanges } from '../../../ops/slice.js';
@@ -193,7 +194,7 @@ export const Gather: Lowering = (node, ctx) => {
   const xd = ctx.dims(x);
   const axis = normAxis(node, intAttr(node, 'axis', 0), xd.length);
   const n = xd[axis] as number;
-  const picks = Uint32Array.from(values.toNumbers(), (v) => (v < 0 ? v + n : v));
+  const picks = Uint32Array.from(gatherIndices(values, n));
   const inner = count(xd.slice(axis + 1)) * words;
   const total = count(xd.slice(0, axis)) * picks.length * inner;
   return [
