@@ -13,7 +13,7 @@ import type { BackendName } from '../src/engine/backend.js';
 import { tuning } from '../src/engine/backends/webgpu/index.js';
 import { Rng } from '../src/util/random.js';
 import { drawFuzzCase, FUZZ_GENERATORS } from '../test/helpers/fuzz-graphs.js';
-import { type FuzzVerdict, fuzzFeeds, runFuzzCase } from '../test/helpers/fuzz-run.js';
+import { fuzzFeeds, isFailing, runFuzzCase } from '../test/helpers/fuzz-run.js';
 
 const program = new Command('fuzz-ops')
   .option('--cases <n>', 'cases in all, spread over the generators in turn', '500')
@@ -64,8 +64,7 @@ for (let i = 0; i < cases; i++) {
     for (const o of await runFuzzCase(c.graph, fuzzFeeds(c.graph, r), backends, { profile: opts.profile })) {
       const key = `${name} ${o.backend} ${o.verdict}`;
       tally.set(key, (tally.get(key) ?? 0) + 1);
-      const bad: FuzzVerdict[] = ['refused', 'mismatch', 'crash'];
-      if (bad.includes(o.verdict))
+      if (isFailing(o.verdict))
         failures.push(
           `${o.verdict.toUpperCase()} ${name} seed ${seed} case ${i} on ${o.backend}: ${c.desc} :: ${o.detail}`,
         );

@@ -9,7 +9,7 @@ import { loadAtrous } from '../../src/graph/serialize/atrous-reader.js';
 import { saveAtrous } from '../../src/graph/serialize/atrous-writer.js';
 import { Rng } from '../../src/util/random.js';
 import { drawFuzzCase, FUZZ_GENERATORS } from '../helpers/fuzz-graphs.js';
-import { fuzzFeeds } from '../helpers/fuzz-run.js';
+import { fuzzFeeds, outputScale } from '../helpers/fuzz-run.js';
 
 /**
  * Round trips of the fuzz graphs (test/helpers/fuzz-graphs.ts): saved as .atrous and loaded, each
@@ -47,7 +47,7 @@ describe('fuzz graphs survive ONNX export/import and .atrous save/load', () => {
           ).toEqual(want.map(([k]) => k));
           got.forEach(([k, values], o) => {
             const expected = (want[o] as [string, number[]])[1];
-            const scale = Math.max(1, ...expected.map((v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+            const scale = outputScale(expected);
             expect(outputError(values, expected).maxAbs, `${c.desc} via ONNX, ${k}`).toBeLessThanOrEqual(
               1e-6 * scale,
             );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/engine/backend.js';
 import { Rng } from '../../src/util/random.js';
 import { drawFuzzCase, FUZZ_GENERATORS } from '../helpers/fuzz-graphs.js';
-import { fuzzFeeds, runFuzzCase } from '../helpers/fuzz-run.js';
+import { fuzzFeeds, isFailing, runFuzzCase } from '../helpers/fuzz-run.js';
 import { webgpuSkipReason } from '../webgpu/helpers.js';
 
 /**
@@ -27,8 +27,7 @@ describe(`differential fuzz vs onnxruntime (${BACKENDS.join(', ')})`, () => {
         if (!c) continue; // a draw the spec forbids (refused with an AtrousError at build)
         for (const o of await runFuzzCase(c.graph, fuzzFeeds(c.graph, r), BACKENDS)) {
           if (o.verdict === 'ok') agreed++;
-          if (o.verdict === 'refused' || o.verdict === 'mismatch' || o.verdict === 'crash')
-            failures.push(`${c.desc} on ${o.backend}: ${o.verdict}: ${o.detail}`);
+          if (isFailing(o.verdict)) failures.push(`${c.desc} on ${o.backend}: ${o.verdict}: ${o.detail}`);
         }
       }
       expect(failures).toEqual([]);

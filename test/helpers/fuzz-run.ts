@@ -19,6 +19,11 @@ import { runOrt } from './ort-run.js';
  */
 export type FuzzVerdict = 'ok' | 'ort-only-failed' | 'both-refused' | 'refused' | 'mismatch' | 'crash';
 
+/** The verdicts the fuzz looks for: a failure wherever one comes out. */
+export function isFailing(verdict: FuzzVerdict): boolean {
+  return verdict === 'refused' || verdict === 'mismatch' || verdict === 'crash';
+}
+
 export interface FuzzOutcome {
   backend: BackendName;
   verdict: FuzzVerdict;
@@ -45,6 +50,16 @@ export function fuzzFeeds(graph: Graph, r: Rng): Record<string, Tensor> {
 
 const TOLERANCE = 1e-4;
 
+/** The size an output's error is measured against: its largest finite magnitude, at least 1. */
+export function outputScale(values: ArrayLike<number>): number {
+  let scale = 1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  }
+  return scale;
+}
+
 function compare(got: Record<string, Tensor>, want: Record<string, Tensor>): string | undefined {
   for (const [name, w] of Object.entries(want)) {
     const g = got[name];
@@ -52,7 +67,7 @@ function compare(got: Record<string, Tensor>, want: Record<string, Tensor>): str
     if (g.dims.join() !== w.dims.join()) return `'${name}' has dims [${g.dims}], onnxruntime [${w.dims}]`;
     const numbers = (t: Tensor) => Float64Array.from(t.data as ArrayLike<number | bigint>, Number);
     const { maxAbs } = outputError(numbers(g), numbers(w));
-    const scale = Math.max(1, ...numbers(w).map((v) => (Number.isFinite(v) ? Math.abs(v) : 0)));
+    const scale = outputScale(numbers(w));
     if (maxAbs > TOLERANCE * scale) return `'${name}' differs by ${maxAbs} (scale ${scale})`;
   }
   return undefined;
